@@ -1,0 +1,3 @@
+from clusterlod.cli import main
+
+main()

@@ -1,0 +1,74 @@
+"""The ``clusterlod`` command: one verb per stage of the pipeline.
+
+Commands are imported only when they run, so ``clusterlod build`` does not pay
+for the web server or the SPARQL client at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from clusterlod import __version__
+from clusterlod.errors import ClusterlodError
+
+#: command name -> "module:attribute" of its click command.
+COMMANDS: dict[str, str] = {
+    "build": "clusterlod.commands.build:build",
+    "validate": "clusterlod.commands.build:validate",
+    "query": "clusterlod.commands.query:query",
+    "queries": "clusterlod.commands.query:queries",
+    "load": "clusterlod.commands.load:load",
+    "serve": "clusterlod.commands.serve:serve",
+    "site": "clusterlod.commands.serve:site",
+    "links": "clusterlod.commands.links:links",
+    "bench": "clusterlod.commands.bench:bench",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports each command's module on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name in COMMANDS if self._module_exists(name))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None or not self._module_exists(name):
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+    @staticmethod
+    def _module_exists(name: str) -> bool:
+        module_name = COMMANDS[name].split(":")[0]
+        return importlib.util.find_spec(module_name) is not None
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(__version__, prog_name="clusterlod")
+def cli() -> None:
+    """Publish MEXT's 2008 Knowledge Cluster page as linked open data.
+
+    The pipeline runs one way: data/ -> graph -> validate -> publish (dist/)
+    -> load into a triple store / serve over HTTP.
+    """
+
+
+def main() -> None:
+    """Entry point: a ClusterlodError becomes one line on stderr and its exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except ClusterlodError as error:
+        click.echo(f"clusterlod: error: {error}", err=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("clusterlod: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as exit_:
+        sys.exit(exit_.exit_code)

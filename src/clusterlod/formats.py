@@ -1,0 +1,39 @@
+"""The published RDF syntaxes: file names, media types and parsers, defined once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+
+@dataclass(frozen=True)
+class Syntax:
+    name: str
+    extension: str
+    media_type: str
+    oxigraph: ox.RdfFormat
+    rdflib: str
+    quads: bool = False
+
+
+TURTLE = Syntax("Turtle", "ttl", "text/turtle", ox.RdfFormat.TURTLE, "turtle")
+JSON_LD = Syntax("JSON-LD", "jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, "json-ld")
+N_TRIPLES = Syntax("N-Triples", "nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, "nt")
+RDF_XML = Syntax("RDF/XML", "rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML, "xml")
+TRIG = Syntax("TriG", "trig", "application/trig", ox.RdfFormat.TRIG, "trig", quads=True)
+N_QUADS = Syntax("N-Quads", "nq", "application/n-quads", ox.RdfFormat.N_QUADS, "nquads", quads=True)
+
+#: The syntaxes a build publishes the whole dataset in.
+DATASET_SYNTAXES: tuple[Syntax, ...] = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML, TRIG, N_QUADS)
+#: Syntaxes for a single graph (a resource description, the ontology).
+GRAPH_SYNTAXES: tuple[Syntax, ...] = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
+
+BY_EXTENSION = {s.extension: s for s in DATASET_SYNTAXES}
+BY_MEDIA_TYPE = {s.media_type: s for s in DATASET_SYNTAXES}
+
+HTML_MEDIA_TYPE = "text/html"
+TEXT_MEDIA_TYPE = "text/plain"
+
+#: The file name stem of the whole-dataset distributions in dist/.
+DATASET_STEM = "clusterlod"

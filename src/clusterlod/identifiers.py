@@ -1,0 +1,53 @@
+"""The verified list of external identifiers (data/reference/identifiers.csv).
+
+No identifier is published unless it is in this list; each published link
+carries the list's confidence and where the identifier was seen.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from clusterlod.errors import DataError
+
+COLUMNS = ("entity_en", "entity_ja", "scheme", "identifier", "confidence", "where_seen")
+
+
+@dataclass(frozen=True)
+class Identifier:
+    scheme: str
+    key: str            # the identifier itself, without the list's parenthesised comment
+    entity_en: str
+    entity_ja: str
+    confidence: str
+    where_seen: str
+    line: int
+
+    @property
+    def title_only(self) -> bool:
+        return "title only" in self.confidence
+
+    @property
+    def verified_twice(self) -> bool:
+        return self.confidence.startswith("verified twice")
+
+
+def read_identifiers(path: Path, display: str | None = None) -> dict[tuple[str, str], Identifier]:
+    """Index the list by (scheme, identifier)."""
+    display = display or str(path)
+    index: dict[tuple[str, str], Identifier] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if tuple(header or ()) != COLUMNS:
+            raise DataError(display, 1, None, f"expected the header {','.join(COLUMNS)}")
+        for row in reader:
+            line = reader.line_num
+            if len(row) != len(COLUMNS):
+                raise DataError(display, line, None, f"expected {len(COLUMNS)} columns, found {len(row)}")
+            entity_en, entity_ja, scheme, identifier, confidence, where_seen = row
+            key = identifier.split(" (")[0].strip()
+            index.setdefault((scheme, key), Identifier(scheme, key, entity_en, entity_ja, confidence, where_seen, line))
+    return index

@@ -1,0 +1,92 @@
+"""The one place for the base IRI, the IRI layout and the prefixes.
+
+Every output follows the base IRI; the ontology and shapes sources are written
+against DEFAULT_BASE and rebased when a build asks for another one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_BASE = "https://w3id.org/clusterlod/"
+
+# Standard vocabularies reused by the ontology, data and queries.
+STANDARD_PREFIXES: dict[str, str] = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "time": "http://www.w3.org/2006/time#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "vann": "http://purl.org/vocab/vann/",
+    "wd": "http://www.wikidata.org/entity/",
+    "dbpedia": "http://dbpedia.org/resource/",
+    "gn": "https://sws.geonames.org/",
+    "sac": "http://data.e-stat.go.jp/lod/sac/",
+}
+
+RDF_TYPE = STANDARD_PREFIXES["rdf"] + "type"
+XSD = STANDARD_PREFIXES["xsd"]
+
+
+@dataclass(frozen=True)
+class Namespaces:
+    """The IRI layout of one publication, derived from its base IRI."""
+
+    base: str = DEFAULT_BASE
+
+    def __post_init__(self) -> None:
+        if not self.base.endswith(("/", "#")):
+            object.__setattr__(self, "base", self.base + "/")
+
+    @property
+    def ontology(self) -> str:
+        """IRI of the ontology document; its terms live under ``ontology/``."""
+        return self.base + "ontology"
+
+    @property
+    def vocab(self) -> str:
+        return self.base + "ontology/"
+
+    @property
+    def shapes(self) -> str:
+        return self.base + "shapes/"
+
+    @property
+    def dataset(self) -> str:
+        return self.base + "dataset"
+
+    def resource(self, kind: str, slug: str) -> str:
+        return f"{self.base}id/{kind}/{slug}"
+
+    def graph(self, name: str) -> str:
+        return f"{self.base}graph/{name}"
+
+    def term(self, local: str) -> str:
+        return self.vocab + local
+
+    def prefixes(self) -> dict[str, str]:
+        """Prefixes for serialisations and queries, the project's own first."""
+        own = {
+            "clo": self.vocab,
+            "closh": self.shapes,
+            "cld": self.base + "id/",
+            "clg": self.base + "graph/",
+        }
+        return {**own, **STANDARD_PREFIXES}
+
+    def rebase(self, iri: str) -> str:
+        """Move an IRI written against DEFAULT_BASE onto this base."""
+        if self.base != DEFAULT_BASE and iri.startswith(DEFAULT_BASE):
+            return self.base + iri[len(DEFAULT_BASE):]
+        return iri

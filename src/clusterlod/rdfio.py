@@ -1,0 +1,62 @@
+"""Small, deterministic helpers over pyoxigraph terms: rebase, sort, convert."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pyoxigraph as ox
+import rdflib
+
+from clusterlod.namespaces import Namespaces
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def rebase_term(term: Term, ns: Namespaces) -> Term:
+    if isinstance(term, ox.NamedNode):
+        return ox.NamedNode(ns.rebase(term.value))
+    if isinstance(term, ox.Literal) and term.datatype.value != ns.rebase(term.datatype.value):
+        return ox.Literal(term.value, datatype=ox.NamedNode(ns.rebase(term.datatype.value)))
+    return term
+
+
+def rebase_triples(triples: Iterable[ox.Triple], ns: Namespaces) -> list[ox.Triple]:
+    """Move triples written against the default base onto ``ns.base``."""
+    return [ox.Triple(rebase_term(t.subject, ns), rebase_term(t.predicate, ns), rebase_term(t.object, ns))
+            for t in triples]
+
+
+def in_graph(triples: Iterable[ox.Triple], graph: str) -> list[ox.Quad]:
+    node = ox.NamedNode(graph)
+    return [ox.Quad(t.subject, t.predicate, t.object, node) for t in triples]
+
+
+def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Unique quads in a stable order (by their N-Quads text): the key to byte-identical output."""
+    return [q for _, q in sorted({str(q): q for q in quads}.items())]
+
+
+def sorted_triples(quads: Iterable[ox.Quad | ox.Triple]) -> list[ox.Triple]:
+    """The union of the graphs as unique triples in a stable order."""
+    triples = {}
+    for q in quads:
+        t = q.triple if isinstance(q, ox.Quad) else q
+        triples[str(t)] = t
+    return [t for _, t in sorted(triples.items())]
+
+
+def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
+    """An rdflib graph of the same triples (for pySHACL), via N-Triples."""
+    graph = rdflib.Graph()
+    data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
+    graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
+
+
+def from_rdflib(graph: rdflib.Graph) -> list[ox.Triple]:
+    """Triples of an rdflib graph with blank nodes canonically labelled (stable across runs)."""
+    from rdflib.compare import to_canonical_graph
+
+    canonical = to_canonical_graph(graph)
+    data = canonical.serialize(format="nt", encoding="utf-8")
+    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
