@@ -131,7 +131,7 @@ class GraphBuilder:
         record_basis = self.record_basis(record)
         home = f"editorial/{record_basis}" if record_basis else DOCUMENT_GRAPH
         self.add(subject, self.curie("rdf:type"), self.curie(spec.rdf_class), home)
-        if record_basis:
+        if record_basis and record.type != "EditorialBasis":
             self.add(subject, self.curie("clo:editorialBasis"), self.basis_iri(record_basis), home)
         primary, section = self.convert_sources(record, spec, subject, record_basis)
         context = Context(record, subject, home, record_basis, primary, section)
@@ -207,7 +207,7 @@ class GraphBuilder:
         node = ox.NamedNode(self.ns.resource("quote", slug))
         self.origins[node.value] = Origin(str(record.path), line, record.id)
         g = DOCUMENT_GRAPH
-        self.add(owner, self.curie("clo:source"), node, g)
+        self.add(owner, self.curie("clo:sourceQuote"), node, g)
         self.add(node, self.curie("rdf:type"), self.curie("clo:SourceQuote"), g)
         self.add(node, self.curie("oa:exact"), ox.Literal(quote), g)
         self.add(node, self.curie("clo:section"), section, g)

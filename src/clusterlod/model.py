@@ -87,7 +87,7 @@ _TYPES: tuple[TypeSpec, ...] = (
     )),
     TypeSpec("Network", "clo:ClusterNetwork", "network"),
     TypeSpec("Country", "clo:Country", "country"),
-    TypeSpec("Union", "clo:UnionOfStates", "union"),
+    TypeSpec("Union", "clo:UnionOfStates", "organization"),
     TypeSpec("Person", "clo:Person", "person", (
         FieldSpec("role", Kind.TEXT, "clo:role"),
         FieldSpec("country", Kind.REF, "clo:country", ("Country",)),

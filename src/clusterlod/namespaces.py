@@ -36,6 +36,13 @@ STANDARD_PREFIXES: dict[str, str] = {
 }
 
 RDF_TYPE = STANDARD_PREFIXES["rdf"] + "type"
+
+#: The path segments of resource IRIs (<base>id/<kind>/<slug>); each is also a prefix.
+RESOURCE_KINDS = (
+    "basis", "cluster", "cooperation", "country", "declaration", "document", "event", "field",
+    "figure", "network", "organization", "person", "place", "prefecture", "program", "quote",
+    "region", "scheme", "section", "statement",
+)
 XSD = STANDARD_PREFIXES["xsd"]
 
 
@@ -67,6 +74,7 @@ class Namespaces:
         return self.base + "dataset"
 
     def resource(self, kind: str, slug: str) -> str:
+        assert kind in RESOURCE_KINDS, kind
         return f"{self.base}id/{kind}/{slug}"
 
     def graph(self, name: str) -> str:
@@ -80,10 +88,11 @@ class Namespaces:
         own = {
             "clo": self.vocab,
             "closh": self.shapes,
-            "cld": self.base + "id/",
             "clg": self.base + "graph/",
+            "editorial": self.base + "graph/editorial/",
         }
-        return {**own, **STANDARD_PREFIXES}
+        kinds = {kind: f"{self.base}id/{kind}/" for kind in RESOURCE_KINDS}
+        return {**own, **kinds, **STANDARD_PREFIXES}
 
     def rebase(self, iri: str) -> str:
         """Move an IRI written against DEFAULT_BASE onto this base."""

@@ -7,7 +7,7 @@ from typing import Iterable
 import pyoxigraph as ox
 import rdflib
 
-from clusterlod.namespaces import Namespaces
+from clusterlod.namespaces import DEFAULT_BASE, Namespaces
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -15,8 +15,9 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 def rebase_term(term: Term, ns: Namespaces) -> Term:
     if isinstance(term, ox.NamedNode):
         return ox.NamedNode(ns.rebase(term.value))
-    if isinstance(term, ox.Literal) and term.datatype.value != ns.rebase(term.datatype.value):
-        return ox.Literal(term.value, datatype=ox.NamedNode(ns.rebase(term.datatype.value)))
+    if isinstance(term, ox.Literal) and not term.language and term.value.startswith(DEFAULT_BASE):
+        # IRIs written as strings (vann:preferredNamespaceUri, sh:namespace) follow the base too.
+        return ox.Literal(ns.rebase(term.value), datatype=term.datatype)
     return term
 
 
