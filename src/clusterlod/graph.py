@@ -183,13 +183,14 @@ class GraphBuilder:
             raise record.error("field 'source': expected a list of {section, quote}", value.line)
         primary = first_section = None
         for index, item in enumerate(value.data, 1):
+            line = value.line_of(index - 1)
             if not isinstance(item, dict) or "quote" not in item or "section" not in item:
-                raise record.error("field 'source': each item needs 'section' and 'quote'", value.line)
+                raise record.error("field 'source': each item needs 'section' and 'quote'", line)
             occurrence = item.get("occurrence")
             if occurrence is not None and not str(occurrence).isdigit():
-                raise record.error("field 'source': 'occurrence' must be a whole number", value.line)
-            section = self.reference(record, value.line, "source", item["section"], ("Section",))
-            span = self.add_quote(record, value.line, subject, f"{record.id}-q{index}", item["quote"], section,
+                raise record.error("field 'source': 'occurrence' must be a whole number", line)
+            section = self.reference(record, line, "source", item["section"], ("Section",))
+            span = self.add_quote(record, line, subject, f"{record.id}-q{index}", item["quote"], section,
                                   primary, int(occurrence) if occurrence else None)
             primary, first_section = primary or span, first_section or section
         return primary, first_section
@@ -294,8 +295,8 @@ class GraphBuilder:
         data = value.data
         if not isinstance(data, dict) or "value" not in data or "quote" not in data:
             raise ctx.record.error(f"field '{spec.name}': expected {{value, quote}}", line)
-        self.add_quote(ctx.record, line, ctx.subject, f"{ctx.record.id}-{spec.name.replace('_', '-')}", data["quote"],
-                       ctx.section, ctx.primary)
+        self.add_quote(ctx.record, value.line_of("quote"), ctx.subject, f"{ctx.record.id}-{spec.name.replace('_', '-')}",
+                       data["quote"], ctx.section, ctx.primary)
         self.add(ctx.subject, self.curie(spec.predicate), self.lang(data["value"], "en"), DOCUMENT_GRAPH)
 
     def field_ref(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
@@ -369,7 +370,8 @@ class GraphBuilder:
             raise record.error(f"field '{spec.name}': unknown key(s) {sorted(unknown)}", line)
         number = data["value"]
         if not isinstance(number, str) or not re.fullmatch(r"[1-9][0-9]*", number):
-            raise record.error(f"field '{spec.name}': the value must be a whole number above zero, found {number!r}", line)
+            raise record.error(f"field '{spec.name}': the value must be a whole number above zero, found {number!r}",
+                               value.line_of("value"))
         approximate = data.get("approximate", "false")
         if approximate not in ("true", "false"):
             raise record.error(f"field '{spec.name}': 'approximate' must be true or false", line)
@@ -403,7 +405,7 @@ class GraphBuilder:
                 raise record.error(f"field '{spec.name}': a stated figure needs the 'quote' it comes from", line)
             for n, key in enumerate(("quote", "as_of_quote", "scope_quote"), 1):
                 if key in data:
-                    self.add_quote(record, line, node, f"{slug}-q{n}", data[key], ctx.section, ctx.primary)
+                    self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section, ctx.primary)
 
     def field_links(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
         items = value.data if isinstance(value.data, list) else None

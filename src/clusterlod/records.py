@@ -18,10 +18,18 @@ from clusterlod.errors import DataError
 
 @dataclass
 class Value:
-    """A scalar, list or mapping from a record, with the line it starts on."""
+    """A scalar, list or mapping from a record, with the line it starts on.
+
+    ``lines`` gives the line of each key of a mapping value, or of each item of
+    a list value (by index), so errors deep in a field still point at their line.
+    """
 
     data: Any
     line: int
+    lines: dict[Any, int] = field(default_factory=dict)
+
+    def line_of(self, key: Any) -> int:
+        return self.lines.get(key, self.line)
 
 
 @dataclass
@@ -51,6 +59,14 @@ def _plain(node: yaml.Node) -> Any:
     if isinstance(node, yaml.MappingNode):
         return {_plain(key): _plain(value) for key, value in node.value}
     raise TypeError(node)
+
+
+def _child_lines(node: yaml.Node) -> dict[Any, int]:
+    if isinstance(node, yaml.MappingNode):
+        return {k.value: v.start_mark.line + 1 for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    if isinstance(node, yaml.SequenceNode):
+        return {i: item.start_mark.line + 1 for i, item in enumerate(node.value)}
+    return {}
 
 
 def _compose(path: Path, display: str) -> yaml.Node | None:
@@ -95,7 +111,7 @@ def read_records(path: Path, display: str | None = None) -> list[Record]:
                 raise DataError(display, key.start_mark.line + 1, None, "field names must be plain words")
             if key.value in fields:
                 raise DataError(display, key.start_mark.line + 1, None, f"field '{key.value}' given twice")
-            fields[key.value] = Value(_plain(value), value.start_mark.line + 1)
+            fields[key.value] = Value(_plain(value), value.start_mark.line + 1, _child_lines(value))
         ident = fields.pop("id", None)
         kind = fields.pop("type", None)
         if ident is None or not isinstance(ident.data, str) or not ident.data:

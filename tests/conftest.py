@@ -1,0 +1,50 @@
+"""Shared fixtures: the project folder, one real build of it, and the store fixtures."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from clusterlod.build import Publication, assemble, build
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def publication() -> Publication:
+    """The graph of the real data, in memory, before publication."""
+    return assemble(ROOT)
+
+
+@pytest.fixture(scope="session")
+def built_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real ``clusterlod build`` of the project's data, shared by the tests that only read it."""
+    out = tmp_path_factory.mktemp("release") / "dist"
+    build(ROOT, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def dist_store(built_dist: Path) -> ox.Store:
+    """An embedded store holding the built dataset's named graphs."""
+    store = ox.Store()
+    store.load(path=str(built_dist / "clusterlod.nq"), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A writable copy of the project's sources, for tests that break them on purpose."""
+    copy = tmp_path / "project"
+    for name in ("data", "ontology", "shapes", "queries"):
+        if (ROOT / name).exists():
+            shutil.copytree(ROOT / name, copy / name)
+    return copy

@@ -1,0 +1,74 @@
+"""The build: deterministic, all-or-nothing, and following the base IRI everywhere."""
+
+from __future__ import annotations
+
+import filecmp
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clusterlod.build import build
+from clusterlod.errors import DataError
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_are_byte_identical(project_root: Path, tmp_path: Path) -> None:
+    # Separate processes, so hash randomisation and caches cannot hide a difference.
+    for name in ("a", "b"):
+        subprocess.run([sys.executable, "-m", "clusterlod", "build", "--root", str(project_root),
+                        "--out", str(tmp_path / name)], check=True)
+    first, second = tree(tmp_path / "a"), tree(tmp_path / "b")
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_the_release_has_every_syntax(built_dist: Path) -> None:
+    names = set(tree(built_dist))
+    for extension in ("ttl", "jsonld", "nt", "rdf", "trig", "nq"):
+        assert f"clusterlod.{extension}" in names
+    for name in ("ontology.ttl", "shapes.ttl", "catalog.ttl", "context.jsonld", "validation-report.ttl",
+                 "source/knowledge-cluster-collaboration-2008.txt", "reference/identifiers.csv"):
+        assert name in names
+
+
+def test_a_failed_build_leaves_the_previous_release_as_it_was(project_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(project_copy, out)
+    before = tree(out)
+    events = project_copy / "data" / "events.yaml"
+    events.write_text(events.read_text(encoding="utf-8").replace('end: "2007-11-30"', 'end: "2007-11-31"'), encoding="utf-8")
+    with pytest.raises(DataError):
+        build(project_copy, out)
+    assert tree(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == [], "no staging folder left behind"
+
+
+def test_base_iri_is_followed_by_every_output(project_root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(project_root, out, base="http://example.org/kc/")
+    for name, data in tree(out).items():
+        if name.endswith((".txt", ".csv")):
+            continue
+        assert b"w3id.org/clusterlod" not in data, name
+    assert b"<http://example.org/kc/id/cluster/hokkaido-super-cluster>" in (out / "clusterlod.nt").read_bytes()
+
+
+def test_validation_report_of_the_release_conforms(built_dist: Path) -> None:
+    import rdflib
+
+    report = rdflib.Graph().parse(built_dist / "validation-report.ttl")
+    SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert list(report.objects(None, SH.conforms)) == [rdflib.Literal(True)]
+
+
+def test_source_copy_is_verbatim(project_root: Path, built_dist: Path) -> None:
+    original = project_root / "data" / "source" / "knowledge-cluster-collaboration-2008.txt"
+    shared = project_root.parent / "shared" / "source" / "knowledge-cluster-collaboration-2008.txt"
+    if shared.exists():  # beside the checkout in this workplace and in CI
+        assert filecmp.cmp(original, shared, shallow=False)
+    assert filecmp.cmp(original, built_dist / "source" / original.name, shallow=False)
