@@ -12,6 +12,7 @@ import rdflib
 from clusterlod import catalog, publish
 from clusterlod.errors import ValidationFailed
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
+from clusterlod.linksets import write_linksets
 from clusterlod.namespaces import Namespaces
 from clusterlod.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
 from clusterlod.rdfio import from_rdflib, in_graph, rebase_triples, sorted_triples, to_rdflib
@@ -85,6 +86,7 @@ def write_release(publication: Publication, report: Report, out: Path) -> None:
     ns, sources = publication.ns, publication.sources
     prefixes = ns.prefixes()
     publish.write_dataset(out, publication.quads, prefixes)
+    linksets = write_linksets(out, publication.quads, ns)
     publish.write_graph(out / "ontology.ttl", publication.ontology, prefixes)
     publish.write_graph(out / "shapes.ttl", from_rdflib(publication.shapes), prefixes)
     publish.write_graph(out / "validation-report.ttl", from_rdflib(report.graph), prefixes)
@@ -94,7 +96,7 @@ def write_release(publication: Publication, report: Report, out: Path) -> None:
     examples = [ns.resource("cluster", r.id) for r in sources.records if r.type == "Cluster"][:1]
     union = sorted_triples(publication.quads)
     description = catalog.describe(ns, sources.dataset, out, graph_infos(publication), union,
-                                   ns.resource("document", document.id), examples)
+                                   ns.resource("document", document.id), examples, linksets)
     publish.write_graph(out / catalog.CATALOG_FILE, description, prefixes)
 
 

@@ -10,12 +10,15 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from clusterlod import formats
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD, Namespaces
+
+if TYPE_CHECKING:
+    from clusterlod.linksets import Linkset
 
 IANA = "https://www.iana.org/assignments/media-types/"
 FORMAT_FEATURES = {
@@ -75,7 +78,8 @@ class CatalogWriter:
 
 
 def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[GraphInfo],
-             union: list[ox.Triple], document_iri: str, example: list[str]) -> list[ox.Triple]:
+             union: list[ox.Triple], document_iri: str, example: list[str],
+             linksets: list["Linkset"] = ()) -> list[ox.Triple]:
     """Triples describing the release in ``out`` (every file but the catalog itself)."""
     w = CatalogWriter(ns)
     dataset = ox.NamedNode(ns.dataset)
@@ -127,9 +131,45 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
         if info.basis:
             w.add(graph, "clo:editorialBasis", ox.NamedNode(info.basis))
             w.add(graph, "prov:wasDerivedFrom", ox.NamedNode(info.basis))
+    for linkset in linksets:
+        _linkset(w, dataset, linkset)
     for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != CATALOG_FILE):
         _distribution(w, dataset, out, path)
     return w.triples
+
+
+def _linkset(w: CatalogWriter, dataset: ox.NamedNode, linkset: "Linkset") -> None:
+    """A void:Linkset per (target, link predicate), with where its links were verified."""
+    target = ox.NamedNode(f"{w.ns.dataset}/target/{linkset.target.name}")
+    w.add(target, "rdf:type", w.iri("void:Dataset"))
+    w.add(target, "dcterms:title", w.lit(linkset.target.title))
+    w.add(target, "foaf:homepage", ox.NamedNode(linkset.target.homepage))
+    for namespace in linkset.target.namespaces:
+        w.add(target, "void:uriSpace", w.lit(namespace))
+    if linkset.target.sparql:
+        w.add(target, "void:sparqlEndpoint", ox.NamedNode(linkset.target.sparql))
+    predicate = ox.NamedNode(linkset.predicate)
+    node = ox.NamedNode(f"{w.ns.dataset}/linkset/{linkset.target.name}-{_local(linkset.predicate)}")
+    w.add(dataset, "void:subset", node)
+    w.add(node, "rdf:type", w.iri("void:Linkset"))
+    w.add(node, "void:subjectsTarget", dataset)
+    w.add(node, "void:objectsTarget", target)
+    w.add(node, "void:target", dataset)
+    w.add(node, "void:target", target)
+    w.add(node, "void:linkPredicate", predicate)
+    w.add(node, "void:triples", w.lit(linkset.links, "integer"))
+    w.add(node, "void:dataDump", ox.NamedNode(f"{w.ns.base}download/{linkset.file}"))
+    w.add(node, "dcterms:title", w.lit(f"{linkset.target.title} への {_local(linkset.predicate)} リンク", language="ja"))
+    w.add(node, "dcterms:title", w.lit(f"{_local(linkset.predicate)} links to {linkset.target.title}", language="en"))
+    basis = ox.NamedNode(w.ns.resource("basis", "identifiers"))
+    w.add(node, "prov:wasDerivedFrom", basis)
+    w.add(node, "clo:editorialBasis", basis)
+    w.add(node, "dcterms:description", w.lit(
+        "Every link comes from data/reference/identifiers.csv; the file gives each link as a clo:EditorialStatement "
+        "with its confidence (clo:confidence), where it was verified (clo:verification) and the list's line.", language="en"))
+    w.add(node, "dcterms:description", w.lit(
+        "各リンクは identifiers.csv に由来し、ファイル中の clo:EditorialStatement が確度（clo:confidence）、検証の記録（clo:verification）と一覧の行を示す。",
+        language="ja"))
 
 
 def _distribution(w: CatalogWriter, dataset: ox.NamedNode, out: Path, path: Path) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from clusterlod.errors import DataError
-from clusterlod.identifiers import Identifier
+from clusterlod.identifiers import Identifier, best_row
 from clusterlod.model import CONFIDENCES, STATUSES, TYPES, FieldSpec, Kind, TypeSpec
 from clusterlod.namespaces import XSD, Namespaces
 from clusterlod.records import Record, Value
@@ -27,6 +27,8 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
 ENGLISH_BASIS = "curated-english"
+#: How sure a link is, when the data says so explicitly; otherwise the identifier list decides.
+LINK_MATCHES = {"same-as": "owl:sameAs", "exact": "skos:exactMatch", "close": "skos:closeMatch", "see-also": "rdfs:seeAlso"}
 IDENTIFIERS_BASIS = "identifiers"
 DOCUMENT_GRAPH = "document"
 
@@ -77,7 +79,7 @@ def date_literal(record: Record, line: int, name: str, text: str) -> ox.Literal:
 class GraphBuilder:
     """Turns the records of data/ into quads; raises DataError on the first bad record."""
 
-    def __init__(self, ns: Namespaces, source: SourceText, identifiers: dict[tuple[str, str], Identifier],
+    def __init__(self, ns: Namespaces, source: SourceText, identifiers: dict[tuple[str, str], list[Identifier]],
                  identifiers_path: str = "identifiers.csv"):
         self.ns = ns
         self.source = source
@@ -419,10 +421,12 @@ class GraphBuilder:
             if not isinstance(item, str) or ":" not in item:
                 raise ctx.record.error(f"field 'links': expected 'scheme:identifier', found {item!r}", line)
             scheme, key = item.split(":", 1)
-            identifier = self.identifiers.get((scheme, key))
-            if identifier is None:
+            rows = self.identifiers.get((scheme, key))
+            if not rows:
                 raise ctx.record.error(f"field 'links': {item!r} is not in {self.identifiers_path}; "
                                        "publish no identifier that is not verified", line)
+            label = ctx.record.get("label")
+            identifier = best_row(rows, label.data.get("ja") if label and isinstance(label.data, dict) else None)
             predicate, obj = self.link_statement(ctx, line, identifier, match)
             self.add(ctx.subject, predicate, obj, f"editorial/{IDENTIFIERS_BASIS}")
             self.reify(ctx, "link", n, predicate, obj, IDENTIFIERS_BASIS, (
@@ -444,11 +448,13 @@ class GraphBuilder:
             "geonames": lambda k: f"https://sws.geonames.org/{k}/",
         }
         target = ox.NamedNode(check_iri(ctx.record, line, "links", targets.get(scheme, lambda k: k)(key)))
-        if scheme == "other" or identifier.title_only or match == "see-also":
+        if match is not None:
+            if match not in LINK_MATCHES:
+                raise ctx.record.error(f"field 'links': 'match' must be one of {', '.join(LINK_MATCHES)}", line)
+            return self.curie(LINK_MATCHES[match]), target
+        if scheme == "other" or identifier.title_only:
             return self.curie("rdfs:seeAlso"), target
-        if match == "close":
-            return self.curie("skos:closeMatch"), target
-        if identifier.verified_twice and match != "exact-match":
+        if identifier.verified_twice:
             return self.curie("owl:sameAs"), target
         return self.curie("skos:exactMatch"), target
 

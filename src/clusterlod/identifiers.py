@@ -34,10 +34,10 @@ class Identifier:
         return self.confidence.startswith("verified twice")
 
 
-def read_identifiers(path: Path, display: str | None = None) -> dict[tuple[str, str], Identifier]:
-    """Index the list by (scheme, identifier)."""
+def read_identifiers(path: Path, display: str | None = None) -> dict[tuple[str, str], list[Identifier]]:
+    """Index the list by (scheme, identifier); one identifier may serve several entities (rows)."""
     display = display or str(path)
-    index: dict[tuple[str, str], Identifier] = {}
+    index: dict[tuple[str, str], list[Identifier]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
@@ -49,5 +49,11 @@ def read_identifiers(path: Path, display: str | None = None) -> dict[tuple[str, 
                 raise DataError(display, line, None, f"expected {len(COLUMNS)} columns, found {len(row)}")
             entity_en, entity_ja, scheme, identifier, confidence, where_seen = row
             key = identifier.split(" (")[0].strip()
-            index.setdefault((scheme, key), Identifier(scheme, key, entity_en, entity_ja, confidence, where_seen, line))
+            index.setdefault((scheme, key), []).append(
+                Identifier(scheme, key, entity_en, entity_ja, confidence, where_seen, line))
     return index
+
+
+def best_row(rows: list[Identifier], label_ja: str | None) -> Identifier:
+    """The row about this entity (same Japanese name) when the list has several."""
+    return next((row for row in rows if label_ja and row.entity_ja == label_ja), rows[0])

@@ -121,9 +121,7 @@ _TYPES: tuple[TypeSpec, ...] = (
         FieldSpec("position", Kind.INT, "schema:position"),
         FieldSpec("prefectures", Kind.REFS, "clo:coversPrefecture", ("Prefecture",)),
     )),
-    TypeSpec("Prefecture", "clo:Prefecture", "prefecture", (
-        FieldSpec("jis_code", Kind.STRING, "clo:jisCode", required=True),
-    )),
+    TypeSpec("Prefecture", "clo:Prefecture", "prefecture"),
     TypeSpec("Venue", "clo:Venue", "place"),
     TypeSpec("Place", "clo:Place", "place"),
     *(

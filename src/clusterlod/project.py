@@ -27,7 +27,7 @@ class Sources:
     dataset: dict[str, Any]
     source: SourceText
     source_name: str
-    identifiers: dict[tuple[str, str], Identifier]
+    identifiers: dict[tuple[str, str], list[Identifier]]
     ontology_files: list[Path]
     shapes_files: list[Path]
 
