@@ -30,3 +30,9 @@ class ValidationFailed(ClusterlodError):
     """The graph does not conform to the shapes; nothing is published."""
 
     exit_code = 3
+
+
+class RemoteError(ClusterlodError):
+    """A remote SPARQL endpoint could not be reached or gave no usable answer."""
+
+    exit_code = 4
