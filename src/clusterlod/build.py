@@ -15,8 +15,8 @@ from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
 from clusterlod.linksets import write_linksets
 from clusterlod.namespaces import Namespaces
 from clusterlod.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
-from clusterlod.rdfio import from_rdflib, in_graph, rebase_triples, sorted_triples, to_rdflib
-from clusterlod.validate import Report, validate
+from clusterlod.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_triples, to_rdflib
+from clusterlod.validate import Report, report_triples, validate
 
 ONTOLOGY_GRAPH = "ontology"
 Progress = Callable[[str], None]
@@ -30,8 +30,16 @@ class Publication:
     sources: Sources
     built: BuiltGraph
     ontology: list[ox.Triple]
-    shapes: rdflib.Graph
+    shapes_triples: list[ox.Triple]
     quads: list[ox.Quad] = field(default_factory=list)
+    _shapes: rdflib.Graph | None = None
+
+    @property
+    def shapes(self) -> rdflib.Graph:
+        """The shapes as an rdflib graph (both engines read shapes with rdflib; they are small)."""
+        if self._shapes is None:
+            self._shapes = to_rdflib(self.shapes_triples)
+        return self._shapes
 
     @property
     def data_triples(self) -> list[ox.Triple]:
@@ -50,15 +58,15 @@ def assemble(root: Path, base: str | None = None) -> Publication:
         shapes_triples += rebase_triples(parse_turtle(path, root), ns)
     builder = GraphBuilder(ns, sources.source, sources.identifiers, f"data/{IDENTIFIERS_FILE}")
     built = builder.build(sources.records)
-    publication = Publication(ns, sources, built, ontology, to_rdflib(shapes_triples))
+    publication = Publication(ns, sources, built, ontology, shapes_triples)
     publication.quads = built.quads + in_graph(ontology, ns.graph(ONTOLOGY_GRAPH))
     return publication
 
 
-def check(publication: Publication) -> Report:
+def check(publication: Publication, engine: str = "fast") -> Report:
     """SHACL-validate the instance data together with the ontology (for subclass reasoning)."""
     return validate(publication.data_triples + publication.ontology, publication.shapes,
-                    publication.built.origins, publication.ns.prefixes())
+                    publication.built.origins, publication.ns.prefixes(), engine)
 
 
 def graph_infos(publication: Publication) -> list[catalog.GraphInfo]:
@@ -88,8 +96,8 @@ def write_release(publication: Publication, report: Report, out: Path) -> None:
     publish.write_dataset(out, publication.quads, prefixes)
     linksets = write_linksets(out, publication.quads, ns)
     publish.write_graph(out / "ontology.ttl", publication.ontology, prefixes)
-    publish.write_graph(out / "shapes.ttl", from_rdflib(publication.shapes), prefixes)
-    publish.write_graph(out / "validation-report.ttl", from_rdflib(report.graph), prefixes)
+    publish.write_graph(out / "shapes.ttl", canonical_blank_nodes(publication.shapes_triples), prefixes)
+    publish.write_graph(out / "validation-report.ttl", report_triples(report, ns.base + "validation-report"), prefixes)
     publish.copy_file(sources.source.path, out / "source" / Path(sources.source_name).name)
     publish.copy_file(sources.root / "data" / IDENTIFIERS_FILE, out / IDENTIFIERS_FILE)
     document = next(r for r in sources.records if r.type == "Document")
@@ -100,7 +108,8 @@ def write_release(publication: Publication, report: Report, out: Path) -> None:
     publish.write_graph(out / catalog.CATALOG_FILE, description, prefixes)
 
 
-def build(root: Path, out: Path, base: str | None = None, progress: Progress | None = None) -> Report:
+def build(root: Path, out: Path, base: str | None = None, progress: Progress | None = None,
+          engine: str = "fast") -> Report:
     """Build, validate and publish; nothing is written unless all of it succeeds."""
     from clusterlod.atomic import replace_directory
 
@@ -108,7 +117,7 @@ def build(root: Path, out: Path, base: str | None = None, progress: Progress | N
     say("reading sources and making the graph")
     publication = assemble(root, base)
     say(f"validating {len(publication.quads)} quads")
-    report = check(publication)
+    report = check(publication, engine)
     if not report.conforms:
         raise ValidationFailed(report.text())
     say(f"writing {relative(out, root)}")

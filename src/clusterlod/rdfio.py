@@ -54,10 +54,8 @@ def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
     return graph
 
 
-def from_rdflib(graph: rdflib.Graph) -> list[ox.Triple]:
-    """Triples of an rdflib graph with blank nodes canonically labelled (stable across runs)."""
-    from rdflib.compare import to_canonical_graph
-
-    canonical = to_canonical_graph(graph)
-    data = canonical.serialize(format="nt", encoding="utf-8")
-    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+def canonical_blank_nodes(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """The same triples with blank nodes labelled by RDFC-1.0, so the output is stable across runs."""
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return [q.triple for q in dataset]

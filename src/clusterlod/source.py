@@ -22,6 +22,10 @@ class Span:
         return self.start <= other.start and other.end <= self.end
 
 
+GRAM = 6
+INDEX_ABOVE = 100_000  # characters; below this a plain scan is as fast as building the index
+
+
 class QuoteNotFound(ValueError):
     pass
 
@@ -33,30 +37,45 @@ class SourceText:
         self.path = path
         self.text = path.read_text(encoding="utf-8")
         self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
+        self._grams: dict[str, list[int]] | None = None
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self._line_starts, offset)
 
-    def occurrences(self, quote: str) -> list[int]:
-        found, start = [], self.text.find(quote)
-        while start != -1:
-            found.append(start)
-            start = self.text.find(quote, start + 1)
+    def _gram_index(self) -> dict[str, list[int]]:
+        """Positions by their first GRAM characters: a quote lookup reads a few candidates, not the text."""
+        if self._grams is None:
+            grams: dict[str, list[int]] = {}
+            text = self.text
+            for i in range(len(text) - GRAM + 1):
+                grams.setdefault(text[i:i + GRAM], []).append(i)
+            self._grams = grams
+        return self._grams
+
+    def occurrences(self, quote: str, start: int = 0, end: int | None = None) -> list[int]:
+        end = len(self.text) if end is None else end
+        if start == 0 and end == len(self.text) and len(quote) >= GRAM and len(self.text) > INDEX_ABOVE:
+            text = self.text
+            return [i for i in self._gram_index().get(quote[:GRAM], ()) if text.startswith(quote, i)]
+        found, at = [], self.text.find(quote, start, end)
+        while at != -1:
+            found.append(at)
+            at = self.text.find(quote, at + 1, end)
         return found
 
     def locate(self, quote: str, within: Span | None = None, occurrence: int | None = None) -> Span:
-        """Find ``quote``: unique in the text, else unique inside ``within``, else the n-th."""
+        """Find ``quote``: the one inside ``within`` if there is exactly one, else the one in the text, else the n-th."""
         if not quote:
             raise QuoteNotFound("the quote is empty")
-        starts = self.occurrences(quote)
+        starts = self.occurrences(quote, within.start, within.end) if within is not None and occurrence is None else []
+        if len(starts) != 1:
+            starts = self.occurrences(quote)
         if not starts:
             raise QuoteNotFound(f"quote not found verbatim in {self.path.name}: {quote!r}")
         if occurrence is not None:
             if not 1 <= occurrence <= len(starts):
                 raise QuoteNotFound(f"quote occurs {len(starts)} time(s), not {occurrence}: {quote!r}")
             starts = [starts[occurrence - 1]]
-        elif len(starts) > 1 and within is not None:
-            starts = [s for s in starts if within.start <= s and s + len(quote) <= within.end] or starts
         if len(starts) > 1:
             raise QuoteNotFound(
                 f"quote occurs {len(starts)} times in the source; make it longer or add 'occurrence': {quote!r}"

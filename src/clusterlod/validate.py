@@ -17,6 +17,9 @@ from clusterlod.graph import Origin
 from clusterlod.rdfio import to_rdflib
 
 
+ENGINES = ("fast", "pyshacl")
+
+
 @dataclass(frozen=True)
 class Violation:
     focus: str
@@ -24,6 +27,12 @@ class Violation:
     message: str
     severity: str
     origin: Origin | None
+    component: str = ""
+    value: str | None = None
+
+    def key(self) -> tuple[str, str, str, str | None]:
+        """What two engines must agree on: the node, the path, the constraint and the value."""
+        return (self.focus, self.path, self.component, self.value)
 
     def line(self) -> str:
         where = f"{self.origin.path}:{self.origin.line}: record '{self.origin.record}':" if self.origin else f"<{self.focus}>:"
@@ -35,7 +44,7 @@ class Violation:
 class Report:
     conforms: bool
     violations: list[Violation]
-    graph: rdflib.Graph
+    engine: str = "fast"
 
     def text(self) -> str:
         if self.conforms:
@@ -45,23 +54,51 @@ class Report:
         return "\n".join(lines)
 
 
-def _short(graph: rdflib.Graph, node: rdflib.term.Node | None) -> str:
-    if node is None:
-        return ""
-    if isinstance(node, rdflib.URIRef):
-        try:
-            return graph.namespace_manager.normalizeUri(node)
-        except Exception:  # noqa: BLE001 - any IRI rdflib cannot shorten is shown whole
-            return str(node)
-    return ""
-
-
 def validate(data: list[ox.Triple], shapes: rdflib.Graph, origins: dict[str, Origin],
-             prefixes: dict[str, str]) -> Report:
-    """Validate ``data`` (instance data plus the ontology, for rdfs:subClassOf) against ``shapes``."""
+             prefixes: dict[str, str], engine: str = "fast") -> Report:
+    """Validate ``data`` (instance data plus the ontology, for rdfs:subClassOf) against ``shapes``.
+
+    ``fast`` is clusterlod's own SHACL Core engine (the default; shown equal to
+    pySHACL by the tests); ``pyshacl`` runs the reference implementation.
+    """
+    if engine == "pyshacl":
+        return _validate_pyshacl(data, shapes, origins, prefixes)
+    if engine != "fast":
+        raise ValueError(f"unknown validation engine {engine!r}")
+    from clusterlod.shacl import Validator
+
+    short = _Shortener(prefixes)
+    violations = [
+        Violation(r.focus, short(r.path), r.message or "constraint not satisfied", "sh:Violation", origins.get(r.focus),
+                  r.component, r.value)
+        for r in Validator(shapes).validate(data)
+    ]
+    return Report(not violations, _sorted(violations), "fast")
+
+
+class _Shortener:
+    """IRIs as CURIEs for people (clo:region rather than the whole IRI)."""
+
+    def __init__(self, prefixes: dict[str, str]):
+        self.prefixes = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+
+    def __call__(self, iri: str | None) -> str:
+        if not iri:
+            return ""
+        for prefix, namespace in self.prefixes:
+            if iri.startswith(namespace) and "/" not in iri[len(namespace):]:
+                return f"{prefix}:{iri[len(namespace):]}"
+        return iri
+
+
+def _sorted(violations: list[Violation]) -> list[Violation]:
+    return sorted(violations, key=lambda v: (v.origin.path if v.origin else "", v.origin.line if v.origin else 0,
+                                             v.path, v.message, v.focus, v.value or ""))
+
+
+def _validate_pyshacl(data: list[ox.Triple], shapes: rdflib.Graph, origins: dict[str, Origin],
+                      prefixes: dict[str, str]) -> Report:
     data_graph = to_rdflib(data)
-    for prefix, namespace in prefixes.items():
-        data_graph.bind(prefix, namespace, override=True)
     conforms, results, _ = pyshacl_validate(data_graph, shacl_graph=shapes, inference="none",
                                             advanced=True, allow_warnings=True)
     violations = []
@@ -70,12 +107,46 @@ def validate(data: list[ox.Triple], shapes: rdflib.Graph, origins: dict[str, Ori
         message = results.value(result, SH.resultMessage)
         severity = results.value(result, SH.resultSeverity)
         path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
         violations.append(Violation(
             focus=str(focus),
-            path=_short(data_graph, path),
+            path=_Shortener(prefixes)(str(path) if path is not None else None),
             message=str(message) if message else "constraint not satisfied",
-            severity=_short(data_graph, severity),
+            severity=_Shortener(prefixes)(str(severity)),
             origin=origins.get(str(focus)),
+            component=str(results.value(result, SH.sourceConstraintComponent)),
+            value=_value_text(value),
         ))
-    violations.sort(key=lambda v: (v.origin.path if v.origin else "", v.origin.line if v.origin else 0, v.path, v.message))
-    return Report(bool(conforms), violations, results)
+    return Report(bool(conforms), _sorted(violations), "pyshacl")
+
+
+def _value_text(value: rdflib.term.Node | None) -> str | None:
+    """The value as the fast engine shows it: an IRI, or an N-Triples literal."""
+    if value is None:
+        return None
+    if isinstance(value, rdflib.Literal):
+        from clusterlod.shacl import to_ox
+
+        return str(to_ox(value))
+    return str(value)
+
+
+def report_triples(report: Report, iri: str) -> list[ox.Triple]:
+    """The report as RDF (sh:ValidationReport) with IRIs, not blank nodes, so it is stable."""
+    sh = "http://www.w3.org/ns/shacl#"
+    node = ox.NamedNode(iri)
+    triples = [
+        ox.Triple(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(sh + "ValidationReport")),
+        ox.Triple(node, ox.NamedNode(sh + "conforms"),
+                  ox.Literal("true" if report.conforms else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))),
+    ]
+    for n, violation in enumerate(report.violations, 1):
+        result = ox.NamedNode(f"{iri}/result/{n}")
+        triples += [
+            ox.Triple(node, ox.NamedNode(sh + "result"), result),
+            ox.Triple(result, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(sh + "ValidationResult")),
+            ox.Triple(result, ox.NamedNode(sh + "focusNode"), ox.NamedNode(violation.focus)),
+            ox.Triple(result, ox.NamedNode(sh + "resultMessage"), ox.Literal(violation.message)),
+            ox.Triple(result, ox.NamedNode(sh + "sourceConstraintComponent"), ox.NamedNode(violation.component)),
+        ]
+    return triples

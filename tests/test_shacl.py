@@ -1,0 +1,45 @@
+"""The fast SHACL engine reports exactly what pySHACL, the reference, reports."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from clusterlod.build import Publication, check
+from test_validate import CASES
+
+
+def both(publication: Publication) -> tuple[set, set]:
+    fast, reference = check(publication, "fast"), check(publication, "pyshacl")
+    assert fast.conforms == reference.conforms
+    return {v.key() for v in fast.violations}, {v.key() for v in reference.violations}
+
+
+def broken(publication: Publication, mutations) -> Publication:
+    copy_ = copy.copy(publication)
+    copy_.built = copy.copy(publication.built)
+    quads = list(publication.built.quads)
+    for mutate in mutations:
+        quads = mutate(quads)
+    copy_.built.quads = quads
+    return copy_
+
+
+def test_same_verdict_on_the_real_data(publication: Publication) -> None:
+    fast, reference = both(publication)
+    assert fast == reference == set()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{c[2]}" for c in CASES])
+def test_same_violations_on_each_bad_record(publication: Publication, case) -> None:
+    fast, reference = both(broken(publication, [case[1]]))
+    assert reference, "the mutation must break something"
+    assert fast == reference
+
+
+def test_same_violations_with_every_fault_at_once(publication: Publication) -> None:
+    mutations = [case[1] for case in CASES if case[2] not in ("kyushu-bio-cluster", "iag-conference-7")]
+    fast, reference = both(broken(publication, mutations))
+    assert len(reference) >= 15
+    assert fast == reference
