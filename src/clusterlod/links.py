@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
+                                            SPARQLWrapperException, Unauthorized)
 
 from clusterlod import __version__
 from clusterlod.errors import ClusterlodError, RemoteError
@@ -148,14 +149,27 @@ def select(url: str, query: str, timeout: float) -> list[dict[str, dict[str, str
         if isinstance(reason, (socket.timeout, TimeoutError)):
             raise RemoteError(f"{url}: no answer within {timeout:g} s (timeout)") from None
         raise RemoteError(f"{url}: cannot reach the endpoint ({reason})") from None
+    except EndPointNotFound:
+        raise RemoteError(f"{url}: HTTP 404 not found (is this the endpoint's SPARQL URL?)") from None
+    except Unauthorized:
+        raise RemoteError(f"{url}: HTTP 401 unauthorized") from None
+    except QueryBadFormed as error:
+        raise RemoteError(f"{url}: HTTP 400, the endpoint refused the query ({_first_line(error)})") from None
+    except EndPointInternalError as error:
+        raise RemoteError(f"{url}: HTTP 500, the endpoint failed ({_first_line(error)})") from None
     except SPARQLWrapperException as error:
-        raise RemoteError(f"{url}: the endpoint refused the query ({str(error).splitlines()[0]})") from None
+        raise RemoteError(f"{url}: the endpoint refused the query ({_first_line(error)})") from None
     except OSError as error:
         raise RemoteError(f"{url}: connection failed ({error})") from None
     try:
         return json.loads(body)["results"]["bindings"]
     except (ValueError, KeyError, TypeError):
         raise RemoteError(f"{url}: the answer is not SPARQL JSON results (is this a SPARQL endpoint?)") from None
+
+
+def _first_line(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1][:200] if lines else type(error).__name__
 
 
 def _label_values(labels: dict[str, set[str]]) -> dict[str, set[str]]:
