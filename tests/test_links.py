@@ -109,15 +109,15 @@ def test_regions_are_close_matches_where_the_bureau_area_differs(dist_store: ox.
     assert kanto == {"08", "09", "10", "11", "12", "13", "14", "15", "19", "20", "22"}
 
 
-def test_check_reports_good_changed_and_missing_links(oxigraph_server, built_dist: Path) -> None:
-    load(oxigraph_server, wikidata_fixture())
-    good = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", oxigraph_server.query_url)
+def test_check_reports_good_changed_and_missing_links(oxigraph_instance, built_dist: Path) -> None:
+    load(oxigraph_instance, wikidata_fixture())
+    good = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", oxigraph_instance.query_url)
     assert good.returncode == 0, good.stderr
     found = statuses(good.stdout)
     assert len(found) >= 55 and set(found.values()) == {"ok"}
 
-    load(oxigraph_server, wikidata_fixture(renamed={"Q38": ("イタリア共和国", "Italian Republic")}, removed={"Q142"}))
-    result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", oxigraph_server.query_url)
+    load(oxigraph_instance, wikidata_fixture(renamed={"Q38": ("イタリア共和国", "Italian Republic")}, removed={"Q142"}))
+    result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", oxigraph_instance.query_url)
     assert result.returncode == 1
     found = statuses(result.stdout)
     assert found["Q38|italy"] == "changed"
@@ -127,17 +127,17 @@ def test_check_reports_good_changed_and_missing_links(oxigraph_server, built_dis
     assert "2 changed" not in result.stderr and "1 changed, 1 missing" in result.stderr
 
 
-def test_suggest_writes_scored_candidates_to_a_review_file(oxigraph_server, built_dist: Path, tmp_path: Path,
+def test_suggest_writes_scored_candidates_to_a_review_file(oxigraph_instance, built_dist: Path, tmp_path: Path,
                                                            project_root: Path) -> None:
     extra = [
         f'<{WD}Q1000001> <{LABEL}> "国立京都国際会館"@ja, "Kyoto International Conference Center"@en .',
         f'<{WD}Q1000002> <{LABEL}> "東京ビッグサイト"@ja .',
         f'<{WD}Q1000003> <{LABEL}> "東京ビッグサイト"@ja, "Tokyo Big Sight (old hall)"@en .',
     ]
-    load(oxigraph_server, wikidata_fixture(extra=extra))
+    load(oxigraph_instance, wikidata_fixture(extra=extra))
     data_before = {p: p.read_bytes() for p in (project_root / "data").rglob("*") if p.is_file()}
     review = tmp_path / "review.csv"
-    result = clusterlod("links", "suggest", "--dist", str(built_dist), "--endpoint", oxigraph_server.query_url,
+    result = clusterlod("links", "suggest", "--dist", str(built_dist), "--endpoint", oxigraph_instance.query_url,
                         "--out", str(review))
     assert result.returncode == 0, result.stderr
     rows = {(r["entity"].rsplit("/", 1)[-1], r["candidate"].rsplit("/", 1)[-1]): r for r in csv.DictReader(review.open(encoding="utf-8"))}
@@ -188,7 +188,7 @@ def test_a_silent_endpoint_times_out_with_one_clear_line(built_dist: Path) -> No
     assert "timeout" in result.stderr and result.stderr.strip().count("\n") == 0
 
 
-def test_an_endpoint_that_is_not_sparql_is_named(built_dist: Path, oxigraph_server) -> None:
-    result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", oxigraph_server.query_url.rsplit("/", 1)[0] + "/nothing-here")
+def test_an_endpoint_that_is_not_sparql_is_named(built_dist: Path, oxigraph_instance) -> None:
+    result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", oxigraph_instance.query_url.rsplit("/", 1)[0] + "/nothing-here")
     assert result.returncode == 4
     assert "HTTP 404" in result.stderr or "not SPARQL" in result.stderr
