@@ -1,0 +1,379 @@
+"""`clusterlod load` against real servers: Oxigraph and a private Virtuoso, both on 127.0.0.1.
+
+Every test loads a small dataset of its own (a few named graphs, a few hundred triples, Japanese
+literals, typed literals, escapes, blank nodes) under graph IRIs of its own, so tests sharing a
+session server do not see each other's graphs, and checks what the server holds afterwards.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from clusterlod import load as loader
+from clusterlod.errors import ClusterlodError
+from stores import OxigraphServer, VirtuosoServer, free_port, select_rows
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+EX = "https://example.org/clusterlod-test/"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------- the data
+
+
+def graph_names(base: str) -> dict[str, str]:
+    return {kind: f"{base}graph/{kind}" for kind in ("ontology", "document", "editorial/mext-2008")}
+
+
+def make_quads(base: str, version: int) -> list[ox.Quad]:
+    """Version 1 and 2 share most triples; each has some the other lacks."""
+    g = {k: ox.NamedNode(v) for k, v in graph_names(base).items()}
+    label, count = ox.NamedNode(f"{EX}label"), ox.NamedNode(f"{EX}count")
+    region, note = ox.NamedNode(f"{EX}region"), ox.NamedNode(f"{EX}note")
+    quads = []
+    for i in range(40):  # ontology: 80 triples
+        cls = ox.NamedNode(f"{EX}Class{i}")
+        quads.append(ox.Quad(cls, label, ox.Literal(f"クラス {i}", language="ja"), g["ontology"]))
+        quads.append(ox.Quad(cls, label, ox.Literal(f"Class {i}", language="en"), g["ontology"]))
+    for i in range(90):  # document: 270 triples, plus one that changes between versions
+        cluster = ox.NamedNode(f"{EX}cluster/{i}")
+        quads.append(ox.Quad(cluster, label, ox.Literal(f"知的クラスター {i} \"創成\"\\ 第{i}期\n改行"), g["document"]))
+        quads.append(ox.Quad(cluster, count, ox.Literal(str(i * 7), datatype=ox.NamedNode(f"{XSD}integer")),
+                             g["document"]))
+        quads.append(ox.Quad(cluster, region, ox.Literal("北海道", language="ja"), g["document"]))
+    quads.append(ox.Quad(ox.NamedNode(f"{EX}cluster/0"), note,
+                         ox.Literal(f"version {version}", datatype=ox.NamedNode(f"{XSD}string")), g["document"]))
+    typed = [("2008-04-01", "date"), ("12.5", "decimal"), ("true", "boolean"), ("2008", "gYear")]
+    for i, (value, kind) in enumerate(typed):
+        quads.append(ox.Quad(ox.NamedNode(f"{EX}fact/{i}"), ox.NamedNode(f"{EX}{kind}"),
+                             ox.Literal(value, datatype=ox.NamedNode(f"{XSD}{kind}")), g["editorial/mext-2008"]))
+    for i in range(30 if version == 1 else 20):  # editorial: blank-node groups, fewer in version 2
+        node = ox.BlankNode()
+        quads.append(ox.Quad(ox.NamedNode(f"{EX}decision/{i}"), note, node, g["editorial/mext-2008"]))
+        quads.append(ox.Quad(node, label, ox.Literal(f"根拠 {i} v{version}", language="ja"), g["editorial/mext-2008"]))
+    return quads
+
+
+def write_dist(folder: Path, base: str, version: int) -> Path:
+    """A dist/ folder with just clusterlod.nq, as the build writes it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ox.serialize(make_quads(base, version), str(folder / loader.DIST_FILE), ox.RdfFormat.N_QUADS)
+    return folder
+
+
+def expected_counts(base: str, version: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for quad in make_quads(base, version):
+        counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+    return counts
+
+
+@pytest.fixture
+def base() -> str:
+    """Graph IRIs of the test's own, under a fresh prefix."""
+    return f"{EX}{uuid.uuid4().hex[:8]}/"
+
+
+# --------------------------------------------------------------------------- stores
+
+
+def server_counts(query_url: str, base: str) -> dict[str, int]:
+    rows = select_rows(query_url, f'SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+                                  f'FILTER(STRSTARTS(STR(?g), "{base}")) }} GROUP BY ?g')
+    return {g: int(n) for g, n in rows}
+
+
+def temporary_graphs(query_url: str) -> list[str]:
+    rows = select_rows(query_url, f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+                                  f'FILTER(STRSTARTS(STR(?g), "{loader.TMP_PREFIX}")) }}')
+    return [row[0] for row in rows]
+
+
+def graph_rows(query_url: str, graph: str) -> list[tuple[str, ...]]:
+    return select_rows(query_url, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} FILTER(!isBlank(?o)) }}")
+
+
+def target_for(server: OxigraphServer | VirtuosoServer, method: str) -> loader.Target:
+    """Oxigraph: /query, /update, /store. Virtuoso: /sparql-auth for both, /sparql-graph-crud-auth."""
+    if isinstance(server, VirtuosoServer):
+        return loader.Target(server.update_url, server.update_url, server.store_url if method == "gsp" else None)
+    return loader.Target(server.query_url, server.update_url, server.store_url if method == "gsp" else None)
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def server(request: pytest.FixtureRequest) -> OxigraphServer | VirtuosoServer:
+    return request.getfixturevalue(f"{request.param}_server")
+
+
+def run_load(server: OxigraphServer | VirtuosoServer, dist: Path, method: str, **options) -> loader.LoadReport:
+    return loader.load(dist, target_for(server, method), method=method, user=server.user,
+                       password=server.password, **options)
+
+
+# --------------------------------------------------------------------------- loads
+
+
+@pytest.mark.parametrize("method", ["gsp", "update"])
+def test_first_load_puts_every_graph_and_reports_counts(server, method: str, base: str, tmp_path: Path) -> None:
+    report = run_load(server, write_dist(tmp_path / "dist", base, 1), method, chunk_triples=50)
+
+    expected = expected_counts(base, 1)
+    assert report.ok and report.method == method
+    assert {c.graph: (c.expected, c.found) for c in report.counts} == {g: (n, n) for g, n in expected.items()}
+    assert server_counts(server.query_url, base) == expected
+    assert temporary_graphs(server.query_url) == []
+    document = graph_names(base)["document"]
+    assert select_rows(server.query_url, f"SELECT ?o WHERE {{ GRAPH <{document}> {{ <{EX}cluster/3> <{EX}region> ?o }} }}") \
+        == [("北海道",)]
+    assert select_rows(server.query_url, f"SELECT ?o WHERE {{ GRAPH <{document}> {{ <{EX}cluster/3> <{EX}label> ?o }} }}") \
+        == [("知的クラスター 3 \"創成\"\\ 第3期\n改行",)]
+    editorial = graph_names(base)["editorial/mext-2008"]
+    # Blank nodes stay joined across chunk boundaries: each decision's node has its own label.
+    joined = select_rows(server.query_url, f"SELECT ?d ?l WHERE {{ GRAPH <{editorial}> {{ ?d <{EX}note> ?b . "
+                                           f"?b <{EX}label> ?l }} }}")
+    assert len(joined) == 30 and all(label.endswith(" v1") for _, label in joined)
+
+
+def test_reload_replaces_old_triples_with_new(server, base: str, tmp_path: Path) -> None:
+    method = "gsp" if isinstance(server, VirtuosoServer) else "update"
+    run_load(server, write_dist(tmp_path / "v1", base, 1), method)
+    report = run_load(server, write_dist(tmp_path / "v2", base, 2), method)
+
+    assert report.ok
+    assert server_counts(server.query_url, base) == expected_counts(base, 2)
+    document = graph_names(base)["document"]
+    notes = select_rows(server.query_url, f"SELECT ?o WHERE {{ GRAPH <{document}> {{ <{EX}cluster/0> <{EX}note> ?o }} }}")
+    assert notes == [("version 2",)]
+    editorial = graph_names(base)["editorial/mext-2008"]
+    labels = select_rows(server.query_url, f"SELECT ?l WHERE {{ GRAPH <{editorial}> {{ ?b <{EX}label> ?l }} }}")
+    assert len(labels) == 20 and all(label.endswith(" v2") for (label,) in labels)
+    assert temporary_graphs(server.query_url) == []
+
+
+def test_whole_dataset_into_one_graph(oxigraph_server: OxigraphServer, base: str, tmp_path: Path) -> None:
+    one = f"{base}graph/all"
+    report = loader.load(write_dist(tmp_path / "dist", base, 1), target_for(oxigraph_server, "gsp"), graph=one)
+    assert report.ok and [c.graph for c in report.counts] == [one]
+    assert server_counts(oxigraph_server.query_url, base) == {one: sum(expected_counts(base, 1).values())}
+
+
+@pytest.mark.parametrize(("store", "method"), [("oxigraph", "update"), ("oxigraph", "gsp"), ("virtuoso", "update")])
+def test_load_interrupted_by_a_dead_server_leaves_the_previous_graphs(
+        request: pytest.FixtureRequest, store: str, method: str, base: str, tmp_path: Path) -> None:
+    server = request.getfixturevalue(f"{store}_instance")
+    run_load(server, write_dist(tmp_path / "v1", base, 1), method)
+    before = {g: graph_rows(server.query_url, g) for g in graph_names(base).values()}
+    sent: list[loader.Progress] = []
+
+    def kill_in_the_second_graph(progress: loader.Progress) -> None:
+        sent.append(progress)
+        if progress.graph_index == 2:
+            server.stop(kill=True)
+
+    with pytest.raises(loader.LoadError, match="cannot reach"):
+        run_load(server, write_dist(tmp_path / "v2", base, 2), method, chunk_triples=40, retries=1, backoff=0.05,
+                 progress=kill_in_the_second_graph)
+    server.start()
+
+    assert sent[-1].graph_index == 2 and sent[-1].triples_sent < sent[-1].triples_total  # it died mid-way
+    assert server_counts(server.query_url, base) == expected_counts(base, 1)
+    assert {g: graph_rows(server.query_url, g) for g in graph_names(base).values()} == before
+    assert len(temporary_graphs(server.query_url)) >= 1  # the half-sent graphs, swept by the next load
+
+    notices: list[str] = []
+    report = run_load(server, write_dist(tmp_path / "v2", base, 2), method, notice=notices.append)
+    assert report.ok and server_counts(server.query_url, base) == expected_counts(base, 2)
+    assert temporary_graphs(server.query_url) == [] and any("earlier load" in n for n in notices)
+
+
+def test_a_failure_before_the_swap_drops_the_temporary_graphs(oxigraph_server: OxigraphServer, base: str,
+                                                              tmp_path: Path) -> None:
+    """An error raised mid-load (here by the progress hook) drops what was sent and swaps nothing."""
+    def fail(progress: loader.Progress) -> None:
+        if progress.graph_index == 3:
+            raise ClusterlodError("stop here")
+
+    with pytest.raises(ClusterlodError, match="stop here"):
+        run_load(oxigraph_server, write_dist(tmp_path / "v1", base, 1), "update", progress=fail)
+    assert server_counts(oxigraph_server.query_url, base) == {}
+    assert temporary_graphs(oxigraph_server.query_url) == []
+
+
+# --------------------------------------------------------------------------- faults
+
+
+def test_wrong_password_is_refused_and_changes_nothing(virtuoso_server: VirtuosoServer, base: str,
+                                                       tmp_path: Path) -> None:
+    dist = write_dist(tmp_path / "dist", base, 1)
+    for method in ("gsp", "update"):
+        with pytest.raises(loader.LoadError, match=r"401 Unauthorized.*--user and --password"):
+            loader.load(dist, target_for(virtuoso_server, method), method=method, user="dba", password="wrong",
+                        retries=0)
+    with pytest.raises(loader.LoadError, match="401"):
+        loader.load(dist, target_for(virtuoso_server, "update"), retries=0)  # no credentials at all
+    assert server_counts(virtuoso_server.query_url, base) == {}
+
+
+def test_anonymous_endpoint_may_not_update(virtuoso_server: VirtuosoServer, base: str, tmp_path: Path) -> None:
+    """Virtuoso's open /sparql reads but refuses updates: a clear line, not a retry loop."""
+    with pytest.raises(loader.LoadError, match=r"/sparql forbids this \(500 .*may read but not write"):
+        loader.load(write_dist(tmp_path / "dist", base, 1), loader.Target(virtuoso_server.query_url), retries=0)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run([sys.executable, "-m", "clusterlod", "load", *args], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_cli_loads_verifies_and_prints_the_table(virtuoso_server: VirtuosoServer, base: str, tmp_path: Path) -> None:
+    dist = write_dist(tmp_path / "dist", base, 1)
+    done = cli(str(dist), "--endpoint", virtuoso_server.update_url, "--graph-store", virtuoso_server.store_url,
+               "--user", "dba", "--password", "dba", "--progress")
+    assert done.returncode == 0, done.stderr
+    header, *rows, total = [line.split() for line in done.stdout.splitlines()]
+    assert header == ["graph", "expected", "found", "status"]
+    assert sorted(rows) == sorted([g, str(n), str(n), "ok"] for g, n in expected_counts(base, 1).items())
+    assert total[:4] == ["3", "graphs,", "415", "triples,"]
+    assert "415/415 triples" not in done.stderr and "64/64 triples" in done.stderr and " kB sent" in done.stderr
+
+
+def test_cli_wrong_credentials_is_one_line_and_non_zero(virtuoso_server: VirtuosoServer, base: str,
+                                                        tmp_path: Path) -> None:
+    done = cli(str(write_dist(tmp_path / "dist", base, 1)), "--endpoint", virtuoso_server.update_url,
+               "--user", "dba", "--password", "nope", "--retries", "0")
+    assert done.returncode != 0 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "401" in done.stderr and done.stderr.startswith("clusterlod: error:")
+
+
+def test_cli_oxigraph_endpoint_finds_its_update_sibling(oxigraph_server: OxigraphServer, base: str,
+                                                        tmp_path: Path) -> None:
+    done = cli(str(write_dist(tmp_path / "dist", base, 1)), "--endpoint", oxigraph_server.query_url)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # quiet by default
+    assert server_counts(oxigraph_server.query_url, base) == expected_counts(base, 1)
+
+
+def test_wrong_url_is_a_404_line(oxigraph_server: OxigraphServer, base: str, tmp_path: Path) -> None:
+    with pytest.raises(loader.LoadError, match=r"/nope not found \(404\): check the endpoint URL"):
+        loader.load(write_dist(tmp_path / "dist", base, 1), loader.Target(f"{oxigraph_server.base}/nope"))
+
+
+class _Page(http.server.BaseHTTPRequestHandler):
+    """A web page where a SPARQL endpoint was expected."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<html><body>Welcome</body></html>")
+
+    do_POST = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def web_page() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_web_page_is_not_a_sparql_endpoint(web_page: str, base: str, tmp_path: Path) -> None:
+    with pytest.raises(loader.LoadError, match="is not a SPARQL endpoint: it answered text/html"):
+        loader.load(write_dist(tmp_path / "dist", base, 1), loader.Target(web_page))
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """Accepts connections and never answers."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    listener.close()
+
+
+def test_a_silent_server_times_out_in_one_line(silent_server: str, base: str, tmp_path: Path) -> None:
+    with pytest.raises(loader.LoadError, match=r"no answer from .* within 0.5 s"):
+        loader.load(write_dist(tmp_path / "dist", base, 1), loader.Target(silent_server), timeout=0.5)
+
+
+def test_nobody_listening_is_retried_then_reported(base: str, tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    with pytest.raises(loader.LoadError, match=r"cannot reach .* after 3 tries"):
+        loader.load(write_dist(tmp_path / "dist", base, 1), loader.Target(url), retries=2, backoff=0.01)
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def test_chunks_respect_bounds_and_keep_blank_nodes_together(base: str) -> None:
+    triples = [q.triple for q in make_quads(base, 1)]
+    parts = list(loader.chunks(triples, max_triples=7, max_bytes=2000))
+    assert sum(p.triples for p in parts) == len(triples)
+    assert all(p.triples <= 7 and p.size <= 2000 for p in parts)
+    for part in parts:  # every blank node's two triples land in the same chunk
+        labels = [line.split()[0] for line in part.text.splitlines() if line.startswith("_:")]
+        objects = [line.split()[2] for line in part.text.splitlines() if line.split()[2].startswith("_:")]
+        assert sorted(labels) == sorted(objects)
+    reparsed = {q.triple for p in parts for q in ox.parse(p.text.encode(), format=ox.RdfFormat.N_TRIPLES)}
+    assert len(reparsed) == len(triples)
+
+
+def test_reading_a_dist_folder_or_a_trig_file(base: str, tmp_path: Path) -> None:
+    dist = write_dist(tmp_path / "dist", base, 1)
+    trig = tmp_path / "data.trig"
+    ox.serialize(make_quads(base, 1), str(trig), ox.RdfFormat.TRIG)
+    from_nq, from_trig = loader.read_dataset(dist), loader.read_dataset(trig)
+    assert {g: len(t) for g, t in from_nq.graphs.items()} == expected_counts(base, 1)
+    assert {g: len(t) for g, t in from_trig.graphs.items()} == expected_counts(base, 1)
+    with pytest.raises(ClusterlodError, match="run 'clusterlod build' first"):
+        loader.read_dataset(tmp_path)
+
+
+def test_default_graph_triples_need_graph(tmp_path: Path) -> None:
+    nt = tmp_path / "plain.nt"
+    nt.write_text(f'<{EX}a> <{EX}b> "c" .\n', encoding="utf-8")
+    with pytest.raises(ClusterlodError, match="give --graph IRI"):
+        loader.read_dataset(nt)
+    assert list(loader.read_dataset(nt, f"{EX}g").graphs) == [f"{EX}g"]
+
+
+def test_report_marks_a_mismatch() -> None:
+    report = loader.LoadReport([loader.GraphCount("urn:g1", 3, 3), loader.GraphCount("urn:g2", 5, 4)], "update")
+    assert not report.ok
+    assert [line.split()[-1] for line in report.table().splitlines()[1:3]] == ["ok", "MISMATCH"]
+
+
+def test_oxigraph_endpoint_derives_update_url() -> None:
+    assert loader.Target("http://h:7878/query").update_url == "http://h:7878/update"
+    assert loader.Target("http://h:3030/ds/query").update_url == "http://h:3030/ds/update"
+    assert loader.Target("http://h:8890/sparql-auth").update_url == "http://h:8890/sparql-auth"
+
+
+# --------------------------------------------------------------------------- the real build
+
+
+def test_the_real_build_loads_into_each_store(server, built_dist: Path, dist_store: ox.Store) -> None:
+    """End to end: `clusterlod build` output, counted by the embedded store, equals what the server holds."""
+    method = "gsp" if isinstance(server, OxigraphServer) else "update"
+    report = run_load(server, built_dist, method)
+    embedded = {str(row["g"].value): int(row["n"].value) for row in dist_store.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    assert report.ok and {c.graph: c.found for c in report.counts} == embedded
+    assert server_counts(server.query_url, "https://w3id.org/clusterlod/graph/") == embedded
