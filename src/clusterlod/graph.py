@@ -16,9 +16,8 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from clusterlod.errors import DataError
 from clusterlod.identifiers import Identifier, best_row
-from clusterlod.model import CONFIDENCES, STATUSES, TYPES, FieldSpec, Kind, TypeSpec
+from clusterlod.model import CONFIDENCES, STATUSES, TYPES, FieldSpec, TypeSpec
 from clusterlod.namespaces import XSD, Namespaces
 from clusterlod.records import Record, Value
 from clusterlod.source import QuoteNotFound, SourceText, Span

@@ -37,11 +37,38 @@ def _split(iri: str, prefixes: dict[str, str]) -> tuple[str, str] | None:
 
 
 def compact_iri(iri: str, prefixes: dict[str, str]) -> str:
-    for prefix, namespace in prefixes.items():
-        local = iri[len(namespace):]
-        if iri.startswith(namespace) and local and ":" not in local and not local.startswith("/"):
-            return f"{prefix}:{local}"
+    """prefix:local for an IRI under one of ``prefixes`` (whose namespace ends at its last / or #)."""
+    memo = getattr(prefixes, "memo", None)
+    if memo is not None:
+        found = memo.get(iri)
+        if found is None:
+            found = memo[iri] = _compact(iri, prefixes)
+        return found
+    return _compact(iri, prefixes)
+
+
+def _compact(iri: str, prefixes: dict[str, str]) -> str:
+    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+    prefix = _by_namespace(prefixes).get(iri[:cut])
+    local = iri[cut:]
+    if prefix is not None and local and ":" not in local:
+        return f"{prefix}:{local}"
     return iri
+
+
+_NAMESPACE_INDEX: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+
+
+def _by_namespace(prefixes: dict[str, str]) -> dict[str, str]:
+    """namespace -> prefix, cached per prefixes mapping (the first prefix of a namespace wins)."""
+    cached = _NAMESPACE_INDEX.get(id(prefixes))
+    if cached is None or cached[0] is not prefixes:
+        index: dict[str, str] = {}
+        for prefix, namespace in prefixes.items():
+            index.setdefault(namespace, prefix)
+        cached = (prefixes, index)
+        _NAMESPACE_INDEX[id(prefixes)] = cached
+    return cached[1]
 
 
 def make_context(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, Any]:
@@ -94,6 +121,14 @@ def _term_names(context: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]
     return by_iri
 
 
+class _Compacting(dict):
+    """A prefixes mapping that remembers each IRI's compact form (IRIs repeat a lot)."""
+
+    def __init__(self, prefixes: dict[str, str]):
+        super().__init__(prefixes)
+        self.memo: dict[str, str] = {}
+
+
 def _value(o: ox.NamedNode | ox.BlankNode | ox.Literal, definition: dict[str, Any] | None,
            prefixes: dict[str, str]) -> Any:
     if isinstance(o, ox.NamedNode):
@@ -112,7 +147,7 @@ def _value(o: ox.NamedNode | ox.BlankNode | ox.Literal, definition: dict[str, An
 
 def document(triples: Iterable[ox.Triple], context: dict[str, Any]) -> dict[str, Any]:
     """The compacted JSON-LD document of ``triples`` (sorted) under ``context``."""
-    prefixes = {k: v for k, v in context.items() if isinstance(v, str)}
+    prefixes = _Compacting({k: v for k, v in context.items() if isinstance(v, str)})
     names = _term_names(context)
     nodes: dict[str, dict[str, Any]] = {}
     for t in triples:
@@ -139,4 +174,10 @@ def document(triples: Iterable[ox.Triple], context: dict[str, Any]) -> dict[str,
 
 
 def dumps(data: dict[str, Any]) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """The context on top, then one node per line: readable, diffable, and written by
+    json's C encoder (an indented dump goes through its pure-Python path)."""
+    if "@graph" not in data:
+        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    head = json.dumps({"@context": data["@context"]}, ensure_ascii=False, indent=1)[:-2]
+    nodes = ",\n".join(json.dumps(node, ensure_ascii=False, separators=(",", ":")) for node in data["@graph"])
+    return f'{head},\n "@graph": [\n{nodes}\n ]\n}}\n'.encode("utf-8")

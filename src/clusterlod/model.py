@@ -8,7 +8,7 @@ edits this table, the data and the ontology, not the converter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from clusterlod import formats, jsonld
-from clusterlod.rdfio import sorted_quads, sorted_triples
+from clusterlod.rdfio import sorted_triples
 
 
 def write_rdf(path: Path, statements: list[ox.Triple] | list[ox.Quad], syntax: formats.Syntax,
@@ -27,21 +27,29 @@ def write_rdf(path: Path, statements: list[ox.Triple] | list[ox.Quad], syntax: f
 
 
 def used_prefixes(statements: list[ox.Triple] | list[ox.Quad], prefixes: dict[str, str]) -> dict[str, str]:
-    """Only the prefixes a file uses, so each file's header says what it speaks."""
-    iris = set()
+    """Only the prefixes a file uses, so each file's header says what it speaks.
+
+    A prefix counts as used when some IRI's namespace (up to its last / or #) is
+    exactly the prefix's namespace: the only case a writer can abbreviate.
+    """
+    namespaces = set()
     for s in statements:
         for term in (s.subject, s.predicate, s.object, getattr(s, "graph_name", None)):
             if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
+                iri = term.value
             elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    return {p: n for p, n in prefixes.items() if any(i.startswith(n) for i in iris)}
+                iri = term.datatype.value
+            else:
+                continue
+            namespaces.add(iri[: max(iri.rfind("/"), iri.rfind("#")) + 1])
+    return {p: n for p, n in prefixes.items() if n in namespaces}
 
 
-def write_dataset(out: Path, quads: list[ox.Quad], prefixes: dict[str, str]) -> None:
-    """The whole dataset: named graphs in TriG/N-Quads, their union in the triple syntaxes."""
-    quads = sorted_quads(quads)
-    triples = sorted_triples(quads)
+def write_dataset(out: Path, quads: list[ox.Quad], triples: list[ox.Triple], prefixes: dict[str, str]) -> None:
+    """The whole dataset: named graphs in TriG/N-Quads, their union in the triple syntaxes.
+
+    ``quads`` come sorted (rdfio.sorted_quads) and ``triples`` are their union (rdfio.union_triples).
+    """
     used = used_prefixes(quads, prefixes)
     context = jsonld.make_context(triples, used)
     (out / "context.jsonld").write_bytes(jsonld.dumps({"@context": context}))

@@ -37,6 +37,22 @@ def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     return [q for _, q in sorted({str(q): q for q in quads}.items())]
 
 
+def union_triples(ordered_quads: list[ox.Quad]) -> list[ox.Triple]:
+    """The union of the graphs of already sorted quads, as unique sorted triples.
+
+    Quads sorted by their N-Quads text have equal triples next to each other
+    (the graph name comes last), so one pass removes the duplicates.
+    """
+    triples: list[ox.Triple] = []
+    previous = None
+    for q in ordered_quads:
+        t = q.triple
+        if t != previous:
+            triples.append(t)
+            previous = t
+    return triples
+
+
 def sorted_triples(quads: Iterable[ox.Quad | ox.Triple]) -> list[ox.Triple]:
     """The union of the graphs as unique triples in a stable order."""
     triples = {}
