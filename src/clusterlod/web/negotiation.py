@@ -83,7 +83,9 @@ def choose(header: str | None, variants: tuple[Variant, ...] = VARIANTS) -> Vari
     best: tuple[float, int] = (0.0, 0)
     chosen = None
     for rank, variant in enumerate(variants):
-        q = max(_quality(m, ranges)[1] for m in variant.media_types)
+        # Wildcards match the variant's main media type only: application/* is not a request for XHTML.
+        q = max([_quality(variant.media_type, ranges)[1]] +
+                [q for m in variant.aliases for media, q in ranges if media == m])
         if q > best[0]:
             best, chosen = (q, rank), variant
     return chosen

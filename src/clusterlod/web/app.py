@@ -1,0 +1,325 @@
+"""The ASGI application: dereferenceable IRIs, pages, downloads and the SPARQL endpoint.
+
+Every answer for a resource is computed once and cached (the release is
+immutable while served), so a page request is routing plus a dict lookup.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.resources
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+from xml.sax.saxutils import escape as xml_escape
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from clusterlod.catalog import media_type as file_media_type
+from clusterlod.web import negotiation, paths, sparql
+from clusterlod.web.canned import read_queries
+from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES
+from clusterlod.web.pages import Renderer
+from clusterlod.web.release import Release
+from clusterlod.web.worker import RESULT_VARIANTS, GRAPH_VARIANTS, Outcome, QueryPool, QueryRequest
+
+CORS = {"Access-Control-Allow-Origin": "*"}
+PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
+             "Access-Control-Allow-Headers": "Accept, Content-Type", "Access-Control-Max-Age": "86400"}
+HTML_TYPE = "text/html; charset=utf-8"
+CACHE = {"Cache-Control": "public, max-age=3600"}
+COOKIE_AGE = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``clusterlod serve`` was asked for; the limits protect a small public server."""
+
+    dist: Path
+    base: str | None = None
+    endpoint: str | None = None
+    queries: Path | None = Path("queries")
+    timeout: float = 10.0
+    max_result_bytes: int = 10_000_000
+    max_request_bytes: int = 100_000
+    workers: int = 2
+
+
+def data_media(extension: str) -> str:
+    media = BY_EXTENSION[extension].media_type
+    return media + "; charset=utf-8" if media.startswith("text/") else media
+
+
+def _static_files() -> dict[str, tuple[bytes, str]]:
+    types = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+    files = {}
+    for entry in importlib.resources.files("clusterlod").joinpath("static").iterdir():
+        if entry.is_file():
+            files[entry.name] = (entry.read_bytes(), types.get(Path(entry.name).suffix, "application/octet-stream"))
+    return files
+
+
+class Site:
+    """The handlers, sharing one release, one renderer and the caches."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.release = Release(settings.dist, settings.base, settings.endpoint)
+        self.renderer = Renderer(self.release, read_queries(settings.queries))
+        self.static = _static_files()
+        self.downloads: dict[str, tuple[bytes, str]] = {}
+        self.sitemaps: dict[str, bytes] = {}
+        self.queries: Any = None
+
+    def start(self) -> None:
+        """Query workers start with the server (not at import), so tests and the CLI control them."""
+        s = self.settings
+        if s.endpoint:
+            self.queries = sparql.RemoteQueries(s.endpoint, s.timeout, s.max_result_bytes)
+        else:
+            from clusterlod.web.release import DATASET_FILE
+            self.queries = QueryPool(self.release.dist / DATASET_FILE, self.release.ns.base, s.workers,
+                                     s.timeout, s.max_result_bytes)
+            self.warm()
+
+    def warm(self) -> None:
+        """Render every page once before serving (about a second), so no visitor waits for a first render."""
+        for iri in sorted(self.release.resources):
+            for lang in LANGUAGES:
+                self.page(iri, lang)
+
+    def stop(self) -> None:
+        if isinstance(self.queries, QueryPool):
+            self.queries.close()
+
+    # ------------------------------------------------------------ helpers
+    def language(self, request: Request) -> str:
+        return negotiation.choose_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
+                                           request.headers.get("accept-language"))
+
+    @staticmethod
+    def remember(request: Request, response: Response) -> Response:
+        """``?lang=`` is the switch: remember the choice in a cookie."""
+        chosen = request.query_params.get("lang")
+        if chosen in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, chosen, max_age=COOKIE_AGE, path="/", samesite="lax")
+        return response
+
+    def html(self, request: Request, body: bytes, lang: str, status: int = 200, vary: bool = False) -> Response:
+        headers = {"Content-Language": lang}
+        if vary:
+            headers["Vary"] = "Cookie, Accept-Language"
+        return self.remember(request, Response(body, status, headers, media_type=HTML_TYPE))
+
+    def not_found(self, request: Request) -> Response:
+        lang = self.language(request)
+        guess = request.url.path.rstrip("/").rsplit("/", 1)[-1].split(".")[0]
+        guess = guess.replace("-", " ") if guess.isascii() and len(guess) < 80 else ""
+        body = self.renderer.not_found(lang, "/", guess)
+        return Response(body, 404, {"Content-Language": lang}, media_type=HTML_TYPE)
+
+    def page(self, iri: str, lang: str) -> bytes:
+        key = ("page", iri, lang)
+        body = self.release.pages.get(key)
+        if body is None:
+            body = self.release.pages[key] = self.renderer.resource(iri, lang, "/")
+        return body
+
+    def redirect(self, request: Request, stem: str) -> Response:
+        """303 to the document the client prefers: ``stem.<lang>.html`` or ``stem.<ext>``."""
+        variant = negotiation.choose(request.headers.get("accept"))
+        headers = {**CORS, "Vary": "Accept, Accept-Language, Cookie"}
+        if variant is None:
+            offered = ", ".join(m for v in negotiation.VARIANTS for m in v.media_types)
+            return PlainTextResponse(f"clusterlod: not acceptable; this resource is available as {offered}\n",
+                                     406, headers)
+        if variant is HTML:
+            target = f"/{stem}.{self.language(request)}.html"
+        else:
+            target = f"/{stem}.{variant.extension}"
+        return RedirectResponse(target, 303, headers)
+
+    # ------------------------------------------------------------ handlers
+    async def resource(self, request: Request) -> Response:
+        """Any path under the base: a resource IRI (303) or one of its documents."""
+        path = request.url.path.lstrip("/")
+        release = self.release
+        document = paths.split_document(path)
+        if document:
+            stem, lang, extension = document
+            iri = release.layout.iri(stem)
+            if not release.is_resource(iri):
+                return self.not_found(request)
+            if extension == "html":
+                chosen = lang or self.language(request)
+                return self.html(request, self.page(iri, chosen), chosen, vary=lang is None)
+            syntax = BY_EXTENSION[extension].syntax
+            return Response(release.document(iri, syntax), 200, {**CORS, **CACHE}, media_type=data_media(extension))
+        iri = release.layout.iri(path)
+        if release.is_resource(iri):
+            return self.redirect(request, path)
+        source_file = release.download_path(path) if path and not path.startswith(paths.DOWNLOAD) else None
+        if source_file is not None:  # e.g. <base>reference/identifiers.csv, named in the data
+            return RedirectResponse(f"/{paths.DOWNLOAD}{path}", 301, CORS)
+        return self.not_found(request)
+
+    async def home(self, request: Request) -> Response:
+        variant = negotiation.choose(request.headers.get("accept"))
+        if variant is not None and variant is not HTML:
+            return self.redirect(request, "dataset")
+        name = request.url.path.strip("/")
+        lang = name.split(".")[1] if name.count(".") == 2 else self.language(request)
+        key = ("index", lang)
+        body = self.release.pages.get(key)
+        if body is None:
+            body = self.release.pages[key] = self.renderer.index(lang, "/")
+        return self.html(request, body, lang, vary=name.count(".") != 2)
+
+    async def void(self, request: Request) -> Response:
+        return self.redirect(request, "dataset")
+
+    async def search(self, request: Request) -> Response:
+        name = request.url.path.strip("/")
+        lang = name.split(".")[1] if name.count(".") == 2 else self.language(request)
+        query = request.query_params.get("q", "")[:200]
+        body = self.renderer.search(lang, "/", query, status_all=not query.strip())
+        return self.html(request, body, lang, vary=name.count(".") != 2)
+
+    async def static_file(self, request: Request) -> Response:
+        entry = self.static.get(request.path_params["name"])
+        if entry is None:
+            return self.not_found(request)
+        return Response(entry[0], 200, {"Cache-Control": "public, max-age=86400"}, media_type=entry[1])
+
+    async def download(self, request: Request) -> Response:
+        relative = request.path_params["path"]
+        entry = self.downloads.get(relative)
+        if entry is None:
+            path = self.release.download_path(relative)
+            if path is None:
+                return self.not_found(request)
+            media = file_media_type(path)
+            if media.startswith("text/") or media in ("application/n-triples", "application/n-quads", "application/trig"):
+                media += "; charset=utf-8"
+            entry = self.downloads[relative] = (path.read_bytes(), media)
+        return Response(entry[0], 200, {**CORS, **CACHE}, media_type=entry[1])
+
+    async def sitemap(self, request: Request) -> Response:
+        origin = f"{request.url.scheme}://{request.url.netloc}/"
+        body = self.sitemaps.get(origin)
+        if body is None:
+            body = self.sitemaps[origin] = sitemap(self.release, origin)
+        return Response(body, 200, CACHE, media_type="application/xml")
+
+    async def sparql(self, request: Request) -> Response:
+        s = self.settings
+        try:
+            parsed = await sparql.parse(request, s.max_request_bytes)
+        except sparql.TooLarge:
+            return too_large(s.max_request_bytes)
+        lang = self.language(request)
+        if parsed is None:
+            return self.html(request, self.renderer.editor(lang, "/", ""), lang, vary=True)
+        wants_html = isinstance(parsed, QueryRequest) and \
+            negotiation.choose(parsed.accept, (HTML, *RESULT_VARIANTS, *GRAPH_VARIANTS)) is HTML and \
+            "text/html" in (parsed.accept or "")
+        if isinstance(parsed, Outcome):
+            if wants_html or "text/html" in (request.headers.get("accept") or ""):
+                return self.html(request, self.renderer.editor(lang, "/", "", error=parsed.body.decode()), lang,
+                                 parsed.status, vary=True)
+            return outcome_response(parsed)
+        if wants_html:
+            inner = QueryRequest(parsed.query, "application/sparql-results+json, text/turtle;q=0.9",
+                                 parsed.default_graphs, parsed.named_graphs)
+            outcome = await anyio.to_thread.run_sync(self.queries.run, inner)
+            table, error, raw = None, None, None
+            if outcome.status != 200:
+                error = outcome.body.decode("utf-8", "replace")
+            elif "json" in outcome.media_type:
+                table = self.renderer.results_table(outcome.body, lang, "/")
+            else:
+                raw = outcome.body.decode("utf-8", "replace")
+            body = self.renderer.editor(lang, "/", parsed.query, table=table, error=error, raw=raw)
+            return self.html(request, body, lang, outcome.status, vary=True)
+        return outcome_response(await anyio.to_thread.run_sync(self.queries.run, parsed))
+
+
+def outcome_response(outcome: Outcome) -> Response:
+    headers = {**CORS, "Vary": "Accept", **outcome.headers}
+    return Response(outcome.body, outcome.status, headers, media_type=outcome.media_type)
+
+
+def too_large(limit: int) -> Response:
+    return PlainTextResponse(f"clusterlod: the request is larger than the limit of {limit} bytes\n", 413, CORS)
+
+
+def sitemap(release: Release, origin: str) -> bytes:
+    """Every page in both languages, with hreflang alternates."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    stems = ["index"] + sorted(iri[len(release.ns.base):] for iri in release.resources)
+    for stem in stems:
+        for lang in LANGUAGES:
+            lines.append(f"<url><loc>{xml_escape(origin + stem)}.{lang}.html</loc>")
+            for other in LANGUAGES:
+                lines.append(f'<xhtml:link rel="alternate" hreflang="{other}" href="{xml_escape(origin + stem)}.{other}.html"/>')
+            lines.append("</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+class Guard:
+    """Pure ASGI: refuse path tricks (404) and oversized bodies (413), answer CORS preflights."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]], site: Site):
+        self.app, self.site = app, site
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope, receive)
+        if paths.is_suspicious(scope.get("raw_path") or scope["path"].encode()):
+            return await self.site.not_found(request)(scope, receive, send)
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.site.settings.max_request_bytes:
+            return await too_large(self.site.settings.max_request_bytes)(scope, receive, send)
+        if scope["method"] == "OPTIONS":
+            return await Response(b"", 204, PREFLIGHT)(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings) -> Any:
+    """The application for uvicorn: routes, then the guard in front of them."""
+    site = Site(settings)
+    routes = [
+        Route("/", site.home, methods=["GET", "HEAD"]),
+        Route("/index.html", site.home, methods=["GET", "HEAD"]),
+        Route("/index.ja.html", site.home, methods=["GET", "HEAD"]),
+        Route("/index.en.html", site.home, methods=["GET", "HEAD"]),
+        Route("/search", site.search, methods=["GET", "HEAD"]),
+        Route("/search.html", site.search, methods=["GET", "HEAD"]),
+        Route("/search.ja.html", site.search, methods=["GET", "HEAD"]),
+        Route("/search.en.html", site.search, methods=["GET", "HEAD"]),
+        Route("/sparql", site.sparql, methods=["GET", "HEAD", "POST"]),
+        Route("/sitemap.xml", site.sitemap, methods=["GET", "HEAD"]),
+        Route("/.well-known/void", site.void, methods=["GET", "HEAD"]),
+        Route("/static/{name}", site.static_file, methods=["GET", "HEAD"]),
+        Route("/download/{path:path}", site.download, methods=["GET", "HEAD"]),
+        Route("/{path:path}", site.resource, methods=["GET", "HEAD"]),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        await anyio.to_thread.run_sync(site.start)
+        try:
+            yield
+        finally:
+            site.stop()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.site = site
+    return Guard(app, site)

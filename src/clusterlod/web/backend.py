@@ -1,0 +1,121 @@
+"""Where the triples come from: the embedded store, or a remote SPARQL endpoint.
+
+Both answer the same few questions (what a resource says, what points at it, its
+labels, every subject under a prefix, a SELECT), so the pages and data documents
+are made the same way whichever store holds the data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, Term]
+
+
+class Backend(Protocol):
+    def outgoing(self, iri: str) -> list[ox.Quad]: ...
+    def incoming(self, iri: str) -> list[ox.Quad]: ...
+    def labels(self, iri: str) -> list[ox.Literal]: ...
+    def graph(self, iri: str) -> list[ox.Quad]: ...
+    def subjects(self, prefix: str) -> set[str]: ...
+    def select(self, query: str) -> list[Row]: ...
+
+
+class StoreBackend:
+    """A pyoxigraph store in this process; the default graph is the union of the named graphs."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    @classmethod
+    def from_file(cls, path: Path, syntax: ox.RdfFormat) -> "StoreBackend":
+        store = ox.Store()
+        store.load(path=str(path), format=syntax)
+        return cls(store)
+
+    def outgoing(self, iri: str) -> list[ox.Quad]:
+        return list(self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None))
+
+    def incoming(self, iri: str) -> list[ox.Quad]:
+        return list(self.store.quads_for_pattern(None, None, ox.NamedNode(iri), None))
+
+    def labels(self, iri: str) -> list[ox.Literal]:
+        return [q.object for q in self.store.quads_for_pattern(ox.NamedNode(iri), RDFS_LABEL, None, None)]
+
+    def graph(self, iri: str) -> list[ox.Quad]:
+        return list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+
+    def subjects(self, prefix: str) -> set[str]:
+        return {q.subject.value for q in self.store.quads_for_pattern(None, None, None, None)
+                if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix)}
+
+    def select(self, query: str) -> list[Row]:
+        solutions = self.store.query(query, use_default_graph_as_union=True)
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
+
+
+class RemoteBackend:
+    """A SPARQL endpoint reached through SPARQLWrapper (for data kept in a bigger store)."""
+
+    def __init__(self, endpoint: str, timeout: float = 10.0):
+        self.endpoint = endpoint
+        self.timeout = timeout
+
+    def select(self, query: str) -> list[Row]:
+        from SPARQLWrapper import JSON, SPARQLWrapper
+
+        client = SPARQLWrapper(self.endpoint)
+        client.setQuery(query)
+        client.setReturnFormat(JSON)
+        client.setTimeout(int(self.timeout))
+        result = client.queryAndConvert()
+        return [{k: _term(v) for k, v in row.items()} for row in result["results"]["bindings"]]
+
+    def _quads(self, pattern: str) -> list[ox.Quad]:
+        rows = self.select(f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ {pattern} }} }} UNION {{ {pattern} }} }}")
+        in_graphs = {(r["s"], r["p"], r["o"]) for r in rows if "g" in r}
+        quads = []
+        for r in rows:
+            if "g" not in r and (r["s"], r["p"], r["o"]) in in_graphs:
+                continue  # the union default graph repeats what the named graphs hold
+            quads.append(ox.Quad(r["s"], r["p"], r["o"], r.get("g", ox.DefaultGraph())))
+        return quads
+
+    def outgoing(self, iri: str) -> list[ox.Quad]:
+        return self._quads(f"VALUES ?s {{ <{iri}> }} ?s ?p ?o")
+
+    def incoming(self, iri: str) -> list[ox.Quad]:
+        return self._quads(f"VALUES ?o {{ <{iri}> }} ?s ?p ?o")
+
+    def labels(self, iri: str) -> list[ox.Literal]:
+        rows = self.select(f"SELECT DISTINCT ?l WHERE {{ <{iri}> <{RDFS_LABEL.value}> ?l }}")
+        return [r["l"] for r in rows if isinstance(r.get("l"), ox.Literal)]
+
+    def graph(self, iri: str) -> list[ox.Quad]:
+        rows = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+        return [ox.Quad(r["s"], r["p"], r["o"], ox.NamedNode(iri)) for r in rows]
+
+    def subjects(self, prefix: str) -> set[str]:
+        literal = prefix.replace("\\", "\\\\").replace('"', '\\"')
+        rows = self.select("SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } "
+                           f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{literal}")) }}')
+        return {r["s"].value for r in rows}
+
+
+def _term(binding: dict[str, str]) -> Term:
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if "xml:lang" in binding:
+        return ox.Literal(value, language=binding["xml:lang"])
+    if "datatype" in binding:
+        return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
+    return ox.Literal(value)

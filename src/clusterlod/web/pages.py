@@ -1,0 +1,272 @@
+"""HTML pages: resource pages, the index, search, the query editor and the 404 page.
+
+Rendered with Jinja2 from the package's templates. The same renderer makes the
+server's pages (root ``/``) and the static site's (relative roots), so both
+publish identical pages apart from how a canned query runs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+import pyoxigraph as ox
+from markupsafe import Markup
+
+from clusterlod import formats
+from clusterlod.namespaces import STANDARD_PREFIXES
+from clusterlod.web import charts
+from clusterlod.web.canned import CannedQuery
+from clusterlod.web.i18n import UI
+from clusterlod.web.negotiation import DATA_VARIANTS, LANGUAGES
+from clusterlod.web.release import Release
+from clusterlod.web.views import Value, Viewer
+
+DCTERMS, VOID, DCAT = STANDARD_PREFIXES["dcterms"], STANDARD_PREFIXES["void"], STANDARD_PREFIXES["dcat"]
+CHART_QUERY = """
+PREFIX clo: <{vocab}>
+SELECT ?project ?companies ?universities ?region WHERE {{
+  ?project a clo:Cluster .
+  OPTIONAL {{ ?project clo:companyCount/clo:value ?companies }}
+  OPTIONAL {{ ?project clo:universityCount/clo:value ?universities }}
+  OPTIONAL {{ ?project clo:region ?region }}
+}}"""
+TIMELINE_QUERY = """
+PREFIX clo: <{vocab}>
+SELECT ?event ?start ?end ?fy ?status WHERE {{
+  {{ ?event a clo:Event }} UNION {{ ?event a clo:EventSeries }}
+  OPTIONAL {{ ?event clo:startDate ?start }}
+  OPTIONAL {{ ?event clo:endDate ?end }}
+  OPTIONAL {{ ?event clo:fiscalYear ?fy }}
+  OPTIONAL {{ ?event clo:status ?status }}
+}}"""
+
+
+@dataclass
+class Event:
+    when: str
+    datetime: str
+    sort: tuple
+    value: Value
+    status: Value | None
+
+
+def human_size(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)
+
+
+def script_json(data: bytes) -> Markup:
+    """JSON for a ``<script>`` element: ``</`` and ``<!--`` cannot end or confuse it."""
+    text = data.decode("utf-8").replace("</", "<\\/").replace("<!--", "<\\!--")
+    return Markup(text)
+
+
+class Renderer:
+    """Renders every kind of page; ``static`` switches query links to precomputed results."""
+
+    def __init__(self, release: Release, queries: list[CannedQuery], static: bool = False):
+        self.release, self.queries, self.static = release, queries, static
+        self.env = jinja2.Environment(loader=jinja2.PackageLoader("clusterlod", "templates"),
+                                      autoescape=True, trim_blocks=True, lstrip_blocks=True)
+        self.dataset = release.ns.dataset
+
+    # ------------------------------------------------------------ shared
+    def _literal(self, subject: str, predicate: str, lang: str) -> str:
+        values = {}
+        for q in self.release.catalog.store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None, None):
+            values[getattr(q.object, "language", None) or ""] = q.object.value
+        return values.get(lang) or values.get("") or next(iter(values.values()), "")
+
+    def common(self, lang: str, root: str, path: str, **extra: Any) -> dict[str, Any]:
+        """Context for the layout: language switch, links, attribution and licence."""
+        switch = []
+        for other in LANGUAGES:
+            target = path.replace(f".{lang}.html", f".{other}.html") if f".{lang}.html" in path else path
+            switch.append((other, f"{root}{target}?lang={other}", other == lang))
+        return {
+            "lang": lang, "root": root, "t": {k: v[lang] for k, v in UI.items()}, "switch": switch,
+            "attribution": self._literal(self.dataset, DCTERMS + "bibliographicCitation", lang),
+            "licence": self._literal(self.dataset, DCTERMS + "license", lang)
+            or "https://creativecommons.org/licenses/by/4.0/",
+            "static": self.static, "alternates": [], "jsonld": None, "robots": None, **extra,
+        }
+
+    def render(self, template: str, context: dict[str, Any]) -> bytes:
+        return self.env.get_template(template).render(**context).encode("utf-8")
+
+    # ------------------------------------------------------------ resource pages
+    def resource(self, iri: str, lang: str, root: str) -> bytes:
+        release = self.release
+        viewer = Viewer(release, lang, root)
+        view = viewer.view(iri)
+        if iri == release.ns.ontology:
+            view.terms = viewer.ontology_terms()
+        alternates = [(v.syntax.name, v.media_type, release.layout.document_href(iri, v.extension, root))
+                      for v in DATA_VARIANTS]
+        path = release.layout.document_href(iri, "html", "", lang)
+        context = self.common(lang, root, path, view=view, alternates=alternates,
+                              jsonld=script_json(release.document(iri, formats.JSON_LD)),
+                              title=view.title)
+        return self.render("resource.html", context)
+
+    # ------------------------------------------------------------ index
+    def query_href(self, query: CannedQuery, lang: str, root: str) -> str:
+        if self.static:
+            return f"{root}queries/{query.name}.{lang}.html"
+        return f"{root}sparql?query={quote(query.text)}"
+
+    def index(self, lang: str, root: str) -> bytes:
+        release, viewer = self.release, Viewer(self.release, lang, root)
+        graphs = []
+        for q in release.catalog.store.quads_for_pattern(ox.NamedNode(self.dataset), ox.NamedNode(VOID + "subset"), None, None):
+            triples = self._literal(q.object.value, VOID + "triples", lang)
+            graphs.append((viewer.node(q.object.value), triples))
+        graphs.sort(key=lambda g: g[0].iri)
+        context = self.common(
+            lang, root, f"index.{lang}.html",
+            title=self._literal(self.dataset, DCTERMS + "title", lang),
+            description=self._literal(self.dataset, DCTERMS + "description", lang),
+            version=self._literal(self.dataset, DCAT + "version", lang),
+            issued=self._literal(self.dataset, DCTERMS + "issued", lang),
+            triples=self._literal(self.dataset, VOID + "triples", lang),
+            graphs=graphs, downloads=self.downloads(root),
+            queries=[(q.title(lang), self.query_href(q, lang, root), q.name) for q in self.queries],
+            charts=self.charts(lang, root), timeline=self.timeline(lang, root), kinds=self.kinds(lang, root),
+            dataset=viewer.node(self.dataset), ontology=viewer.node(release.ns.ontology),
+            alternates=[(v.syntax.name, v.media_type, release.layout.document_href(self.dataset, v.extension, root))
+                        for v in DATA_VARIANTS],
+            jsonld=script_json(release.document(self.dataset, formats.JSON_LD)))
+        return self.render("index.html", context)
+
+    def downloads(self, root: str) -> list[tuple[str, str, str, str, int]]:
+        store, rows = self.release.catalog.store, []
+        for q in store.quads_for_pattern(ox.NamedNode(self.dataset), ox.NamedNode(DCAT + "distribution"), None, None):
+            node = q.object.value
+            size = int(self._literal(node, DCAT + "byteSize", "") or 0)
+            title = self._literal(node, DCTERMS + "title", "")
+            href = self.release.layout.page_href(node, "", root)
+            rows.append((title, href, self._literal(node, DCTERMS + "format", ""), human_size(size), size))
+        return sorted(rows)
+
+    def charts(self, lang: str, root: str) -> list[tuple[str, Markup]]:
+        release, viewer = self.release, Viewer(self.release, lang, root)
+        rows = release.data.select(CHART_QUERY.format(vocab=release.ns.vocab))
+        series = (UI["companies"][lang], UI["universities"][lang])
+        projects, regions = [], {}
+        for row in rows:
+            values = (float(row["companies"].value) if "companies" in row else 0.0,
+                      float(row["universities"].value) if "universities" in row else 0.0)
+            node = viewer.node(row["project"].value)
+            projects.append(charts.Bar(node.text, node.href, values))
+            if "region" in row:
+                region = row["region"].value
+                old = regions.get(region, (0.0, 0.0))
+                regions[region] = (old[0] + values[0], old[1] + values[1])
+        projects.sort(key=lambda b: (-b.values[0], b.label))
+        region_bars = [charts.Bar(viewer.node(r).text, viewer.node(r).href, v) for r, v in regions.items()]
+        region_bars.sort(key=lambda b: (-b.values[0], b.label))
+        return [(UI["chart_projects"][lang], Markup(charts.bar_chart(projects, series, UI["chart_projects"][lang]))),
+                (UI["chart_regions"][lang], Markup(charts.bar_chart(region_bars, series, UI["chart_regions"][lang])))]
+
+    def timeline(self, lang: str, root: str) -> list[Event]:
+        """Events by start date; a fiscal year sorts at its April; undated events last."""
+        release, viewer = self.release, Viewer(self.release, lang, root)
+        events: dict[str, Event] = {}
+        for row in release.data.select(TIMELINE_QUERY.format(vocab=release.ns.vocab)):
+            iri = row["event"].value
+            if iri in events:
+                continue
+            status = viewer.node(row["status"].value) if "status" in row else None
+            if "start" in row:
+                start = row["start"].value
+                parts = [int(x) for x in start.split("-")]
+                sort = (0, *parts, *[0] * (3 - len(parts)))
+                when = self._date(start, lang)
+                if "end" in row:
+                    when += " – " + self._date(row["end"].value, lang)
+                stamp = start
+            elif "fy" in row:
+                year = int(row["fy"].value[:4])
+                sort = (0, year, 4, 0)
+                when = f"平成{year - 1988}年度" if lang == "ja" else f"FY{year}"
+                stamp = str(year)
+            else:
+                sort, when, stamp = (1, 9999, 0, 0), UI["undated"][lang], ""
+            events[iri] = Event(when, stamp, sort, viewer.node(iri), status)
+        return sorted(events.values(), key=lambda e: (e.sort, e.value.text))
+
+    @staticmethod
+    def _date(value: str, lang: str) -> str:
+        parts = [int(x) for x in value.split("-")]
+        if lang == "ja":
+            return "".join(f"{n}{u}" for n, u in zip(parts, ("年", "月", "日")))
+        if len(parts) == 3:
+            return date(*parts).strftime("%-d %B %Y")
+        if len(parts) == 2:
+            return date(parts[0], parts[1], 1).strftime("%B %Y")
+        return str(parts[0])
+
+    def kinds(self, lang: str, root: str) -> list[tuple[str, int, str]]:
+        """Resource kinds with counts, each a link to the search page listing them."""
+        counts: dict[str, int] = {}
+        prefix = self.release.ns.base + "id/"
+        for iri in self.release.resources:
+            if iri.startswith(prefix):
+                kind = iri[len(prefix):].split("/", 1)[0]
+                counts[kind] = counts.get(kind, 0) + 1
+        return [(kind, n, f"{root}search.{lang}.html?q={kind}%3A") for kind, n in sorted(counts.items())]
+
+    # ------------------------------------------------------------ search, 404, editor
+    def search(self, lang: str, root: str, query: str | None, status_all: bool) -> bytes:
+        viewer = Viewer(self.release, lang, root)
+        entries = self.release.search_entries_cached() if status_all else self.release.search(query or "")
+        results = [(viewer.node(e.iri), e.ja if lang == "en" else e.en, e.key, self.release.curie(e.iri))
+                   for e in entries]
+        context = self.common(lang, root, f"search.{lang}.html", title=UI["search"][lang], q=query or "",
+                              results=results, listing=status_all, robots="noindex")
+        return self.render("search.html", context)
+
+    def not_found(self, lang: str, root: str, guess: str) -> bytes:
+        context = self.common(lang, root, f"index.{lang}.html", title=UI["not_found"][lang], q=guess,
+                              robots="noindex")
+        return self.render("notfound.html", context)
+
+    def editor(self, lang: str, root: str, query: str, table: dict[str, Any] | None = None,
+               error: str | None = None, name: str | None = None, raw: str | None = None) -> bytes:
+        if not query and self.queries:
+            query = self.queries[0].text
+        canned = [(q.title(lang), self.query_href(q, lang, root), q.name) for q in self.queries]
+        path = f"queries/{name}.{lang}.html" if name else "sparql"
+        context = self.common(lang, root, path, title=UI["editor"][lang], query=query, table=table, error=error, raw=raw,
+                              base=self.release.ns.base,
+                              queries=canned, robots="noindex")
+        return self.render("sparql.html", context)
+
+    def results_table(self, data: bytes, lang: str, root: str) -> dict[str, Any]:
+        """SPARQL JSON results as a table whose IRIs link to their pages."""
+        viewer = Viewer(self.release, lang, root)
+        parsed = json.loads(data)
+        if "boolean" in parsed:
+            return {"boolean": parsed["boolean"], "vars": [], "rows": []}
+        names = parsed["head"].get("vars", [])
+        rows = []
+        for binding in parsed["results"]["bindings"]:
+            row = []
+            for name in names:
+                cell = binding.get(name)
+                if cell is None:
+                    row.append(None)
+                elif cell["type"] == "uri":
+                    row.append(viewer.node(cell["value"]))
+                else:
+                    row.append(Value(cell["value"], lang=cell.get("xml:lang")))
+            rows.append(row)
+        return {"boolean": None, "vars": names, "rows": rows}

@@ -1,0 +1,138 @@
+"""The SPARQL 1.1 Protocol, read-only: GET, POST form and POST direct body.
+
+Requests are parsed here into a :class:`QueryRequest`; the embedded store runs them in
+worker processes (:mod:`clusterlod.web.worker`), a remote endpoint through SPARQLWrapper.
+Updates are refused before anything runs.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+
+from clusterlod.web import negotiation
+from clusterlod.web.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryRequest, error
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+_COMMENT = re.compile(r"#[^\n]*")
+_PROLOGUE = re.compile(r"^\s*(PREFIX\s+[^:\s]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*", re.IGNORECASE)
+_UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
+
+
+class TooLarge(Exception):
+    pass
+
+
+def is_update(text: str) -> bool:
+    """True when the text, after its prologue, starts like an update (so it is refused with 403)."""
+    rest = _COMMENT.sub("", text)
+    while True:
+        match = _PROLOGUE.match(rest)
+        if not match:
+            break
+        rest = rest[match.end():]
+    return bool(_UPDATE.match(rest))
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused past ``limit`` bytes even when no Content-Length was sent."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None | Outcome:
+    values = params.get(name, [])
+    if len(values) > 1:
+        return error(400, f"give exactly one '{name}' parameter")
+    return values[0] if values else None
+
+
+async def parse(request: Request, limit: int) -> QueryRequest | Outcome | None:
+    """The protocol request, an error to answer, or None when no query was given (show the editor)."""
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    if "update" in params:
+        return error(403, READ_ONLY)
+    text: str | None | Outcome = None
+    if request.method == "POST":
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = await read_body(request, limit)
+        if media == UPDATE_BODY:
+            return error(403, READ_ONLY)
+        if media == FORM:
+            form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            if "update" in form:
+                return error(403, READ_ONLY)
+            for name, values in form.items():
+                params.setdefault(name, []).extend(values)
+            text = _one(params, "query")
+        elif media == QUERY_BODY:
+            if "query" in params:
+                return error(400, "a direct POST carries the query in its body, not in a 'query' parameter")
+            text = body.decode("utf-8", "replace")
+        else:
+            return error(415, f"POST a query as {FORM} or {QUERY_BODY} (got '{media or 'no content type'}')")
+        if text is None:
+            return error(400, "no 'query' parameter in the form")
+    else:
+        text = _one(params, "query")
+        if text is None:
+            return None
+    if isinstance(text, Outcome):
+        return text
+    if len(text.encode("utf-8")) > limit:
+        raise TooLarge()
+    if is_update(text):
+        return error(403, READ_ONLY)
+    if not text.strip():
+        return error(400, "the query is empty")
+    return QueryRequest(text, request.headers.get("accept"),
+                        tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])))
+
+
+class RemoteQueries:
+    """Forwards read-only queries to a remote endpoint through SPARQLWrapper, with the same limits."""
+
+    def __init__(self, endpoint: str, timeout: float, max_bytes: int):
+        self.endpoint, self.timeout, self.max_bytes = endpoint, timeout, max_bytes
+
+    def run(self, request: QueryRequest) -> Outcome:
+        from SPARQLWrapper import POST, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        client = SPARQLWrapper(self.endpoint)
+        client.setMethod(POST)
+        client.setQuery(request.query)
+        client.setTimeout(max(1, int(self.timeout)))
+        for graph in request.default_graphs:
+            client.addDefaultGraph(graph)
+        for graph in request.named_graphs:
+            client.addNamedGraph(graph)
+        kind = client.queryType
+        variants = GRAPH_VARIANTS if kind in ("CONSTRUCT", "DESCRIBE") else RESULT_VARIANTS
+        if kind not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return error(403, READ_ONLY)
+        variant = negotiation.choose(request.accept, variants)
+        if variant is None:
+            return error(406, "acceptable here: " + ", ".join(v.media_type for v in variants))
+        client.addCustomHttpHeader("Accept", variant.media_type)
+        try:
+            response = client.query().response
+            body = response.read(self.max_bytes + 1)
+        except SPARQLWrapperException as e:
+            return error(400, f"the endpoint refused the query: {e}")
+        except OSError as e:
+            return error(503, f"the endpoint did not answer within {self.timeout:g} s: {e}")
+        if len(body) > self.max_bytes:
+            return error(400, f"the result is larger than the limit of {self.max_bytes} bytes; add LIMIT")
+        media = response.headers.get("Content-Type", variant.media_type)
+        return Outcome(200, body, media)

@@ -1,0 +1,86 @@
+"""`clusterlod site`: the server's pages and data documents as files, for hosting without Python.
+
+File names are the server's URLs (see :mod:`clusterlod.web.paths`); ``x.html`` is the
+Japanese page. Links are relative, so the tree also works from a sub-folder or
+from disk; only the 303s from the bare IRIs need the generated nginx/Apache rules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clusterlod.atomic import replace_directory
+from clusterlod.web import webconf
+from clusterlod.web.app import _static_files, sitemap
+from clusterlod.web.canned import read_queries
+from clusterlod.web.negotiation import DATA_VARIANTS, DEFAULT_LANGUAGE, LANGUAGES
+from clusterlod.web.pages import Renderer
+from clusterlod.web.paths import relative_root
+from clusterlod.web.release import Release
+from clusterlod.web.worker import QueryRequest, execute
+
+NGINX_FILE = "nginx.conf.example"
+
+
+def write_site(dist: Path, out: Path, base: str | None = None, queries: Path | None = None) -> int:
+    """Write the whole tree into ``out`` (replaced whole); returns the number of files written."""
+    release = Release(dist, base)
+    canned = read_queries(queries)
+    renderer = Renderer(release, canned, static=True)
+    written = 0
+    with replace_directory(out) as tree:
+        def put(relative: str, data: bytes) -> None:
+            nonlocal written
+            path = tree / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            written += 1
+
+        for iri in sorted(release.resources):
+            stem = release.layout.local(iri)
+            root = relative_root(stem)
+            for lang in LANGUAGES:
+                page = renderer.resource(iri, lang, root)
+                put(f"{stem}.{lang}.html", page)
+                if lang == DEFAULT_LANGUAGE:
+                    put(f"{stem}.html", page)
+            for variant in DATA_VARIANTS:
+                put(f"{stem}.{variant.extension}", release.document(iri, variant.syntax))
+        for lang in LANGUAGES:
+            for name, page in (("index", renderer.index(lang, "./")),
+                               ("search", renderer.search(lang, "./", "", status_all=True)),
+                               ("404", renderer.not_found(lang, "/", ""))):
+                put(f"{name}.{lang}.html", page)
+                if lang == DEFAULT_LANGUAGE:
+                    put(f"{name}.html", page)
+            for query in canned:
+                put(f"queries/{query.name}.{lang}.html", _query_page(release, renderer, query, lang))
+        for query in canned:
+            put(f"queries/{query.name}.rq", query.text.encode("utf-8"))
+        for name, (data, _) in _static_files().items():
+            put(f"static/{name}", data)
+        for path in sorted(p for p in release.dist.rglob("*") if p.is_file()):
+            put(f"download/{path.relative_to(release.dist).as_posix()}", path.read_bytes())
+        put("sitemap.xml", sitemap(release, release.ns.base))
+        put("406.txt", b"clusterlod: not acceptable; resources are available as text/html, text/turtle, "
+                       b"application/ld+json, application/n-triples and application/rdf+xml\n")
+        put(NGINX_FILE, webconf.nginx(str(out.resolve())).encode("utf-8"))
+        put(".htaccess", webconf.apache().encode("utf-8"))
+    return written
+
+
+def _query_page(release: Release, renderer: Renderer, query, lang: str) -> bytes:
+    """A canned query with its results, computed now (a static host cannot run SPARQL)."""
+    store = getattr(release.data, "store", None)
+    table, error, raw = None, None, None
+    if store is not None:
+        accept = "application/sparql-results+json, text/turtle;q=0.9"
+        outcome = execute(store, QueryRequest(query.text, accept), 10_000_000, release.prefixes)
+        if outcome.status != 200:
+            error = outcome.body.decode("utf-8", "replace")
+        elif "json" in outcome.media_type:
+            table = renderer.results_table(outcome.body, lang, "../")
+        else:
+            raw = outcome.body.decode("utf-8", "replace")
+    return renderer.editor(lang, "../", query.text, table=table, error=error, name=query.name, raw=raw)
+

@@ -1,0 +1,88 @@
+"""A real browser (Debian's chromium, headless, driven by Playwright) on a real `clusterlod serve`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_serve import CLUSTER, canned_queries
+
+from clusterlod.web.process import ensure_debian_package, free_port, start_server, stop
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(built_dist: Path, project_root: Path, tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("browser-server")
+    port = free_port()
+    process = start_server(built_dist, port, "--queries", str(canned_queries(project_root, tmp / "queries")),
+                           log=tmp / "server.log")
+    yield f"http://127.0.0.1:{port}"
+    stop(process)
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path):
+    """A page in a fresh Chromium profile, collecting console errors and uncaught exceptions."""
+    executable = ensure_debian_package("chromium", CHROMIUM)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    errors: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=executable, headless=True, args=FLAGS,
+            viewport={"width": 1200, "height": 900}, locale="ja-JP")
+        page = context.new_page()
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.set_default_timeout(15_000)
+        yield page, errors
+        context.close()
+
+
+def test_browse_switch_language_follow_and_query(server: str, browser_page, tmp_path: Path) -> None:
+    page, errors = browser_page
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+
+    page.goto(server + "/")
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.locator("svg.chart").count() == 2
+    page.screenshot(path=str(shots / "index.png"), full_page=True)
+
+    page.goto(f"{server}/{CLUSTER}")  # the IRI: 303 to the Japanese page
+    assert page.url.endswith(f"/{CLUSTER}.ja.html")
+    assert "北海道スーパー・クラスター振興戦略Ⅱ" in page.locator("h1").inner_text()
+    page.screenshot(path=str(shots / "project-ja.png"), full_page=True)
+
+    page.click("a.switch-en")
+    page.wait_for_url(f"**/{CLUSTER}.en.html?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Hokkaido Super Cluster" in page.locator("h1").inner_text()
+    page.screenshot(path=str(shots / "project-en.png"), full_page=True)
+
+    page.click('section.properties a[href="/id/region/hokkaido.en.html"]')
+    page.wait_for_url("**/id/region/hokkaido.en.html")
+    assert "Hokkaido" in page.locator("h1").inner_text()
+
+    page.goto(f"{server}/{CLUSTER}")  # the choice is remembered
+    assert page.url.endswith(f"/{CLUSTER}.en.html")
+
+    page.goto(server + "/index.en.html")
+    page.locator("section.queries a.run-query").first.click()
+    page.wait_for_url(lambda url: "/sparql?query=" in url)
+    assert page.locator("#query").input_value().strip()
+    page.fill("#query", "PREFIX clo: <https://w3id.org/clusterlod/ontology/>\n"
+                        "SELECT ?project WHERE { ?project a clo:Cluster } ORDER BY ?project")
+    page.click("#run")
+    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 18")
+    assert page.locator("#status").inner_text().startswith("200")
+    page.screenshot(path=str(shots / "editor.png"), full_page=True)
+
+    page.goto(server + "/id/cluster/no-such-project")
+    assert page.locator("input[type=search]").count() >= 1
+    errors = [e for e in errors if "404" not in e]  # the browser logs the 404 status itself
+    assert errors == []
+    assert len(list(shots.glob("*.png"))) == 4

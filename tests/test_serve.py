@@ -1,0 +1,391 @@
+"""`clusterlod serve` as a real process on loopback, over real HTTP: negotiation, pages, SPARQL, limits."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
+
+from clusterlod.catalog import CATALOG_FILE
+from clusterlod.web.negotiation import choose
+from clusterlod.web.paths import is_suspicious
+from clusterlod.web.process import free_port, start_server, stop
+from clusterlod.web.release import Release
+
+BASE = "https://w3id.org/clusterlod/"
+CLUSTER = "id/cluster/hokkaido-super-cluster"
+SYNTAXES = {
+    "ttl": ("text/turtle", ox.RdfFormat.TURTLE),
+    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
+    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    "rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+}
+SAMPLE_QUERY = """# title-ja: 企業数の多いプロジェクト
+# title-en: Projects by number of companies
+PREFIX clo: <https://w3id.org/clusterlod/ontology/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?project ?label ?companies WHERE {
+  ?project a clo:Cluster ; rdfs:label ?label ; clo:companyCount/clo:value ?companies .
+  FILTER(lang(?label) = "ja")
+} ORDER BY DESC(?companies)
+"""
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+#: (Accept, extension the 303 must point at); shared with the nginx test.
+MATRIX = [
+    ("text/turtle", "ttl"),
+    ("application/ld+json", "jsonld"),
+    ("application/n-triples", "nt"),
+    ("application/rdf+xml", "rdf"),
+    ("text/html", "ja.html"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "ja.html"),
+    ("*/*", "ja.html"),
+    ("application/rdf+xml, text/html;q=0.5", "rdf"),
+    ("text/html;q=0.4, text/turtle;q=0.9", "ttl"),
+    ("text/turtle;q=0.5, application/ld+json", "jsonld"),
+    ("application/n-triples;q=0.8, application/rdf+xml;q=0.3, text/html;q=0.1", "nt"),
+    ("text/turtle;q=0, */*", "ja.html"),
+    ("application/json", "jsonld"),
+    ("application/*", "jsonld"),
+    ("text/*;q=0.5, application/n-triples", "nt"),
+]
+
+
+def canned_queries(project_root: Path, tmp: Path) -> Path:
+    """The project's canned queries, or a sample one while queries/ has none."""
+    folder = project_root / "queries"
+    if list(folder.glob("*.rq")):
+        return folder
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "projects-by-companies.rq").write_text(SAMPLE_QUERY, encoding="utf-8")
+    return tmp
+
+
+@pytest.fixture(scope="module")
+def server(built_dist: Path, project_root: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A real `clusterlod serve` with small limits, so the limits can be shown quickly."""
+    tmp = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    process = start_server(built_dist, port, "--queries", str(canned_queries(project_root, tmp / "queries")),
+                           "--timeout", "2", "--max-result-bytes", "300000", "--max-request-bytes", "20000",
+                           log=tmp / "server.log")
+    yield f"http://127.0.0.1:{port}"
+    stop(process)
+
+
+@pytest.fixture(scope="module")
+def client(server: str):
+    with httpx.Client(base_url=server, timeout=30) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def release(built_dist: Path) -> Release:
+    return Release(built_dist)
+
+
+def alive(client: httpx.Client) -> None:
+    assert client.get("/static/style.css").status_code == 200
+
+
+# ---------------------------------------------------------------- negotiation
+
+@pytest.mark.parametrize(("accept", "extension"), MATRIX)
+def test_negotiation_matrix(client: httpx.Client, accept: str, extension: str) -> None:
+    response = client.get(f"/{CLUSTER}", headers={"Accept": accept})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/{CLUSTER}.{extension}"
+    assert "Accept" in response.headers["vary"]
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_python_choice_matches_the_matrix() -> None:
+    for accept, extension in MATRIX:
+        assert choose(accept).extension == extension.split(".")[-1], accept
+
+
+def test_no_accept_gets_html_and_unacceptable_gets_406(client: httpx.Client) -> None:
+    response = client.get(f"/{CLUSTER}", headers={"Accept": ""})
+    assert response.headers["location"].endswith(".ja.html")
+    assert client.get(f"/{CLUSTER}", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_every_iri_answers_in_html_and_four_syntaxes(client: httpx.Client, release: Release) -> None:
+    """The issue's done-criterion: each resource IRI of the build, each representation."""
+    assert len(release.resources) > 400
+    for iri in sorted(release.resources):
+        path = "/" + iri[len(BASE):]
+        for extension, (media, syntax) in SYNTAXES.items():
+            redirect = client.get(path, headers={"Accept": media})
+            assert redirect.status_code == 303, (iri, media)
+            document = client.get(redirect.headers["location"])
+            assert document.status_code == 200, (iri, media)
+            assert document.headers["content-type"].startswith(media)
+            assert document.headers["access-control-allow-origin"] == "*"
+            triples = list(ox.parse(document.content, syntax))
+            assert any(t.subject == ox.NamedNode(iri) or t.object == ox.NamedNode(iri) for t in triples), (iri, media)
+        page = client.get(client.get(path, headers={"Accept": "text/html"}).headers["location"])
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert '<html lang="ja">' in page.text
+
+
+def test_description_has_outgoing_labels_and_incoming(client: httpx.Client) -> None:
+    triples = list(ox.parse(client.get(f"/{CLUSTER}.nt").content, ox.RdfFormat.N_TRIPLES))
+    iri = ox.NamedNode(BASE + CLUSTER)
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    region = ox.NamedNode(BASE + "id/region/hokkaido")
+    assert any(t.subject == iri and t.object == region for t in triples)
+    assert any(t.subject == region and t.predicate == label for t in triples)
+    assert any(t.object == iri and t.subject.value.startswith(BASE + "id/statement/") for t in triples)
+    assert any(t.predicate.value.endswith("#exact") for t in triples)
+
+
+def test_ontology_and_terms_dereference(client: httpx.Client) -> None:
+    assert client.get("/ontology", headers={"Accept": "text/turtle"}).headers["location"] == "/ontology.ttl"
+    ontology = list(ox.parse(client.get("/ontology.ttl").content, ox.RdfFormat.TURTLE))
+    assert len(ontology) > 500
+    response = client.get("/ontology/Cluster", headers={"Accept": "application/ld+json"})
+    assert response.headers["location"] == "/ontology/Cluster.jsonld"
+    assert "Cluster" in client.get("/ontology/Cluster.en.html").text
+
+
+def test_dataset_void_sitemap_and_downloads(client: httpx.Client, built_dist: Path) -> None:
+    assert client.get("/.well-known/void", headers={"Accept": "text/turtle"}).headers["location"] == "/dataset.ttl"
+    catalog = list(ox.parse(client.get("/dataset.ttl").content, ox.RdfFormat.TURTLE))
+    assert any(t.predicate.value == "http://rdfs.org/ns/void#sparqlEndpoint" for t in catalog)
+    assert client.get("/", headers={"Accept": "text/turtle"}).headers["location"] == "/dataset.ttl"
+    sitemap = client.get("/sitemap.xml")
+    assert sitemap.status_code == 200 and f"/{CLUSTER}.en.html</loc>" in sitemap.text
+    download = client.get("/download/clusterlod.ttl")
+    assert download.content == (built_dist / "clusterlod.ttl").read_bytes()
+    assert download.headers["access-control-allow-origin"] == "*"
+    assert client.get(f"/download/{CATALOG_FILE}").status_code == 200
+
+
+# ---------------------------------------------------------------- pages
+
+def test_page_content(client: httpx.Client) -> None:
+    page = client.get(f"/{CLUSTER}.en.html").text
+    assert '<html lang="en">' in page
+    assert "Hokkaido Super Cluster Promotion Strategy II" in page
+    assert "北海道スーパー・クラスター振興戦略Ⅱ" in page
+    assert '<script type="application/ld+json">' in page
+    for media in ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"):
+        assert f'<link rel="alternate" type="{media}"' in page
+    assert "情報・バイオ分野" in page  # the source quote
+    assert 'class="mark"' in page and "Region from the project" in page  # an editorial mark and its basis
+    assert "Source: MEXT" in page and "creativecommons.org/licenses/by/4.0" in page
+    ja = client.get(f"/{CLUSTER}.ja.html").text
+    assert "出典：文部科学省「知的クラスター創成事業における関係府省等との連携及び国際展開」（2008年）を加工して作成" in ja
+    embedded = ja.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    assert json.loads(embedded)["@graph"]
+
+
+def test_language_switch_is_remembered(server: str) -> None:
+    with httpx.Client(base_url=server) as browser:
+        response = browser.get(f"/{CLUSTER}.en.html?lang=en")
+        assert "lang=en" in response.headers["set-cookie"]
+        assert browser.get(f"/{CLUSTER}", headers={"Accept": "text/html"}).headers["location"].endswith(".en.html")
+        assert '<html lang="en">' in browser.get("/").text
+    with httpx.Client(base_url=server) as fresh:
+        english = fresh.get(f"/{CLUSTER}", headers={"Accept": "text/html", "Accept-Language": "en-GB,en;q=0.9"})
+        assert english.headers["location"].endswith(".en.html")
+
+
+def test_index_has_everything(client: httpx.Client) -> None:
+    index = client.get("/index.en.html").text
+    assert index.count("<svg") >= 2 and "Companies and universities per region" in index
+    assert "Timeline" in index and 'datetime="2007-11-28"' in index
+    assert "clusterlod.nq" in index and "KB" in index
+    assert "/sparql?query=" in index
+    assert 'action="/search.en.html"' in index
+
+
+def test_search_in_either_language(client: httpx.Client) -> None:
+    assert "hokkaido-super-cluster" in client.get("/search.en.html", params={"q": "Hokkaido Super"}).text
+    assert "hokkaido-super-cluster" in client.get("/search.ja.html", params={"q": "北海道スーパー"}).text
+    assert "tohoku-monozukuri-corridor" in client.get("/search.ja.html", params={"q": "TOHOKU"}).text
+
+
+# ---------------------------------------------------------------- SPARQL protocol
+
+def wrapper(server: str, query: str, fmt: str) -> SPARQLWrapper:
+    client = SPARQLWrapper(f"{server}/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(fmt)
+    return client
+
+
+def test_sparqlwrapper_select_in_four_formats(server: str) -> None:
+    query = f"SELECT ?p WHERE {{ <{BASE}{CLUSTER}> ?p ?o }} ORDER BY ?p"
+    rows = wrapper(server, query, JSON).queryAndConvert()["results"]["bindings"]
+    assert len(rows) >= 8
+    xml = wrapper(server, query, XML).queryAndConvert()
+    assert len(xml.getElementsByTagName("result")) == len(rows)
+    for fmt, delimiter in ((CSV, ","), (TSV, "\t")):
+        text = wrapper(server, query, fmt).queryAndConvert().decode("utf-8")
+        assert len(list(csv.reader(io.StringIO(text), delimiter=delimiter))) == len(rows) + 1
+
+
+def test_sparqlwrapper_ask_construct_and_post(server: str) -> None:
+    ask = wrapper(server, f"ASK {{ <{BASE}{CLUSTER}> ?p ?o }}", JSON)
+    assert ask.queryAndConvert()["boolean"] is True
+    construct = wrapper(server, f"CONSTRUCT WHERE {{ <{BASE}{CLUSTER}> ?p ?o }}", TURTLE)
+    assert len(list(ox.parse(construct.queryAndConvert(), ox.RdfFormat.TURTLE))) >= 8
+    post = wrapper(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/clusterlod/ontology/Cluster> }", JSON)
+    post.setMethod("POST")
+    assert post.queryAndConvert()["results"]["bindings"][0]["n"]["value"] == "18"
+
+
+def test_direct_post_and_jsonld_construct(client: httpx.Client) -> None:
+    response = client.post("/sparql", content=f"DESCRIBE <{BASE}{CLUSTER}>",
+                           headers={"Content-Type": "application/sparql-query", "Accept": "application/ld+json"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/ld+json")
+    assert json.loads(response.content)["@graph"]
+    assert response.headers["access-control-allow-origin"] == "*"
+    graphs = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                           "default-graph-uri": BASE + "graph/ontology"},
+                        headers={"Accept": "application/sparql-results+json"})
+    assert 0 < int(graphs.json()["results"]["bindings"][0]["n"]["value"]) < 1000
+
+
+def test_updates_are_refused(client: httpx.Client) -> None:
+    insert = "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"
+    assert client.post("/sparql", data={"update": insert}).status_code == 403
+    assert client.post("/sparql", content=insert, headers={"Content-Type": "application/sparql-update"}).status_code == 403
+    refused = client.get("/sparql", params={"query": "PREFIX ex: <http://example.org/>\n" + insert})
+    assert refused.status_code == 403 and "read-only" in refused.text
+    assert client.get("/sparql", params={"query": "ASK { <http://example.org/a> ?p ?o }"},
+                      headers={"Accept": "application/sparql-results+json"}).json()["boolean"] is False
+
+
+def test_malformed_query_gives_the_parser_message(client: httpx.Client) -> None:
+    response = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p "},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 400
+    assert "does not parse" in response.text and "1:" in response.text
+    alive(client)
+
+
+def test_time_limit(client: httpx.Client) -> None:
+    response = client.get("/sparql", params={"query": HEAVY}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 503 and "time limit" in response.text
+    assert client.get("/sparql", params={"query": "ASK {}"},
+                      headers={"Accept": "application/sparql-results+json"}).json()["boolean"] is True
+
+
+def test_result_size_limit(client: httpx.Client) -> None:
+    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 400 and "limit" in response.text and "LIMIT" in response.text
+    alive(client)
+
+
+def test_editor_page_and_html_results(client: httpx.Client) -> None:
+    editor = client.get("/sparql", headers={"Accept": "text/html"})
+    assert editor.status_code == 200 and "<textarea" in editor.text and "/static/editor.js" in editor.text
+    results = client.get(f"/sparql?query={quote(SAMPLE_QUERY)}", headers={"Accept": "text/html"})
+    assert results.status_code == 200 and "<table>" in results.text and "約2,240社" not in results.text
+    assert "2240" in results.text
+
+
+# ---------------------------------------------------------------- bad requests
+
+def raw_get(server: str, target: str) -> int:
+    """Send the request line exactly as written (clients would normalise the tricks away)."""
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        status = s.recv(64).split(b" ")[1]
+    return int(status)
+
+
+def test_unknown_resource_gives_a_404_page_with_search(client: httpx.Client) -> None:
+    response = client.get("/id/cluster/no-such-project")
+    assert response.status_code == 404
+    assert 'type="search"' in response.text and "no such project" in response.text
+    assert client.get("/id/cluster/no-such-project.ttl").status_code == 404
+    alive(client)
+
+
+@pytest.mark.parametrize("target", [
+    "/id/../download/clusterlod.ttl", "/id/cluster/..%2F..%2Fcatalog", "/id%2Fcluster%2Fhokkaido-super-cluster",
+    "/download/..%2f..%2fetc%2fpasswd", "/download/%2e%2e/%2e%2e/etc/passwd", "/id/cluster/%2e%2e",
+    "/download//etc/passwd", "/static/..%5cstyle.css",
+])
+def test_path_tricks_give_404(server: str, client: httpx.Client, target: str) -> None:
+    assert raw_get(server, target) == 404
+    alive(client)
+
+
+def test_oversized_requests_give_413(client: httpx.Client) -> None:
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 30_000
+    assert client.post("/sparql", content=big, headers={"Content-Type": "application/sparql-query"}).status_code == 413
+    assert client.post("/sparql", data={"query": big}).status_code == 413
+
+    def chunks():
+        for _ in range(30):
+            yield b"x" * 1000
+    chunked = client.post("/sparql", content=chunks(), headers={"Content-Type": "application/sparql-query"})
+    assert chunked.status_code == 413
+    assert client.get("/sparql", params={"query": big}).status_code in (413, 414, 431, 400)
+    alive(client)
+
+
+def test_suspicious_path_rules() -> None:
+    assert not is_suspicious(b"/id/cluster/hokkaido-super-cluster.ja.html")
+    assert is_suspicious(b"/id/%2e%2e/x") and is_suspicious(b"/a/../b") and is_suspicious(b"/a//b")
+
+
+def test_cors_preflight(client: httpx.Client) -> None:
+    response = client.options("/sparql", headers={"Origin": "http://example.org",
+                                                  "Access-Control-Request-Method": "POST"})
+    assert response.status_code == 204 and "POST" in response.headers["access-control-allow-methods"]
+
+
+# ---------------------------------------------------------------- in front of a remote store
+
+def test_serve_in_front_of_a_remote_endpoint(built_dist: Path, tmp_path: Path) -> None:
+    """The same pages and protocol over an Oxigraph server reached through SPARQLWrapper."""
+    import shutil
+    import subprocess
+
+    from clusterlod.web.process import wait_until_up
+
+    binary = shutil.which("oxigraph")
+    if binary is None:
+        pytest.skip("the oxigraph server (pip package 'oxigraph', a test dependency) is not installed")
+    subprocess.run([binary, "load", "--location", str(tmp_path / "store"), "--file", str(built_dist / "clusterlod.nq")],
+                   check=True, capture_output=True)
+    store_port, port = free_port(), free_port()
+    oxigraph = subprocess.Popen([binary, "serve-read-only", "--location", str(tmp_path / "store"), "--bind",
+                                 f"127.0.0.1:{store_port}", "--union-default-graph"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(f"http://127.0.0.1:{store_port}/", oxigraph, 30)
+        server = start_server(built_dist, port, "--endpoint", f"http://127.0.0.1:{store_port}/query",
+                              log=tmp_path / "server.log")
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+                assert c.get(f"/{CLUSTER}", headers={"Accept": "text/turtle"}).status_code == 303
+                page = c.get(f"/{CLUSTER}.en.html")
+                assert page.status_code == 200 and "Hokkaido Super Cluster" in page.text and 'class="mark"' in page.text
+                triples = list(ox.parse(c.get(f"/{CLUSTER}.ttl").content, ox.RdfFormat.TURTLE))
+                assert any(t.subject == ox.NamedNode(BASE + CLUSTER) for t in triples)
+                assert c.get("/index.en.html").status_code == 200
+                assert c.get("/id/cluster/no-such-project").status_code == 404
+            rows = wrapper(f"http://127.0.0.1:{port}",
+                           "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/clusterlod/ontology/Cluster> }",
+                           JSON).queryAndConvert()["results"]["bindings"]
+            assert rows[0]["n"]["value"] == "18"
+        finally:
+            stop(server)
+    finally:
+        stop(oxigraph)

@@ -1,0 +1,152 @@
+"""`clusterlod site`: the static tree, and nginx (Debian's) serving it with the same negotiation."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from test_serve import BASE, CLUSTER, MATRIX, SYNTAXES, canned_queries
+
+from clusterlod import formats
+from clusterlod.web import webconf
+from clusterlod.web.process import ensure_debian_package, free_port, wait_until_up
+from clusterlod.web.release import Release
+from clusterlod.web.static_site import NGINX_FILE, write_site
+
+NGINX = "/usr/sbin/nginx"
+
+
+@pytest.fixture(scope="module")
+def tree(built_dist: Path, project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("site")
+    out = tmp / "site"
+    write_site(built_dist, out, None, canned_queries(project_root, tmp / "queries"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def release(built_dist: Path) -> Release:
+    return Release(built_dist)
+
+
+def test_tree_has_every_page_and_document(tree: Path, release: Release) -> None:
+    for iri in release.resources:
+        stem = iri[len(BASE):]
+        for suffix in ("ja.html", "en.html", "html", *SYNTAXES):
+            assert (tree / f"{stem}.{suffix}").is_file(), f"{stem}.{suffix}"
+    assert (tree / f"{CLUSTER}.ttl").read_bytes() == release.document(BASE + CLUSTER, formats.TURTLE)
+    for name in ("index.html", "index.en.html", "search.ja.html", "404.html", "sitemap.xml", NGINX_FILE, ".htaccess",
+                 "static/style.css", "download/clusterlod.nq", "download/catalog.ttl"):
+        assert (tree / name).is_file(), name
+    assert list((tree / "queries").glob("*.en.html"))
+
+
+def test_static_links_are_relative(tree: Path) -> None:
+    page = (tree / f"{CLUSTER}.en.html").read_text(encoding="utf-8")
+    assert 'href="../../static/style.css"' in page
+    assert 'href="../../id/region/hokkaido.en.html"' in page
+    assert 'href="/' not in page.replace('href="/404', "")
+    index = (tree / "index.en.html").read_text(encoding="utf-8")
+    assert 'href="./queries/' in index and "/sparql?query=" not in index
+
+
+def test_precomputed_query_page(tree: Path) -> None:
+    pages = [p.read_text(encoding="utf-8") for p in (tree / "queries").glob("*.en.html")]
+    assert any("<table>" in page for page in pages)
+    assert not any("<textarea" in page or 'class="error"' in page for page in pages)
+
+
+def test_apache_config_mirrors_the_rules() -> None:
+    htaccess = webconf.apache()
+    assert "RewriteEngine On" in htaccess and "R=303" in htaccess and "AddType text/turtle .ttl" in htaccess
+
+
+@pytest.fixture(scope="module")
+def nginx(tree: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Debian's nginx on a loopback port, serving the tree with the generated rules."""
+    binary = ensure_debian_package("nginx", NGINX)
+    tmp = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    (tmp / "site.conf").write_text(webconf.nginx(str(tree), f"127.0.0.1:{port}"), encoding="utf-8")
+    # As root, nginx's workers would drop to nobody and could not read pytest's private temp folders.
+    user = "user root;" if os.geteuid() == 0 else ""
+    (tmp / "nginx.conf").write_text(f"""
+{user}
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {tmp}/site.conf;
+}}
+""", encoding="utf-8")
+    check = subprocess.run([binary, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen([binary, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    wait_until_up(f"http://127.0.0.1:{port}/static/style.css", process, 30)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def client(nginx: str):
+    with httpx.Client(base_url=nginx, timeout=30) as c:
+        yield c
+
+
+@pytest.mark.parametrize(("accept", "extension"), MATRIX)
+def test_nginx_negotiation_matrix(client: httpx.Client, accept: str, extension: str) -> None:
+    response = client.get(f"/{CLUSTER}", headers={"Accept": accept})
+    assert response.status_code == 303
+    assert response.headers["location"].endswith(f"/{CLUSTER}.{extension}")
+    assert "Accept" in response.headers["vary"]
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_nginx_answers_every_iri(client: httpx.Client, release: Release) -> None:
+    for iri in sorted(release.resources):
+        path = "/" + iri[len(BASE):]
+        for extension, (media, syntax) in SYNTAXES.items():
+            redirect = client.get(path, headers={"Accept": media})
+            assert redirect.status_code == 303, (iri, media)
+            document = client.get(redirect.headers["location"])
+            assert document.status_code == 200
+            assert document.headers["content-type"].startswith(media), (iri, document.headers["content-type"])
+            assert document.headers["access-control-allow-origin"] == "*"
+        html = client.get(path, headers={"Accept": "text/html"})
+        assert html.headers["location"].endswith(".ja.html")
+        assert client.get(html.headers["location"]).status_code == 200
+    document = client.get(f"/{CLUSTER}.ttl")
+    assert any(t.subject == ox.NamedNode(BASE + CLUSTER) for t in ox.parse(document.content, ox.RdfFormat.TURTLE))
+
+
+def test_nginx_language_dataset_and_errors(nginx: str, client: httpx.Client) -> None:
+    english = client.get(f"/{CLUSTER}", headers={"Accept": "text/html", "Accept-Language": "en-US,en;q=0.9"})
+    assert english.headers["location"].endswith(".en.html")
+    with httpx.Client(base_url=nginx) as browser:
+        switched = browser.get(f"/{CLUSTER}.en.html?lang=en")
+        assert "lang=en" in switched.headers["set-cookie"]
+        assert browser.get(f"/{CLUSTER}", headers={"Accept": "text/html"}).headers["location"].endswith(".en.html")
+    assert client.get("/", headers={"Accept": "text/turtle"}).headers["location"].endswith("/dataset.ttl")
+    assert client.get("/.well-known/void", headers={"Accept": "text/turtle"}).headers["location"].endswith("/dataset.ttl")
+    assert '<html lang="ja">' in client.get("/").text
+    assert client.get(f"/{CLUSTER}", headers={"Accept": "image/png"}).status_code == 406
+    missing = client.get("/id/cluster/no-such-project")
+    assert missing.status_code == 404 and 'type="search"' in missing.text
