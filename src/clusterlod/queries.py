@@ -47,6 +47,8 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 QC_FOLDER = "qc"
 DATASET_FILE = "clusterlod.nq"
 UNION_PARAMETER = "union-default-graph"
+#: The variable in which Virtuoso answers an ASK asked for JSON results (a one-row SELECT).
+VIRTUOSO_ASK = "__ASK_RETVAL"
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 SCALAR_TYPES = ("iri", "string", "integer", "decimal", "date")
 GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
@@ -486,14 +488,29 @@ def parse_results_json(form: str, body: bytes, media_type: str, endpoint: str) -
     try:
         data = json.loads(body)
         if form == "ASK":
-            if not isinstance(data.get("boolean"), bool):
-                raise ValueError("no boolean")
-            return Result(form, boolean=data["boolean"])
+            return Result(form, boolean=ask_boolean(data))
         variables = list(data["head"]["vars"])
         rows = [tuple(json_term(b[v]) if v in b else None for v in variables) for b in data["results"]["bindings"]]
     except (ValueError, KeyError, TypeError, AttributeError):
         raise RemoteError(f"{endpoint} did not give a SPARQL answer ({what}): {first_line(body)}") from None
     return Result(form, variables, rows)
+
+
+def ask_boolean(data: dict) -> bool:
+    """The answer of an ASK: ``{"boolean": true}``, or Virtuoso 7's SELECT-like answer.
+
+    Virtuoso answers an ASK asked for JSON with the variable ``__ASK_RETVAL``: one row with the
+    integer 1 when the pattern matches, no rows when it does not.
+    """
+    if isinstance(data.get("boolean"), bool):
+        return data["boolean"]
+    if data["head"]["vars"] == [VIRTUOSO_ASK]:
+        rows = data["results"]["bindings"]
+        if not rows:
+            return False
+        if len(rows) == 1 and rows[0][VIRTUOSO_ASK]["value"] in ("1", "0", "true", "false"):
+            return rows[0][VIRTUOSO_ASK]["value"] in ("1", "true")
+    raise ValueError("no boolean")
 
 
 def json_term(binding: dict) -> Term:
