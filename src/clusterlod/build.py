@@ -50,8 +50,12 @@ class Publication:
 
 def assemble(root: Path, base: str | None = None) -> Publication:
     """Read the sources and make the graph; raises DataError on bad input."""
-    ns = Namespaces(base) if base else Namespaces()
-    sources = read_sources(root)
+    return make_publication(read_sources(root), Namespaces(base) if base else Namespaces())
+
+
+def make_publication(sources: Sources, ns: Namespaces) -> Publication:
+    """The graph of the sources: ontology, shapes and the records' quads."""
+    root = sources.root
     ontology: list[ox.Triple] = []
     for path in sources.ontology_files:
         ontology += rebase_triples(parse_turtle(path, root), ns)
