@@ -66,6 +66,17 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
     ("projects-by-field", (("field", "semiconductor"),)): (("project", "companies", "universities", "region_ja"), [
         (C + "kyushu-silicon-cluster", "110", "10", "九州地域"),
     ]),
+    # The prefecture's region is the Kanto bureau area (Tokyo is JIS 13); Aichi is in the Chubu bureau's.
+    ("projects-by-prefecture", ()): (("prefecture", "jis", "estat", "project"), [
+        ("id/prefecture/tokyo-to", "13", "http://data.e-stat.go.jp/lod/sac/C13000-19700401", C + "bio-venture-development"),
+        ("id/prefecture/tokyo-to", "13", "http://data.e-stat.go.jp/lod/sac/C13000-19700401", C + "it-venture-development"),
+        ("id/prefecture/tokyo-to", "13", "http://data.e-stat.go.jp/lod/sac/C13000-19700401", C + "regional-industry-revitalization"),
+    ]),
+    ("projects-by-prefecture", (("prefecture", "aichi-ken"),)): (("prefecture", "jis", "estat", "project"), [
+        ("id/prefecture/aichi-ken", "23", "http://data.e-stat.go.jp/lod/sac/C23000-19700401", C + "hokuriku-monozukuri"),
+        ("id/prefecture/aichi-ken", "23", "http://data.e-stat.go.jp/lod/sac/C23000-19700401", C + "tokai-bio-monozukuri"),
+        ("id/prefecture/aichi-ken", "23", "http://data.e-stat.go.jp/lod/sac/C23000-19700401", C + "tokai-monozukuri"),
+    ]),
     ("projects-by-region", ()): (("project", "companies", "universities", "field"), [
         (C + "regional-industry-revitalization", "2240", "130", F + "manufacturing"),
         (C + "it-venture-development", "840", "3", F + "it"),

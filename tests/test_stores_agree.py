@@ -26,7 +26,7 @@ What is normalised before comparing, and nothing else (see ``canonical``):
 Virtuoso's other known differences are handled where they arise, not by normalising: its ASK
 answer (a one-row ``__ASK_RETVAL`` result, no rows for false) is read by clusterlod.queries itself,
 and the queries that met its other quirks were rewritten to portable equivalents (see
-docs/querying.md, "Portable queries").
+the README, "Portable queries").
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def clusterlod_load(source: Path, *args: str) -> str:
 
 
 def load_args(server: OxigraphServer | VirtuosoServer) -> list[str]:
-    """The endpoints docs/loading.md gives for each store."""
+    """The endpoints the README ("Loading into a triple store") gives for each store."""
     if isinstance(server, VirtuosoServer):
         return ["--endpoint", server.update_url, "--graph-store", server.store_url,
                 "--user", server.user, "--password", server.password]

@@ -200,20 +200,25 @@ def _local(iri: str) -> str:
 
 
 def _counts(union: list[ox.Triple], ns: Namespaces) -> dict[str, Any]:
-    subjects = {t.subject.value for t in union}
-    classes = Counter(t.object.value for t in union if t.predicate.value == RDF_TYPE)
-    known = sorted([*STANDARD_PREFIXES.values(), ns.vocab], key=len, reverse=True)
-    vocabularies = set()
+    """VoID's figures in one pass over the triples; vocabularies from the few distinct terms."""
+    subjects: set[str] = set()
+    predicates: set[str] = set()
+    entities: set[str] = set()
+    classes: Counter[str] = Counter()
     for t in union:
-        for iri in (t.predicate.value, t.object.value if t.predicate.value == RDF_TYPE else ""):
-            namespace = next((n for n in known if iri.startswith(n)), None)
-            if namespace:
-                vocabularies.add(namespace)
-    entities = {t.subject.value for t in union if t.predicate.value == RDF_TYPE}
+        subject, predicate = t.subject.value, t.predicate.value
+        subjects.add(subject)
+        predicates.add(predicate)
+        if predicate == RDF_TYPE:
+            entities.add(subject)
+            classes[t.object.value] += 1
+    known = sorted([*STANDARD_PREFIXES.values(), ns.vocab], key=len, reverse=True)
+    vocabularies = {next(n for n in known if iri.startswith(n)) for iri in predicates | set(classes)
+                    if any(iri.startswith(n) for n in known)}
     return {
         "subjects": len(subjects),
         "entities": len(entities),
-        "properties": len({t.predicate.value for t in union}),
+        "properties": len(predicates),
         "classes": classes,
         "vocabularies": vocabularies,
     }

@@ -88,19 +88,25 @@ class GraphBuilder:
         self.records: dict[str, Record] = {}
         self.quads: list[ox.Quad] = []
         self.origins: dict[str, Origin] = {}
-        self.graph_names: set[str] = set()
+        self._curies: dict[str, ox.NamedNode] = {}
+        self._graphs: dict[str, ox.NamedNode] = {}
 
     # -- terms -------------------------------------------------------------
     def curie(self, curie: str) -> ox.NamedNode:
-        prefix, local = curie.split(":", 1)
-        return ox.NamedNode(self.prefixes[prefix] + local)
+        node = self._curies.get(curie)
+        if node is None:
+            prefix, local = curie.split(":", 1)
+            node = self._curies[curie] = ox.NamedNode(self.prefixes[prefix] + local)
+        return node
 
     def iri_of(self, record: Record) -> ox.NamedNode:
         return ox.NamedNode(self.ns.resource(TYPES[record.type].path, record.id))
 
     def graph(self, name: str) -> ox.NamedNode:
-        self.graph_names.add(name)
-        return ox.NamedNode(self.ns.graph(name))
+        node = self._graphs.get(name)
+        if node is None:
+            node = self._graphs[name] = ox.NamedNode(self.ns.graph(name))
+        return node
 
     def add(self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal, graph: str) -> None:
         self.quads.append(ox.Quad(s, p, o, self.graph(graph)))
@@ -122,7 +128,7 @@ class GraphBuilder:
             self.records[record.id] = record
         for record in records:
             self.convert(record)
-        return BuiltGraph(self.quads, self.origins, sorted(self.graph_names))
+        return BuiltGraph(self.quads, self.origins, sorted(self._graphs))
 
     # -- one record ------------------------------------------------------------
     def convert(self, record: Record) -> None:

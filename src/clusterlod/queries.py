@@ -19,7 +19,7 @@ the embedded store and on a remote endpoint, so both give the same answers.
 The embedded store is the built ``dist/clusterlod.nq`` in pyoxigraph, queried
 with the union of all named graphs as the default graph; ``GRAPH ?g { }`` still
 sees each named graph. Remote queries ask for the same dataset with Oxigraph's
-``union-default-graph`` parameter (other stores ignore it; see docs/querying.md).
+``union-default-graph`` parameter (other stores ignore it; see the README, "Querying").
 """
 
 from __future__ import annotations

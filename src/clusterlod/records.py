@@ -44,7 +44,6 @@ class Record:
     fields: dict[str, Value]
     path: Path
     line: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def error(self, message: str, line: int | None = None) -> DataError:
         return DataError(self.path, line or self.line, self.id, message)

@@ -55,8 +55,11 @@ class SourceText:
     def occurrences(self, quote: str, start: int = 0, end: int | None = None) -> list[int]:
         end = len(self.text) if end is None else end
         if start == 0 and end == len(self.text) and len(quote) >= GRAM and len(self.text) > INDEX_ABOVE:
-            text = self.text
-            return [i for i in self._gram_index().get(quote[:GRAM], ()) if text.startswith(quote, i)]
+            # Check the positions of the quote's rarest gram only: a few candidates, whatever the text.
+            index, text = self._gram_index(), self.text
+            offset, candidates = min(((k, index.get(quote[k:k + GRAM], ())) for k in range(len(quote) - GRAM + 1)),
+                                     key=lambda found: len(found[1]))
+            return [i - offset for i in candidates if i >= offset and text.startswith(quote, i - offset)]
         found, at = [], self.text.find(quote, start, end)
         while at != -1:
             found.append(at)
