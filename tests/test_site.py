@@ -14,7 +14,7 @@ from test_serve import BASE, CLUSTER, MATRIX, SYNTAXES, canned_queries
 
 from clusterlod import formats
 from clusterlod.web import webconf
-from clusterlod.web.process import ensure_debian_package, free_port, wait_until_up
+from clusterlod.web.process import ensure_debian_package, free_port, stop, wait_until_up
 from clusterlod.web.release import Release
 from clusterlod.web.static_site import NGINX_FILE, write_site
 
@@ -97,11 +97,7 @@ http {{
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     wait_until_up(f"http://127.0.0.1:{port}/static/style.css", process, 30)
     yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop(process)
     time.sleep(0.1)
 
 

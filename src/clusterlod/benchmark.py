@@ -142,7 +142,6 @@ def plain_stages(root: Path, budget: float) -> dict[str, Any]:
         for t in parse_turtle(path, root):
             shapes.add((_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object)))
     watch.run("validate", lambda: pyshacl_validate(union, shacl_graph=shapes, inference="none", advanced=True))
-    watch.run("sort", lambda: None)
     out = Path(tempfile.mkdtemp(prefix="plain-"))
     try:
         for extension, fmt, graph in (("ttl", "turtle", union), ("jsonld", "json-ld", union), ("nt", "nt", union),
