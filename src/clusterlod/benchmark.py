@@ -522,7 +522,7 @@ def table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def run(project_root: Path, labels: list[str], out: Path, plain: bool = True, budget: float = 120,
+def run(project_root: Path, labels: list[str], out: Path, plain: bool = True, budget: float = 300,
         server: bool = True, server_seconds: float = 5, progress: Callable[[str], None] = lambda m: None,
         command: str = "clusterlod bench") -> dict[str, Any]:
     """The whole benchmark; writes report.json, report.md and time-vs-size.png into ``out``."""

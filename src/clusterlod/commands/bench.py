@@ -18,7 +18,7 @@ SIZE_CHOICES = ["10k", "100k", "1M", "10M"]
               help="Where report.json, report.md and time-vs-size.png go.")
 @click.option("--plain/--no-plain", default=True, show_default=True,
               help="Also run the plain way (rdflib graph, pySHACL, rdflib serializers and SPARQL).")
-@click.option("--budget", type=float, default=120, show_default=True,
+@click.option("--budget", type=float, default=300, show_default=True,
               help="Seconds a plain-way stage may take before it is stopped and reported as '> budget'.")
 @click.option("--server/--no-server", default=True, show_default=True, help="Also load-test `clusterlod serve`.")
 @click.option("--server-seconds", type=float, default=5, show_default=True, help="Length of each load run.")
