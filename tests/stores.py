@@ -21,11 +21,13 @@ Import into conftest.py with ``from stores import *``. What you get:
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,7 +38,8 @@ import pytest
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 __all__ = ["OxigraphServer", "VirtuosoServer", "free_port", "select_rows", "ensure_virtuoso",
-           "oxigraph_server", "oxigraph_instance", "virtuoso_server", "virtuoso_instance"]
+           "oxigraph_server", "oxigraph_instance", "virtuoso_server", "virtuoso_instance",
+           "web_page", "silent_server"]
 
 #: Longest wait for a server to answer after start; a first start of Virtuoso takes ~5 s.
 READY_TIMEOUT = 60.0
@@ -314,3 +317,47 @@ def select_rows(query_url: str, sparql: str) -> list[tuple[str, ...]]:
     variables = result["head"]["vars"]
     rows = result["results"]["bindings"]
     return sorted(tuple(row.get(name, {}).get("value", "") for name in variables) for row in rows)
+
+
+# --------------------------------------------------------------------------- endpoints that fail
+
+
+class _WebPage(http.server.BaseHTTPRequestHandler):
+    """A plain web server: whatever is asked, an HTML page (not a SPARQL answer)."""
+
+    def _page(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b"<!DOCTYPE html><html><body><h1>Welcome</h1></body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = _page  # noqa: N815
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def web_page() -> Iterator[str]:
+    """A URL on loopback where a web page answers instead of a SPARQL endpoint."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _WebPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A URL on loopback whose port accepts connections and never answers: a hung endpoint."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    finally:
+        listener.close()

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import csv
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
-import pytest
+
+from stores import free_port
 
 IDENTIFIERS = Path(__file__).resolve().parents[1] / "data" / "reference" / "identifiers.csv"
 WD = "http://www.wikidata.org/entity/"
@@ -150,40 +149,13 @@ def test_suggest_writes_scored_candidates_to_a_review_file(oxigraph_instance, bu
 
 
 def test_unreachable_endpoint_is_one_clear_line(built_dist: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", f"http://127.0.0.1:{port}/sparql")
+    result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", f"http://127.0.0.1:{free_port()}/sparql")
     assert result.returncode == 4
     assert result.stderr.strip().count("\n") == 0 and "cannot reach the endpoint" in result.stderr
 
 
-def test_a_silent_endpoint_times_out_with_one_clear_line(built_dist: Path) -> None:
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept_and_say_nothing() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept_and_say_nothing, daemon=True)
-    thread.start()
-    try:
-        result = clusterlod("links", "check", "--dist", str(built_dist), "--timeout", "1",
-                            "--endpoint", f"http://127.0.0.1:{server.getsockname()[1]}/sparql")
-    finally:
-        stop.set()
-        thread.join()
-        for connection in accepted:
-            connection.close()
-        server.close()
+def test_a_silent_endpoint_times_out_with_one_clear_line(built_dist: Path, silent_server: str) -> None:
+    result = clusterlod("links", "check", "--dist", str(built_dist), "--timeout", "1", "--endpoint", silent_server)
     assert result.returncode == 4
     assert "timeout" in result.stderr and result.stderr.strip().count("\n") == 0
 

@@ -7,14 +7,10 @@ session server do not see each other's graphs, and checks what the server holds 
 
 from __future__ import annotations
 
-import http.server
 import os
-import socket
 import subprocess
 import sys
-import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -270,42 +266,9 @@ def test_wrong_url_is_a_404_line(oxigraph_server: OxigraphServer, base: str, tmp
         loader.load(write_dist(tmp_path / "dist", base, 1), loader.Target(f"{oxigraph_server.base}/nope"))
 
 
-class _Page(http.server.BaseHTTPRequestHandler):
-    """A web page where a SPARQL endpoint was expected."""
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.end_headers()
-        self.wfile.write(b"<html><body>Welcome</body></html>")
-
-    do_POST = do_GET
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def web_page() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
 def test_a_web_page_is_not_a_sparql_endpoint(web_page: str, base: str, tmp_path: Path) -> None:
     with pytest.raises(loader.LoadError, match="is not a SPARQL endpoint: it answered text/html"):
         loader.load(write_dist(tmp_path / "dist", base, 1), loader.Target(web_page))
-
-
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    """Accepts connections and never answers."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
-    listener.close()
 
 
 def test_a_silent_server_times_out_in_one_line(silent_server: str, base: str, tmp_path: Path) -> None:

@@ -8,13 +8,9 @@ Kanto region's companies are 2,240 + 530 + 840 = 3,610, and the 18 projects' com
 
 from __future__ import annotations
 
-import http.server
 import json
-import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -23,6 +19,7 @@ import pytest
 
 from clusterlod import queries as Q
 from clusterlod.errors import ClusterlodError, RemoteError
+from stores import free_port
 
 BASE = "https://w3id.org/clusterlod/"
 CLO = BASE + "ontology/"
@@ -527,52 +524,6 @@ def test_parameters_give_the_same_rows_on_the_server(dist_store: ox.Store, loade
 
 
 # --------------------------------------------------------------------------- remote errors
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    """A TCP port that accepts connections and never answers: a hung endpoint."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/sparql"
-    finally:
-        sock.close()
-
-
-class _WebPage(http.server.BaseHTTPRequestHandler):
-    """A plain web server: whatever is asked, an HTML page (not a SPARQL answer)."""
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = b"<!DOCTYPE html><html><body><h1>Welcome</h1></body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def web_page() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _WebPage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_unreachable_endpoint() -> None:
