@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
@@ -45,7 +45,6 @@ class Origin:
 class BuiltGraph:
     quads: list[ox.Quad]
     origins: dict[str, Origin]
-    graphs: list[str] = field(default_factory=list)
 
 
 def literal_text(record: Record, value: Value, name: str) -> str:
@@ -128,7 +127,7 @@ class GraphBuilder:
             self.records[record.id] = record
         for record in records:
             self.convert(record)
-        return BuiltGraph(self.quads, self.origins, sorted(self._graphs))
+        return BuiltGraph(self.quads, self.origins)
 
     # -- one record ------------------------------------------------------------
     def convert(self, record: Record) -> None:

@@ -25,7 +25,7 @@ from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFo
 
 from clusterlod import __version__
 from clusterlod.errors import ClusterlodError, RemoteError
-from clusterlod.linksets import LINK_PREDICATES, LINKSET_FOLDER, TARGETS, Target
+from clusterlod.linksets import LINK_PREDICATES, LINKSET_FOLDER, Target
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -269,8 +269,3 @@ def review_csv(candidates: list[Candidate]) -> str:
         writer.writerow([c.subject, c.label_ja, c.label_en, c.candidate, c.candidate_label, f"{c.score:.3f}", c.alternatives, ""])
     return out.getvalue()
 
-
-def target_named(name: str) -> Target:
-    if name not in TARGETS:
-        raise ClusterlodError(f"unknown target '{name}' (choose from {', '.join(TARGETS)})")
-    return TARGETS[name]

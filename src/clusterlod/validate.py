@@ -14,6 +14,7 @@ from pyshacl import validate as pyshacl_validate
 from rdflib.namespace import SH
 
 from clusterlod.graph import Origin
+from clusterlod.jsonld import compact_iri
 from clusterlod.rdfio import to_rdflib
 
 
@@ -67,28 +68,17 @@ def validate(data: list[ox.Triple], shapes: rdflib.Graph, origins: dict[str, Ori
         raise ValueError(f"unknown validation engine {engine!r}")
     from clusterlod.shacl import Validator
 
-    short = _Shortener(prefixes)
     violations = [
-        Violation(r.focus, short(r.path), r.message or "constraint not satisfied", "sh:Violation", origins.get(r.focus),
+        Violation(r.focus, _short(r.path, prefixes), r.message or "constraint not satisfied", "sh:Violation", origins.get(r.focus),
                   r.component, r.value)
         for r in Validator(shapes).validate(data)
     ]
     return Report(not violations, _sorted(violations), "fast")
 
 
-class _Shortener:
-    """IRIs as CURIEs for people (clo:region rather than the whole IRI)."""
-
-    def __init__(self, prefixes: dict[str, str]):
-        self.prefixes = sorted(prefixes.items(), key=lambda item: -len(item[1]))
-
-    def __call__(self, iri: str | None) -> str:
-        if not iri:
-            return ""
-        for prefix, namespace in self.prefixes:
-            if iri.startswith(namespace) and "/" not in iri[len(namespace):]:
-                return f"{prefix}:{iri[len(namespace):]}"
-        return iri
+def _short(iri: str | None, prefixes: dict[str, str]) -> str:
+    """An IRI as a CURIE for people (clo:region rather than the whole IRI)."""
+    return compact_iri(iri, prefixes) if iri else ""
 
 
 def _sorted(violations: list[Violation]) -> list[Violation]:
@@ -110,9 +100,9 @@ def _validate_pyshacl(data: list[ox.Triple], shapes: rdflib.Graph, origins: dict
         value = results.value(result, SH.value)
         violations.append(Violation(
             focus=str(focus),
-            path=_Shortener(prefixes)(str(path) if path is not None else None),
+            path=_short(str(path) if path is not None else None, prefixes),
             message=str(message) if message else "constraint not satisfied",
-            severity=_Shortener(prefixes)(str(severity)),
+            severity=_short(str(severity), prefixes),
             origin=origins.get(str(focus)),
             component=str(results.value(result, SH.sourceConstraintComponent)),
             value=_value_text(value),
