@@ -42,6 +42,7 @@ import pyoxigraph as ox
 
 from clusterlod.errors import ClusterlodError, RemoteError
 from clusterlod.namespaces import RESOURCE_KINDS, XSD, Namespaces
+from clusterlod.sparql_text import FORMS, tokens
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 QC_FOLDER = "qc"
@@ -49,7 +50,6 @@ DATASET_FILE = "clusterlod.nq"
 UNION_PARAMETER = "union-default-graph"
 #: The variable in which Virtuoso answers an ASK asked for JSON results (a one-row SELECT).
 VIRTUOSO_ASK = "__ASK_RETVAL"
-FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 SCALAR_TYPES = ("iri", "string", "integer", "decimal", "date")
 GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 ROW_FORMATS = ("table", "csv", "tsv", "json")
@@ -65,18 +65,6 @@ LEXICAL = {
     "decimal": re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"),
     "date": re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
 }
-#: Tokens that matter when looking for the query form and the WHERE group; the rest is skipped.
-TOKEN = re.compile(r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<pname>[A-Za-z0-9_\u00C0-\uFFFF.-]*:[A-Za-z0-9_\u00C0-\uFFFF.:%-]*)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<open>\{)
-  | (?P<close>\})
-  | (?P<other>\S)
-""", re.X | re.S)
 SYNTAX_ERROR = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 
 
@@ -189,13 +177,6 @@ def resolve(name: str, folder: Path | None = None) -> CannedQuery:
 
 
 # --------------------------------------------------------------------------- reading the text
-
-
-def tokens(text: str) -> Iterable[re.Match]:
-    """The significant tokens of a query: comments and strings are skipped, IRIs kept whole."""
-    for match in TOKEN.finditer(text):
-        if match.lastgroup not in ("comment", "string"):
-            yield match
 
 
 def query_form(text: str, origin: str = "query") -> str:

@@ -7,20 +7,17 @@ Updates are refused before anything runs.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
 
+from clusterlod.sparql_text import inspect
 from clusterlod.web import negotiation
 from clusterlod.web.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryRequest, error
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
-_COMMENT = re.compile(r"#[^\n]*")
-_PROLOGUE = re.compile(r"^\s*(PREFIX\s+[^:\s]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*", re.IGNORECASE)
-_UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 
 
@@ -29,14 +26,8 @@ class TooLarge(Exception):
 
 
 def is_update(text: str) -> bool:
-    """True when the text, after its prologue, starts like an update (so it is refused with 403)."""
-    rest = _COMMENT.sub("", text)
-    while True:
-        match = _PROLOGUE.match(rest)
-        if not match:
-            break
-        rest = rest[match.end():]
-    return bool(_UPDATE.match(rest))
+    """True when the text holds any update-only keyword (so it is refused with 403)."""
+    return inspect(text).is_update
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -1,0 +1,95 @@
+"""Reading SPARQL text without running it: tokens, the query form, dataset clauses, federation.
+
+Every place that must decide something about a query before it runs (the CLI choosing
+SELECT or CONSTRUCT results, the server refusing updates and ``SERVICE``, the dataset
+a query names) asks this module, so no decision depends on a regular expression over
+raw text. The lexer follows the terminals of the SPARQL 1.1 grammar closely enough
+that comments, strings and IRIs are never mistaken for keywords (a ``#`` inside an
+IRI is not a comment; "add up" inside a comment is not ``ADD``). It is deliberately
+not a parser: pyoxigraph (or the remote store) decides whether the query is valid;
+this module only tells what kind of text it is, erring on the side of refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+#: The four query forms of SPARQL 1.1 Query.
+FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+#: Bare words that occur only in SPARQL Update, never in a query.
+UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
+
+_PN_CHARS_BASE = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D" \
+                 "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF"
+_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00B7\u0300-\u036F\u203F-\u2040-"
+
+#: One alternative per terminal that matters; the group name is the token's kind.
+TOKEN = re.compile(rf"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+             |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+             |'(?:[^'\\\n\r]|\\.)*'
+             |"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][{_PN_CHARS}]+)
+  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<pname>(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:(?:[{_PN_CHARS}:%\\]|\.(?=[{_PN_CHARS}:%]))*)
+  | (?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<open>\{{)
+  | (?P<close>\}})
+  | (?P<other>.)
+""", re.X | re.S)
+
+
+def tokens(text: str) -> Iterator[re.Match]:
+    """The significant tokens of a SPARQL text: white space, comments and strings are dropped.
+
+    Strings are dropped because nothing inside one is ever a keyword; IRIs are kept whole.
+    """
+    for match in TOKEN.finditer(text):
+        if match.lastgroup not in ("space", "comment", "string"):
+            yield match
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What a SPARQL text is, read from its tokens.
+
+    ``form`` is the first query-form keyword (None when there is none); ``update_words``
+    are the update-only keywords present anywhere outside strings, comments and IRIs;
+    ``federated`` is true when ``SERVICE`` occurs; ``names_dataset`` when ``FROM``
+    (or ``FROM NAMED``) does, so the caller must not impose its own default graph.
+    """
+
+    form: str | None
+    update_words: frozenset[str]
+    federated: bool
+    names_dataset: bool
+
+    @property
+    def is_update(self) -> bool:
+        return bool(self.update_words)
+
+
+def inspect(text: str) -> QueryShape:
+    """Read the shape of a query from its tokens (one pass, no parse)."""
+    form: str | None = None
+    updates: set[str] = set()
+    federated = names_dataset = False
+    for match in tokens(text):
+        if match.lastgroup != "word":
+            continue
+        word = match.group().upper()
+        if word in FORMS and form is None:
+            form = word
+        elif word in UPDATE_WORDS:
+            updates.add(word)
+        elif word == "SERVICE":
+            federated = True
+        elif word == "FROM":
+            names_dataset = True
+    return QueryShape(form, frozenset(updates), federated, names_dataset)

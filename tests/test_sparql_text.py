@@ -1,0 +1,49 @@
+"""Reading SPARQL text: keywords are found only outside comments, strings and IRIs."""
+
+from __future__ import annotations
+
+import pytest
+
+from clusterlod.sparql_text import inspect
+
+
+@pytest.mark.parametrize("text", [
+    "DROP ALL",
+    "\ufeffDROP ALL",
+    'VERSION "1.2" DROP ALL',
+    "SELECT * {} ; DROP ALL",
+    "PREFIX ex: <http://example.org/#> INSERT DATA { ex:a ex:b ex:c }",
+    "# a comment\nLOAD <http://example.org/x>",
+    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "clear silent graph <urn:g>",
+])
+def test_update_words_are_found_anywhere_outside_strings(text: str) -> None:
+    assert inspect(text).is_update
+
+
+@pytest.mark.parametrize("text, form", [
+    ("# title-en: do the companies add up?\nASK { ?s ?p ?o }", "ASK"),
+    ('SELECT ?s WHERE { ?s <http://example.org/#DROP> "DROP ALL" }', "SELECT"),
+    ("PREFIX ex: <http://example.org/> CONSTRUCT { ?s ex:copy ?o } WHERE { ?s ex:move ?o }", "CONSTRUCT"),
+    ("SELECT ?add ?drop WHERE { ?add ?drop ?load }", "SELECT"),
+    ("describe <http://example.org/x>", "DESCRIBE"),
+    ("SELECT * WHERE { ?a ?b ?c FILTER(?a<?b) }", "SELECT"),
+    ("SELECT * WHERE { ?s ?p '''it's a\nlong DROP''' }", "SELECT"),
+])
+def test_queries_are_not_updates(text: str, form: str) -> None:
+    shape = inspect(text)
+    assert shape.form == form
+    assert not shape.is_update
+    assert not shape.federated
+
+
+def test_service_is_federation_wherever_it_stands() -> None:
+    assert inspect("SELECT * WHERE { SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }").federated
+    assert inspect("SELECT * WHERE { ?s ?p ?o OPTIONAL { service silent ?x { ?s ?p ?o } } }").federated
+    assert not inspect('SELECT * WHERE { ?s ?p "SERVICE" }').federated
+
+
+def test_from_clauses_name_a_dataset() -> None:
+    assert inspect("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }").names_dataset
+    assert inspect("SELECT * FROM NAMED <urn:g> WHERE { GRAPH ?g { ?s ?p ?o } }").names_dataset
+    assert not inspect("SELECT * WHERE { ?s <urn:from> ?o }").names_dataset
