@@ -47,3 +47,24 @@ def test_from_clauses_name_a_dataset() -> None:
     assert inspect("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }").names_dataset
     assert inspect("SELECT * FROM NAMED <urn:g> WHERE { GRAPH ?g { ?s ?p ?o } }").names_dataset
     assert not inspect("SELECT * WHERE { ?s <urn:from> ?o }").names_dataset
+
+
+def _count(text: str, **request: list[str]) -> int:
+    import pyoxigraph as ox
+
+    from clusterlod.sparql_text import dataset_arguments
+
+    store = ox.Store()
+    for graph, value in (("urn:g:a", "1"), ("urn:g:b", "2"), ("urn:g:b", "3")):
+        store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal(value), ox.NamedNode(graph)))
+    kwargs = dataset_arguments(text, request.get("default", []), request.get("named", []))
+    return int(next(iter(store.query(text, **kwargs)))["n"].value)
+
+
+def test_the_union_is_the_default_only_when_no_dataset_is_named() -> None:
+    assert _count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == 3
+    assert _count("SELECT (COUNT(*) AS ?n) FROM <urn:g:a> WHERE { ?s ?p ?o }") == 1
+    assert _count("SELECT (COUNT(*) AS ?n) FROM <urn:nothing> WHERE { ?s ?p ?o }") == 0
+    assert _count("SELECT (COUNT(*) AS ?n) FROM <urn:g:a> WHERE { ?s ?p ?o }", default=["urn:g:b"]) == 2
+    assert _count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", named=["urn:g:a"]) == 0
+    assert _count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", named=["urn:g:b"]) == 2

@@ -13,8 +13,10 @@ this module only tells what kind of text it is, erring on the side of refusal.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+
+import pyoxigraph as ox
 
 #: The four query forms of SPARQL 1.1 Query.
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -93,3 +95,21 @@ def inspect(text: str) -> QueryShape:
         elif word == "FROM":
             names_dataset = True
     return QueryShape(form, frozenset(updates), federated, names_dataset)
+
+
+def dataset_arguments(text: str, default_graph_uris: Sequence[str] = (),
+                      named_graph_uris: Sequence[str] = ()) -> dict[str, object]:
+    """The dataset a query runs on in the embedded store, as SPARQL 1.1 defines it.
+
+    Protocol parameters (``default-graph-uri``, ``named-graph-uri``) win over the query's
+    ``FROM`` clauses; when only named graphs are given the default graph is empty. Only when
+    neither the request nor the query names a dataset is the default graph the union of
+    all graphs, which is what the canned queries expect. The IRIs must already be checked
+    (pyoxigraph raises ``ValueError`` on a bad one).
+    """
+    if default_graph_uris or named_graph_uris:
+        return {"default_graph": [ox.NamedNode(iri) for iri in default_graph_uris],
+                "named_graphs": [ox.NamedNode(iri) for iri in named_graph_uris]}
+    if inspect(text).names_dataset:
+        return {}
+    return {"use_default_graph_as_union": True}
