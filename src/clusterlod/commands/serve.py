@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import click
+
+from clusterlod.web.limits import LIMITS, Settings
 
 dist_option = click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
                            show_default=True, help="The built release (`clusterlod build`).")
 base_option = click.option("--base", default=None, metavar="IRI",
                            help="Base IRI of the release (default: read from its catalog.ttl).")
+
+
+def limit_options(command: Callable) -> Callable:
+    """One option per row of the limits table (web/limits.py), so the CLI cannot drift from it."""
+    for limit in reversed(LIMITS):
+        command = click.option(limit.option, limit.name, default=limit.default, show_default=True, type=limit.type,
+                               help=f"{limit.help} ({limit.unit})")(command)
+    return command
+
+
 queries_option = click.option("--queries", type=click.Path(file_okay=False, path_type=Path), default=Path("queries"),
                               show_default=True, help="Folder of canned *.rq queries listed on the index page.")
 
@@ -22,34 +35,24 @@ queries_option = click.option("--queries", type=click.Path(file_okay=False, path
 @click.option("--endpoint", default=None, metavar="URL",
               help="Serve the data of this SPARQL endpoint instead of the embedded store.")
 @queries_option
-@click.option("--timeout", default=10.0, show_default=True, type=float, help="Time limit of a SPARQL query, seconds.")
-@click.option("--max-result-bytes", default=10_000_000, show_default=True, type=int,
-              help="Largest SPARQL result returned; larger ones are refused with 400.")
-@click.option("--max-request-bytes", default=100_000, show_default=True, type=int,
-              help="Largest request body or query accepted; larger ones get 413.")
-@click.option("--query-workers", default=2, show_default=True, type=int,
-              help="Processes running SPARQL queries (a query over the time limit costs its process).")
+@limit_options
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve(host: str, port: int, dist: Path, base: str | None, endpoint: str | None, queries: Path,
-          timeout: float, max_result_bytes: int, max_request_bytes: int, query_workers: int, log_level: str) -> None:
+          log_level: str, **limits: float | int) -> None:
     """Serve the release: dereferenceable IRIs, bilingual pages and a SPARQL endpoint.
 
     Every resource IRI answers 303 to its HTML page or data document by the Accept
     header; /sparql speaks the SPARQL 1.1 Protocol (read-only, with time and size
     limits); /dataset and /.well-known/void give the DCAT/VoID description.
     """
-    import uvicorn
+    from clusterlod.web.app import create_app
+    from clusterlod.web.connections import run
 
-    from clusterlod.web.app import Settings, create_app
-
-    settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, timeout=timeout,
-                        max_result_bytes=max_result_bytes, max_request_bytes=max_request_bytes,
-                        workers=query_workers)
+    settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
     app = create_app(settings)
     click.echo(f"clusterlod: serving {dist} at http://{host}:{port}/", err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level in ("info", "debug"),
-                server_header=False)
+    run(app, settings, host, port, log_level)
 
 
 @click.command()

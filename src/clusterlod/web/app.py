@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.resources
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 from xml.sax.saxutils import escape as xml_escape
@@ -22,6 +21,7 @@ from starlette.routing import Route
 from clusterlod.catalog import media_type as file_media_type
 from clusterlod.web import negotiation, paths, sparql
 from clusterlod.web.canned import read_queries
+from clusterlod.web.limits import Settings
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES
 from clusterlod.web.pages import Renderer
 from clusterlod.web.release import Release
@@ -32,21 +32,16 @@ PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
              "Access-Control-Allow-Headers": "Accept, Content-Type", "Access-Control-Max-Age": "86400"}
 HTML_TYPE = "text/html; charset=utf-8"
 CACHE = {"Cache-Control": "public, max-age=3600"}
+#: Sent with every HTML answer: scripts, styles and fetches from this server only, no plugins, no framing.
+HTML_SECURITY = [
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                 b"img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                                 b"frame-ancestors 'none'; form-action 'self'"),
+]
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+#: Longer path segments are no file name here (most file systems stop at 255 bytes).
+MAX_SEGMENT_BYTES = 255
 COOKIE_AGE = 365 * 24 * 3600
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What ``clusterlod serve`` was asked for; the limits protect a small public server."""
-
-    dist: Path
-    base: str | None = None
-    endpoint: str | None = None
-    queries: Path | None = Path("queries")
-    timeout: float = 10.0
-    max_result_bytes: int = 10_000_000
-    max_request_bytes: int = 100_000
-    workers: int = 2
 
 
 def data_media(extension: str) -> str:
@@ -72,7 +67,7 @@ class Site:
         self.renderer = Renderer(self.release, read_queries(settings.queries))
         self.static = _static_files()
         self.downloads: dict[str, tuple[bytes, str]] = {}
-        self.sitemaps: dict[str, bytes] = {}
+        self.sitemap_body = sitemap(self.release, self.release.ns.base)  # from the configured base, never Host
         self.queries: Any = None
 
     def start(self) -> None:
@@ -82,8 +77,8 @@ class Site:
             self.queries = sparql.RemoteQueries(s.endpoint, s.timeout, s.max_result_bytes)
         else:
             from clusterlod.web.release import DATASET_FILE
-            self.queries = QueryPool(self.release.dist / DATASET_FILE, self.release.ns.base, s.workers,
-                                     s.timeout, s.max_result_bytes)
+            self.queries = QueryPool(self.release.dist / DATASET_FILE, self.release.ns.base, s.query_workers,
+                                     s.timeout, s.max_result_bytes, s.worker_memory_mb)
             self.warm()
 
     def warm(self) -> None:
@@ -116,7 +111,8 @@ class Site:
         return self.remember(request, Response(body, status, headers, media_type=HTML_TYPE))
 
     def not_found(self, request: Request) -> Response:
-        lang = self.language(request)
+        document = paths.split_document(request.url.path.lstrip("/"))
+        lang = document[1] if document and document[1] else self.language(request)  # /x.en.html: English
         guess = request.url.path.rstrip("/").rsplit("/", 1)[-1].split(".")[0]
         guess = guess.replace("-", " ") if guess.isascii() and len(guess) < 80 else ""
         body = self.renderer.not_found(lang, "/", guess)
@@ -143,8 +139,24 @@ class Site:
             target = f"/{stem}.{variant.extension}"
         return RedirectResponse(target, 303, headers)
 
+    async def blocking(self, handler: Callable[[Request], Response], request: Request) -> Response:
+        """Embedded data: answer at once (a dict lookup). A remote store: in a thread, so one slow
+        page never holds up the others, and a failure of the store is one line (504 on a timeout)."""
+        if not self.settings.endpoint:
+            return handler(request)
+        try:
+            return await anyio.to_thread.run_sync(handler, request)
+        except Exception as e:  # noqa: BLE001 - whatever the remote client raised, the visitor gets one line
+            timed_out = isinstance(e, TimeoutError) or "timed out" in str(e).lower()
+            status = 504 if timed_out else 502
+            what = f"did not answer within {self.settings.timeout:g} s" if timed_out else "gave no usable answer"
+            return PlainTextResponse(f"clusterlod: the SPARQL endpoint behind this server {what}\n", status)
+
     # ------------------------------------------------------------ handlers
     async def resource(self, request: Request) -> Response:
+        return await self.blocking(self._resource, request)
+
+    def _resource(self, request: Request) -> Response:
         """Any path under the base: a resource IRI (303) or one of its documents."""
         path = request.url.path.lstrip("/")
         release = self.release
@@ -168,6 +180,9 @@ class Site:
         return self.not_found(request)
 
     async def home(self, request: Request) -> Response:
+        return await self.blocking(self._home, request)
+
+    def _home(self, request: Request) -> Response:
         variant = negotiation.choose(request.headers.get("accept"))
         if variant is not None and variant is not HTML:
             return self.redirect(request, "dataset")
@@ -183,6 +198,9 @@ class Site:
         return self.redirect(request, "dataset")
 
     async def search(self, request: Request) -> Response:
+        return await self.blocking(self._search, request)
+
+    def _search(self, request: Request) -> Response:
         name = request.url.path.strip("/")
         lang = name.split(".")[1] if name.count(".") == 2 else self.language(request)
         query = request.query_params.get("q", "")[:200]
@@ -197,6 +215,8 @@ class Site:
 
     async def download(self, request: Request) -> Response:
         relative = request.path_params["path"]
+        if not relative or relative.endswith("/"):  # a file is not a folder: /download/catalog.ttl/ is no file
+            return self.not_found(request)
         entry = self.downloads.get(relative)
         if entry is None:
             path = self.release.download_path(relative)
@@ -209,16 +229,12 @@ class Site:
         return Response(entry[0], 200, {**CORS, **CACHE}, media_type=entry[1])
 
     async def sitemap(self, request: Request) -> Response:
-        origin = f"{request.url.scheme}://{request.url.netloc}/"
-        body = self.sitemaps.get(origin)
-        if body is None:
-            body = self.sitemaps[origin] = sitemap(self.release, origin)
-        return Response(body, 200, CACHE, media_type="application/xml")
+        return Response(self.sitemap_body, 200, CACHE, media_type="application/xml")
 
     async def sparql(self, request: Request) -> Response:
         s = self.settings
         try:
-            parsed = await sparql.parse(request, s.max_request_bytes)
+            parsed = await sparql.parse(request, s.max_request_bytes, s.max_nesting)
         except sparql.TooLarge:
             return too_large(s.max_request_bytes)
         lang = self.language(request)
@@ -282,14 +298,28 @@ class Guard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         request = Request(scope, receive)
-        if paths.is_suspicious(scope.get("raw_path") or scope["path"].encode()):
-            return await self.site.not_found(request)(scope, receive, send)
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        if paths.is_suspicious(raw_path) or any(len(s) > MAX_SEGMENT_BYTES for s in scope["path"].encode().split(b"/")):
+            return await self.site.not_found(request)(scope, receive, secured(send))
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > self.site.settings.max_request_bytes:
             return await too_large(self.site.settings.max_request_bytes)(scope, receive, send)
         if scope["method"] == "OPTIONS":
             return await Response(b"", 204, PREFLIGHT)(scope, receive, send)
-        return await self.app(scope, receive, send)
+        return await self.app(scope, receive, secured(send))
+
+
+def secured(send: Callable) -> Callable:
+    """Add ``nosniff`` to every answer and the Content-Security-Policy to HTML ones."""
+    async def wrapped(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            headers.append(NOSNIFF)
+            if any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers):
+                headers.extend(HTML_SECURITY)
+            message = {**message, "headers": headers}
+        await send(message)
+    return wrapped
 
 
 def create_app(settings: Settings) -> Any:

@@ -8,6 +8,7 @@ level); both agree except for q-values that differ only in the second decimal.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from clusterlod import formats
@@ -57,9 +58,10 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
             name, _, value = param.partition("=")
             if name.strip().lower() == "q":
                 try:
-                    q = min(max(float(value), 0.0), 1.0)
+                    q = float(value)
                 except ValueError:
                     q = 1.0
+                q = min(max(q, 0.0), 1.0) if math.isfinite(q) else 1.0  # nan and inf are malformed too
         ranges.append((media, q))
     return ranges
 

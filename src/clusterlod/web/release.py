@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from clusterlod import formats
 from clusterlod.catalog import CATALOG_FILE
+from clusterlod.errors import DataError
 from clusterlod.namespaces import DEFAULT_BASE, STANDARD_PREFIXES, Namespaces
 from clusterlod.web.backend import Backend, RemoteBackend, StoreBackend
 from clusterlod.web.describe import Description, describe, serialize, whole_graph
@@ -62,7 +63,7 @@ class Release:
         else:
             path = self.dist / DATASET_FILE
             if not path.is_file():
-                raise FileNotFoundError(f"{path} is missing: run `clusterlod build` first")
+                raise DataError(path, None, None, "is missing: run `clusterlod build` first (or give --dist)")
             self.data = StoreBackend.from_file(path, ox.RdfFormat.N_QUADS)
         self.sources: list[Backend] = [self.data, self.catalog]
         self.prefixes = self.ns.prefixes()
@@ -197,7 +198,10 @@ class Release:
     def download_path(self, relative: str) -> Path | None:
         """A file of the release by its path below ``download/``; None outside dist/ or missing."""
         root = self.dist.resolve()
-        target = (root / relative).resolve()
-        if root not in target.parents or not target.is_file():
+        try:
+            target = (root / relative).resolve()
+            if root not in target.parents or not target.is_file():
+                return None
+        except (OSError, ValueError):  # a name too long, or with a NUL: no file of the release
             return None
         return target

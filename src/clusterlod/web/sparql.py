@@ -11,7 +11,9 @@ from urllib.parse import parse_qs
 
 from starlette.requests import Request
 
-from clusterlod.sparql_text import inspect
+import pyoxigraph as ox
+
+from clusterlod.sparql_text import inspect, tokens
 from clusterlod.web import negotiation
 from clusterlod.web.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryRequest, error
 
@@ -19,6 +21,9 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
+FEDERATED = "SERVICE (federated query) is not allowed on this endpoint: it would make the server send requests"
+GRAPH_PARAMETERS = ("default-graph-uri", "named-graph-uri")
+OPENERS, CLOSERS = frozenset("{(["), frozenset("})]")
 
 
 class TooLarge(Exception):
@@ -28,6 +33,47 @@ class TooLarge(Exception):
 def is_update(text: str) -> bool:
     """True when the text holds any update-only keyword (so it is refused with 403)."""
     return inspect(text).is_update
+
+
+def nesting(text: str) -> int:
+    """The deepest nesting of braces, parentheses and brackets outside strings, comments and IRIs."""
+    depth = deepest = 0
+    for match in tokens(text):
+        char = match.group()
+        if char in OPENERS:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in CLOSERS:
+            depth -= 1
+    return deepest
+
+
+def check_graph(name: str, value: str) -> Outcome | None:
+    """A dataset parameter must be one absolute IRI; checked here, before any worker sees it."""
+    try:
+        ox.NamedNode(value)
+    except ValueError as e:
+        return error(400, f"'{name}' must be an absolute IRI: {e}")
+    return None
+
+
+def check(text: str, params: dict[str, list[str]], max_nesting: int) -> Outcome | None:
+    """Every decision taken on the query before it is dispatched, in either mode."""
+    if not text.strip():
+        return error(400, "the query is empty")
+    shape = inspect(text)
+    if shape.is_update:
+        return error(403, READ_ONLY)
+    if shape.federated:
+        return error(400, FEDERATED)
+    if nesting(text) > max_nesting:
+        return error(400, f"the query nests braces or brackets deeper than the limit of {max_nesting} levels")
+    for name in GRAPH_PARAMETERS:
+        for value in params.get(name, []):
+            problem = check_graph(name, value)
+            if problem is not None:
+                return problem
+    return None
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -48,7 +94,7 @@ def _one(params: dict[str, list[str]], name: str) -> str | None | Outcome:
     return values[0] if values else None
 
 
-async def parse(request: Request, limit: int) -> QueryRequest | Outcome | None:
+async def parse(request: Request, limit: int, max_nesting: int = 100) -> QueryRequest | Outcome | None:
     """The protocol request, an error to answer, or None when no query was given (show the editor)."""
     params = parse_qs(request.url.query, keep_blank_values=True)
     if "update" in params:
@@ -82,10 +128,9 @@ async def parse(request: Request, limit: int) -> QueryRequest | Outcome | None:
         return text
     if len(text.encode("utf-8")) > limit:
         raise TooLarge()
-    if is_update(text):
-        return error(403, READ_ONLY)
-    if not text.strip():
-        return error(400, "the query is empty")
+    problem = check(text, params, max_nesting)
+    if problem is not None:
+        return problem
     return QueryRequest(text, request.headers.get("accept"),
                         tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])))
 

@@ -24,6 +24,7 @@ FIRST = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", STANDARD_PREFIXE
          SKOS + "definition", STANDARD_PREFIXES["dcterms"] + "description")
 NOT_EXTERNAL = {RDF_TYPE, STANDARD_PREFIXES["rdf"] + "predicate"}
 INCOMING_LIMIT = 100
+LINKABLE_SCHEMES = ("http://", "https://")
 
 
 @dataclass
@@ -91,7 +92,10 @@ class Viewer:
             return TERMS[iri][0 if self.lang == "ja" else 1]
         return self.release.label(iri, self.lang)
 
-    def href(self, iri: str) -> str:
+    def href(self, iri: str) -> str | None:
+        """Where a link to ``iri`` goes; None unless it is ours or http(s) (no ``javascript:`` link, ever)."""
+        if not iri.lower().startswith(LINKABLE_SCHEMES):
+            return None
         return self.release.layout.page_href(iri, self.lang, self.root)
 
     def node(self, iri: str, marks: list[Mark] | None = None) -> Value:

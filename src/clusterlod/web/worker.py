@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import queue
+import resource
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from clusterlod.namespaces import Namespaces
+from clusterlod.sparql_text import dataset_arguments
 from clusterlod.web import negotiation
 from clusterlod.web.describe import serialize
 from clusterlod.web.negotiation import Variant
@@ -31,6 +33,7 @@ RESULT_FORMATS = {
     "srj": ox.QueryResultsFormat.JSON, "srx": ox.QueryResultsFormat.XML,
     "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
 }
+BOOLEAN_VARIANTS = RESULT_VARIANTS[:2]  # a boolean has no CSV or TSV form in SPARQL 1.1
 GRAPH_VARIANTS = negotiation.DATA_VARIANTS
 
 
@@ -75,15 +78,16 @@ class _Capped(io.RawIOBase):
         return len(data)
 
 
-def execute(store: ox.Store, request: QueryRequest, max_bytes: int, prefixes: dict[str, str]) -> Outcome:
-    """Run one query and serialize it as the client asked; errors become clear bodies."""
-    kwargs: dict = {"use_default_graph_as_union": not request.default_graphs}
-    if request.default_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-    if request.named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+def execute(store: ox.Store, request: QueryRequest, max_bytes: int, prefixes: dict[str, str],
+            base_iri: str | None = None) -> Outcome:
+    """Run one query on the dataset SPARQL 1.1 defines for it and serialize it as the client asked.
+
+    The dataset parameters were checked before the request reached this process. Relative
+    IRIs in the query resolve against ``base_iri`` (the endpoint's IRI).
+    """
+    kwargs = dataset_arguments(request.query, request.default_graphs, request.named_graphs)
     try:
-        result = store.query(request.query, **kwargs)
+        result = store.query(request.query, base_iri=base_iri, **kwargs)
     except SyntaxError as e:
         return error(400, f"the query does not parse: {e}")
     except (ValueError, OSError) as e:
@@ -94,19 +98,21 @@ def execute(store: ox.Store, request: QueryRequest, max_bytes: int, prefixes: di
             variant = negotiation.choose(request.accept, GRAPH_VARIANTS)
             if variant is None:
                 return error(406, "a graph result is available as " + ", ".join(v.media_type for v in GRAPH_VARIANTS))
-            triples, budget = [], max(1, max_bytes // 32)  # no triple serializes in under ~32 bytes
-            for triple in result:
-                triples.append(triple)
-                if len(triples) > budget:
+            triples, size = [], 0
+            for triple in result:  # counted as N-Triples while read, so no huge graph is ever held
+                size += len(str(triple)) + 3
+                if size > max_bytes:
                     raise ResultTooLarge()
+                triples.append(triple)
             sink.write(serialize(triples, variant.syntax, prefixes))
-            media = variant.media_type
         else:
-            variant = negotiation.choose(request.accept, RESULT_VARIANTS)
+            variants = BOOLEAN_VARIANTS if isinstance(result, ox.QueryBoolean) else RESULT_VARIANTS
+            variant = negotiation.choose(request.accept, variants)
             if variant is None:
-                return error(406, "results are available as " + ", ".join(v.media_type for v in RESULT_VARIANTS))
+                kind = "an ASK result is" if variants is BOOLEAN_VARIANTS else "results are"
+                return error(406, f"{kind} available as " + ", ".join(v.media_type for v in variants))
             result.serialize(sink, RESULT_FORMATS[variant.extension])
-            media = variant.media_type
+        media = variant.media_type
     except ResultTooLarge:
         return error(400, f"the result is larger than the limit of {max_bytes} bytes; add LIMIT (and OFFSET to page)")
     except (ValueError, OSError) as e:
@@ -115,7 +121,14 @@ def execute(store: ox.Store, request: QueryRequest, max_bytes: int, prefixes: di
     return Outcome(200, b"".join(sink.chunks), media + charset)
 
 
-def _serve(connection, dataset: str, max_bytes: int, base: str) -> None:
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space, so a query that needs too much fails here, not on the machine."""
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _serve(connection, dataset: str, max_bytes: int, base: str, memory_mb: int) -> None:
+    limit_memory(memory_mb)
     store = ox.Store()
     store.load(path=dataset, format=ox.RdfFormat.N_QUADS)
     prefixes = Namespaces(base).prefixes()
@@ -124,20 +137,24 @@ def _serve(connection, dataset: str, max_bytes: int, base: str) -> None:
         request = connection.recv()
         if request is None:
             return
-        connection.send(execute(store, request, max_bytes, prefixes))
+        connection.send(execute(store, request, max_bytes, prefixes, base + "sparql"))
 
 
 class _Worker:
-    def __init__(self, context, dataset: Path, max_bytes: int, base: str):
+    def __init__(self, context, dataset: Path, max_bytes: int, base: str, memory_mb: int):
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, str(dataset), max_bytes, base), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, str(dataset), max_bytes, base, memory_mb),
+                                       daemon=True)
         self.process.start()
         child.close()
         self.ready = False
 
     def wait_ready(self, timeout: float) -> bool:
-        if not self.ready and self.connection.poll(timeout):
-            self.ready = self.connection.recv() == "ready"
+        try:
+            if not self.ready and self.connection.poll(timeout):
+                self.ready = self.connection.recv() == "ready"
+        except (EOFError, OSError):
+            return False
         return self.ready
 
     def stop(self) -> None:
@@ -147,11 +164,17 @@ class _Worker:
 
 
 class QueryPool:
-    """A few worker processes over the dataset; each query gets ``timeout`` seconds."""
+    """A few worker processes over the dataset; each query gets ``timeout`` seconds.
+
+    The pool heals: a worker that overruns is killed, one that dies (out of memory, a
+    native crash) is noticed, and either way the request gets an answer and a new
+    worker takes the old one's place.
+    """
 
     def __init__(self, dataset: Path, base: str, size: int = 2, timeout: float = 10.0,
-                 max_bytes: int = 10_000_000):
+                 max_bytes: int = 10_000_000, memory_mb: int = 2048):
         self.dataset, self.base, self.timeout, self.max_bytes = dataset, base, timeout, max_bytes
+        self.memory_mb = memory_mb
         self.context = multiprocessing.get_context("spawn")
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.workers: list[_Worker] = []
@@ -160,7 +183,7 @@ class QueryPool:
             self._add()
 
     def _add(self) -> None:
-        worker = _Worker(self.context, self.dataset, self.max_bytes, self.base)
+        worker = _Worker(self.context, self.dataset, self.max_bytes, self.base, self.memory_mb)
         with self.lock:
             self.workers.append(worker)
         self.idle.put(worker)
@@ -173,20 +196,27 @@ class QueryPool:
             return error(503, "every query worker is busy; try again shortly")
         if not worker.wait_ready(60):
             self._retire(worker)
-            return error(503, "the query worker did not start")
-        worker.connection.send(request)
-        if worker.connection.poll(self.timeout):
-            outcome = worker.connection.recv()
-            self.idle.put(worker)
-            return outcome
-        self._retire(worker)
-        return error(503, f"the query ran longer than the time limit of {self.timeout:g} s and was stopped; "
-                          "narrow it or add LIMIT")
+            return error(503, "the query worker did not start; try again shortly")
+        try:
+            worker.connection.send(request)
+            answered = worker.connection.poll(self.timeout)
+            outcome = worker.connection.recv() if answered else None
+        except (EOFError, OSError):  # the worker died under this query
+            self._retire(worker)
+            return error(500, f"the query stopped its worker (it needed more than {self.memory_mb} MiB of memory, "
+                              "or crashed); narrow it or add LIMIT")
+        if outcome is None:
+            self._retire(worker)
+            return error(503, f"the query ran longer than the time limit of {self.timeout:g} s and was stopped; "
+                              "narrow it or add LIMIT")
+        self.idle.put(worker)
+        return outcome
 
     def _retire(self, worker: _Worker) -> None:
         worker.stop()
         with self.lock:
-            self.workers.remove(worker)
+            if worker in self.workers:
+                self.workers.remove(worker)
         self._add()
 
     def close(self) -> None:
