@@ -1,4 +1,7 @@
-"""`clusterlod serve` as a real process on loopback, over real HTTP: negotiation, pages, SPARQL, limits."""
+"""The server's app in process (httpx.ASGITransport, real query workers): negotiation, pages, SPARQL, limits.
+
+What needs a real socket (SPARQLWrapper, raw request lines, timeouts) is in test_serve_smoke.py.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from clusterlod.web.negotiation import choose
 from clusterlod.web.paths import is_suspicious
 from clusterlod.web.process import free_port, start_server, stop
 from clusterlod.web.release import Release
+from inprocess import app_client
 
 BASE = "https://w3id.org/clusterlod/"
 CLUSTER = "id/cluster/hokkaido-super-cluster"
@@ -68,22 +72,17 @@ def canned_queries(project_root: Path, tmp: Path) -> Path:
     return tmp
 
 
-@pytest.fixture(scope="module")
-def server(built_dist: Path, project_root: Path, tmp_path_factory: pytest.TempPathFactory):
-    """A real `clusterlod serve` with small limits, so the limits can be shown quickly."""
-    tmp = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    process = start_server(built_dist, port, "--queries", str(canned_queries(project_root, tmp / "queries")),
-                           "--timeout", "2", "--max-result-bytes", "300000", "--max-request-bytes", "20000",
-                           log=tmp / "server.log")
-    yield f"http://127.0.0.1:{port}"
-    stop(process)
+#: Small limits, so the limits can be shown quickly (shared with the smoke tests' real server).
+SMALL_LIMITS = {"timeout": 2.0, "max_result_bytes": 300_000, "max_request_bytes": 20_000}
 
 
 @pytest.fixture(scope="module")
-def client(server: str):
-    with httpx.Client(base_url=server, timeout=30) as c:
+def client(built_dist: Path, project_root: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The app in this process with small limits; its query workers are real processes."""
+    queries = canned_queries(project_root, tmp_path_factory.mktemp("serve") / "queries")
+    with app_client(dist=built_dist, queries=queries, **SMALL_LIMITS) as c:
         yield c
+        c.cookies.clear()
 
 
 @pytest.fixture(scope="module")
@@ -196,15 +195,16 @@ def test_page_content(client: httpx.Client) -> None:
     assert json.loads(embedded)["@graph"]
 
 
-def test_language_switch_is_remembered(server: str) -> None:
-    with httpx.Client(base_url=server) as browser:
-        response = browser.get(f"/{CLUSTER}.en.html?lang=en")
+def test_language_switch_is_remembered(client: httpx.Client) -> None:
+    try:
+        response = client.get(f"/{CLUSTER}.en.html?lang=en")
         assert "lang=en" in response.headers["set-cookie"]
-        assert browser.get(f"/{CLUSTER}", headers={"Accept": "text/html"}).headers["location"].endswith(".en.html")
-        assert '<html lang="en">' in browser.get("/").text
-    with httpx.Client(base_url=server) as fresh:
-        english = fresh.get(f"/{CLUSTER}", headers={"Accept": "text/html", "Accept-Language": "en-GB,en;q=0.9"})
-        assert english.headers["location"].endswith(".en.html")
+        assert client.get(f"/{CLUSTER}", headers={"Accept": "text/html"}).headers["location"].endswith(".en.html")
+        assert '<html lang="en">' in client.get("/").text
+    finally:
+        client.cookies.clear()
+    english = client.get(f"/{CLUSTER}", headers={"Accept": "text/html", "Accept-Language": "en-GB,en;q=0.9"})
+    assert english.headers["location"].endswith(".en.html")
 
 
 def test_index_has_everything(client: httpx.Client) -> None:
@@ -223,34 +223,6 @@ def test_search_in_either_language(client: httpx.Client) -> None:
 
 
 # ---------------------------------------------------------------- SPARQL protocol
-
-def wrapper(server: str, query: str, fmt: str) -> SPARQLWrapper:
-    client = SPARQLWrapper(f"{server}/sparql")
-    client.setQuery(query)
-    client.setReturnFormat(fmt)
-    return client
-
-
-def test_sparqlwrapper_select_in_four_formats(server: str) -> None:
-    query = f"SELECT ?p WHERE {{ <{BASE}{CLUSTER}> ?p ?o }} ORDER BY ?p"
-    rows = wrapper(server, query, JSON).queryAndConvert()["results"]["bindings"]
-    assert len(rows) >= 8
-    xml = wrapper(server, query, XML).queryAndConvert()
-    assert len(xml.getElementsByTagName("result")) == len(rows)
-    for fmt, delimiter in ((CSV, ","), (TSV, "\t")):
-        text = wrapper(server, query, fmt).queryAndConvert().decode("utf-8")
-        assert len(list(csv.reader(io.StringIO(text), delimiter=delimiter))) == len(rows) + 1
-
-
-def test_sparqlwrapper_ask_construct_and_post(server: str) -> None:
-    ask = wrapper(server, f"ASK {{ <{BASE}{CLUSTER}> ?p ?o }}", JSON)
-    assert ask.queryAndConvert()["boolean"] is True
-    construct = wrapper(server, f"CONSTRUCT WHERE {{ <{BASE}{CLUSTER}> ?p ?o }}", TURTLE)
-    assert len(list(ox.parse(construct.queryAndConvert(), ox.RdfFormat.TURTLE))) >= 8
-    post = wrapper(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/clusterlod/ontology/Cluster> }", JSON)
-    post.setMethod("POST")
-    assert post.queryAndConvert()["results"]["bindings"][0]["n"]["value"] == "18"
-
 
 def test_direct_post_and_jsonld_construct(client: httpx.Client) -> None:
     response = client.post("/sparql", content=f"DESCRIBE <{BASE}{CLUSTER}>",
@@ -306,30 +278,11 @@ def test_editor_page_and_html_results(client: httpx.Client) -> None:
 
 # ---------------------------------------------------------------- bad requests
 
-def raw_get(server: str, target: str) -> int:
-    """Send the request line exactly as written (clients would normalise the tricks away)."""
-    host, port = server.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as s:
-        s.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
-        status = s.recv(64).split(b" ")[1]
-    return int(status)
-
-
 def test_unknown_resource_gives_a_404_page_with_search(client: httpx.Client) -> None:
     response = client.get("/id/cluster/no-such-project")
     assert response.status_code == 404
     assert 'type="search"' in response.text and "no such project" in response.text
     assert client.get("/id/cluster/no-such-project.ttl").status_code == 404
-    alive(client)
-
-
-@pytest.mark.parametrize("target", [
-    "/id/../download/clusterlod.ttl", "/id/cluster/..%2F..%2Fcatalog", "/id%2Fcluster%2Fhokkaido-super-cluster",
-    "/download/..%2f..%2fetc%2fpasswd", "/download/%2e%2e/%2e%2e/etc/passwd", "/id/cluster/%2e%2e",
-    "/download//etc/passwd", "/static/..%5cstyle.css",
-])
-def test_path_tricks_give_404(server: str, client: httpx.Client, target: str) -> None:
-    assert raw_get(server, target) == 404
     alive(client)
 
 
@@ -358,42 +311,3 @@ def test_cors_preflight(client: httpx.Client) -> None:
     assert response.status_code == 204 and "POST" in response.headers["access-control-allow-methods"]
 
 
-# ---------------------------------------------------------------- in front of a remote store
-
-def test_serve_in_front_of_a_remote_endpoint(built_dist: Path, tmp_path: Path) -> None:
-    """The same pages and protocol over an Oxigraph server reached through SPARQLWrapper."""
-    import shutil
-    import subprocess
-
-    from clusterlod.web.process import wait_until_up
-
-    binary = shutil.which("oxigraph")
-    if binary is None:
-        pytest.skip("the oxigraph server (pip package 'oxigraph', a test dependency) is not installed")
-    subprocess.run([binary, "load", "--location", str(tmp_path / "store"), "--file", str(built_dist / "clusterlod.nq")],
-                   check=True, capture_output=True)
-    store_port, port = free_port(), free_port()
-    oxigraph = subprocess.Popen([binary, "serve-read-only", "--location", str(tmp_path / "store"), "--bind",
-                                 f"127.0.0.1:{store_port}", "--union-default-graph"],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(f"http://127.0.0.1:{store_port}/", oxigraph, 30)
-        server = start_server(built_dist, port, "--endpoint", f"http://127.0.0.1:{store_port}/query",
-                              log=tmp_path / "server.log")
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
-                assert c.get(f"/{CLUSTER}", headers={"Accept": "text/turtle"}).status_code == 303
-                page = c.get(f"/{CLUSTER}.en.html")
-                assert page.status_code == 200 and "Hokkaido Super Cluster" in page.text and 'class="mark"' in page.text
-                triples = list(ox.parse(c.get(f"/{CLUSTER}.ttl").content, ox.RdfFormat.TURTLE))
-                assert any(t.subject == ox.NamedNode(BASE + CLUSTER) for t in triples)
-                assert c.get("/index.en.html").status_code == 200
-                assert c.get("/id/cluster/no-such-project").status_code == 404
-            rows = wrapper(f"http://127.0.0.1:{port}",
-                           "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/clusterlod/ontology/Cluster> }",
-                           JSON).queryAndConvert()["results"]["bindings"]
-            assert rows[0]["n"]["value"] == "18"
-        finally:
-            stop(server)
-    finally:
-        stop(oxigraph)

@@ -101,8 +101,16 @@ async def parse(request: Request, limit: int, max_nesting: int = 100) -> QueryRe
         return error(403, READ_ONLY)
     text: str | None | Outcome = None
     if request.method == "POST":
-        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        content_type = request.headers.get("content-type", "")
+        media = content_type.split(";")[0].strip().lower()
+        charset = content_type.lower().partition("charset=")[2].split(";")[0].strip().strip('"')
         body = await read_body(request, limit)
+        if charset and charset not in ("utf-8", "utf8"):
+            return error(415, f"send the request body as UTF-8 (got charset '{charset}')")
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return error(400, "the request body is not UTF-8")
         if media == UPDATE_BODY:
             return error(403, READ_ONLY)
         if media == FORM:
