@@ -161,7 +161,8 @@ class RemoteQueries:
             client.addDefaultGraph(graph)
         for graph in request.named_graphs:
             client.addNamedGraph(graph)
-        kind = client.queryType
+        kind = inspect(request.query).form  # from tokens: SPARQLWrapper's guess reads comments ("add up")
+        client.queryType = kind
         variants = GRAPH_VARIANTS if kind in ("CONSTRUCT", "DESCRIBE") else RESULT_VARIANTS
         if kind not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
             return error(403, READ_ONLY)
