@@ -5,22 +5,17 @@ What needs a real socket (SPARQLWrapper, raw request lines, timeouts) is in test
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import socket
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pyoxigraph as ox
 import pytest
-from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
 from clusterlod.catalog import CATALOG_FILE
 from clusterlod.web.negotiation import choose
 from clusterlod.web.paths import is_suspicious
-from clusterlod.web.process import free_port, start_server, stop
 from clusterlod.web.release import Release
 from inprocess import app_client
 

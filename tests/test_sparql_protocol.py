@@ -102,7 +102,7 @@ def test_protocol_named_graphs_leave_the_default_graph_empty(client: httpx.Clien
 
 @implements("query_dataset_full", "query_multiple_dataset")
 def test_protocol_dataset_wins_over_the_query(client: httpx.Client, dist_store: ox.Store) -> None:
-    query = f"SELECT (COUNT(*) AS ?n) FROM <urn:nothing> WHERE {{ ?s ?p ?o }}"
+    query = "SELECT (COUNT(*) AS ?n) FROM <urn:nothing> WHERE { ?s ?p ?o }"
     response = client.get("/sparql", params={"query": query, "default-graph-uri": ONTOLOGY_GRAPH,
                                              "named-graph-uri": ONTOLOGY_GRAPH}, headers=JSON)
     assert count(response) == graph_size(dist_store, ONTOLOGY_GRAPH)
