@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from test_serve import CLUSTER, canned_queries
@@ -10,6 +11,7 @@ from test_serve import CLUSTER, canned_queries
 from clusterlod.web.process import ensure_debian_package, free_port, start_server, stop
 
 CHROMIUM = "/usr/bin/chromium"
+JS_IRI_QUERY = "SELECT ?x ?y WHERE { BIND(<javascript:alert(1)> AS ?x) BIND(<http://example.org/ok> AS ?y) }"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -71,18 +73,46 @@ def test_browse_switch_language_follow_and_query(server: str, browser_page, tmp_
     assert page.url.endswith(f"/{CLUSTER}.en.html")
 
     page.goto(server + "/index.en.html")
-    page.locator("section.queries a.run-query").first.click()
+    page.locator('section.queries a.run-query[data-name="projects-by-region"]').click()  # run by YASGUI
     page.wait_for_url(lambda url: "/sparql?query=" in url)
-    assert page.locator("#query").input_value().strip()
-    page.fill("#query", "PREFIX clo: <https://w3id.org/clusterlod/ontology/>\n"
-                        "SELECT ?project WHERE { ?project a clo:Cluster } ORDER BY ?project")
-    page.click("#run")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 18")
-    assert page.locator("#status").inner_text().startswith("200")
-    page.screenshot(path=str(shots / "editor.png"), full_page=True)
+    page.wait_for_selector("#yasgui .CodeMirror")
+    assert page.locator("#editor").is_hidden()  # the plain form is only for browsers without JavaScript
+    page.locator("#yasgui .yasr table tbody tr").first.wait_for()  # (no wait_for_function: the CSP forbids eval)
+    page.screenshot(path=str(shots / "yasgui-canned.png"), full_page=True)
+
+    page.locator('details.canned a.run-query[data-name="totals-by-field"]').click()  # in a tab of its own
+    expect = pytest.importorskip("playwright.sync_api").expect
+    expect(page.locator("#yasgui .tabsList .tab")).to_have_count(2)
+    page.locator("#yasgui .tabPanel.active .yasr table tbody tr").first.wait_for()
+
+    page.goto(server + "/sparql?query=" + quote(JS_IRI_QUERY))
+    expect(page.locator("#yasgui .yasr table tbody tr")).to_have_count(1)
+    assert "javascript:alert(1)" in page.locator("#yasgui .yasr table").inner_text()
+    assert page.locator('#yasgui a[href^="javascript"]').count() == 0
+    assert page.locator('#yasgui .yasr a[href="http://example.org/ok"]').count() == 1
+    page.screenshot(path=str(shots / "yasgui-links.png"), full_page=True)
 
     page.goto(server + "/id/cluster/no-such-project")
     assert page.locator("input[type=search]").count() >= 1
     errors = [e for e in errors if "404" not in e]  # the browser logs the 404 status itself
     assert errors == []
-    assert len(list(shots.glob("*.png"))) == 4
+    assert len(list(shots.glob("*.png"))) == 5
+
+
+def test_query_form_without_javascript(server: str, tmp_path: Path) -> None:
+    """The server-rendered form stays for browsers without JavaScript."""
+    executable = ensure_debian_package("chromium", CHROMIUM)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=FLAGS)
+        context = browser.new_context(java_script_enabled=False, locale="en-GB")
+        page = context.new_page()
+        page.goto(server + "/sparql?lang=en")
+        assert page.locator("#editor").is_visible()
+        page.fill("#query", "PREFIX clo: <https://w3id.org/clusterlod/ontology/>\n"
+                            "SELECT ?project WHERE { ?project a clo:Cluster } ORDER BY ?project")
+        page.click("#run")
+        page.wait_for_url(lambda url: "query=" in url)
+        assert page.locator("#results tbody tr").count() == 18
+        page.screenshot(path=str(tmp_path / "no-js.png"), full_page=True)
+        browser.close()

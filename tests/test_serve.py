@@ -265,7 +265,7 @@ def test_result_size_limit(client: httpx.Client) -> None:
 
 def test_editor_page_and_html_results(client: httpx.Client) -> None:
     editor = client.get("/sparql", headers={"Accept": "text/html"})
-    assert editor.status_code == 200 and "<textarea" in editor.text and "/static/editor.js" in editor.text
+    assert editor.status_code == 200 and "<textarea" in editor.text and "/static/vendor/yasgui/yasgui.min.js" in editor.text
     results = client.get(f"/sparql?query={quote(SAMPLE_QUERY)}", headers={"Accept": "text/html"})
     assert results.status_code == 200 and "<table>" in results.text and "約2,240社" not in results.text
     assert "2240" in results.text

@@ -50,11 +50,19 @@ def data_media(extension: str) -> str:
 
 
 def _static_files() -> dict[str, tuple[bytes, str]]:
-    types = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+    """Every file under static/ (vendored YASGUI included) by its path there, with its media type."""
+    types = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml",
+             ".md": "text/markdown; charset=utf-8", "": "text/plain; charset=utf-8"}
     files = {}
-    for entry in importlib.resources.files("clusterlod").joinpath("static").iterdir():
-        if entry.is_file():
-            files[entry.name] = (entry.read_bytes(), types.get(Path(entry.name).suffix, "application/octet-stream"))
+    folders = [("", importlib.resources.files("clusterlod").joinpath("static"))]
+    while folders:
+        prefix, folder = folders.pop()
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                folders.append((f"{prefix}{entry.name}/", entry))
+            elif entry.is_file():
+                media = types.get(Path(entry.name).suffix, "application/octet-stream")
+                files[prefix + entry.name] = (entry.read_bytes(), media)
     return files
 
 
@@ -337,7 +345,7 @@ def create_app(settings: Settings) -> Any:
         Route("/sparql", site.sparql, methods=["GET", "HEAD", "POST"]),
         Route("/sitemap.xml", site.sitemap, methods=["GET", "HEAD"]),
         Route("/.well-known/void", site.void, methods=["GET", "HEAD"]),
-        Route("/static/{name}", site.static_file, methods=["GET", "HEAD"]),
+        Route("/static/{name:path}", site.static_file, methods=["GET", "HEAD"]),
         Route("/download/{path:path}", site.download, methods=["GET", "HEAD"]),
         Route("/{path:path}", site.resource, methods=["GET", "HEAD"]),
     ]

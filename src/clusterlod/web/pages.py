@@ -245,8 +245,10 @@ class Renderer:
             query = self.queries[0].text
         canned = [(q.title(lang), self.query_href(q, lang, root), q.name) for q in self.queries]
         path = f"queries/{name}.{lang}.html" if name else "sparql"
+        examples = json.dumps([{"name": q.name, "title": q.title(lang), "text": q.text} for q in self.queries],
+                              ensure_ascii=False).encode("utf-8")
         context = self.common(lang, root, path, title=UI["editor"][lang], query=query, table=table, error=error, raw=raw,
-                              base=self.release.ns.base,
+                              base=self.release.ns.base, canned_json=script_json(examples),
                               queries=canned, robots="noindex")
         return self.render("sparql.html", context)
 

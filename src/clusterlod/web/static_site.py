@@ -57,7 +57,7 @@ def write_site(dist: Path, out: Path, base: str | None = None, queries: Path | N
                 put(f"queries/{query.name}.{lang}.html", _query_page(release, renderer, query, lang))
         for query in canned:
             put(f"queries/{query.name}.rq", query.text.encode("utf-8"))
-        for name, (data, _) in _static_files().items():
+        for name, (data, _) in sorted(_static_files().items()):
             put(f"static/{name}", data)
         for path in sorted(p for p in release.dist.rglob("*") if p.is_file()):
             put(f"download/{path.relative_to(release.dist).as_posix()}", path.read_bytes())

@@ -1,0 +1,47 @@
+// The query page with YASGUI (vendored unmodified in static/vendor/yasgui/): syntax highlighting,
+// prefix completion, tabs, result tables. The canned queries open in a tab of their own and run.
+// Without JavaScript the server-rendered form below is submitted and the server draws the table.
+"use strict";
+(function () {
+  const form = document.getElementById("editor");
+  const holder = document.getElementById("yasgui");
+  const Yasgui = window.Yasgui && (window.Yasgui.default || window.Yasgui);
+  if (!form || !holder || !Yasgui) return;
+  const endpoint = new URL(form.getAttribute("action"), window.location.href).href;
+  const canned = JSON.parse(document.getElementById("canned-queries").textContent);
+  const first = document.getElementById("query").value;
+
+  // Only http(s) IRIs may stay links: a javascript: or data: IRI in a result is shown, never followed.
+  function disarm(root) {
+    root.querySelectorAll("a[href]").forEach(function (a) {
+      if (a.protocol !== "http:" && a.protocol !== "https:") a.removeAttribute("href");
+    });
+  }
+
+  const yasgui = new Yasgui(holder, {
+    requestConfig: { endpoint: endpoint, method: "POST" },
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
+    persistenceId: null,
+    populateFromUrl: false,
+    autofocus: false,
+  });
+  const tab = yasgui.getTab();
+  tab.setEndpoint(endpoint);
+  tab.setQuery(first);
+  new MutationObserver(function () { disarm(holder); }).observe(holder, { childList: true, subtree: true });
+
+  function open(query) {
+    const opened = yasgui.addTab(true, { name: query.title });
+    opened.setEndpoint(endpoint);
+    opened.setQuery(query.text);
+    opened.query();
+  }
+  document.querySelectorAll("a.run-query").forEach(function (link) {
+    const query = canned.find(function (q) { return q.name === link.dataset.name; });
+    if (!query) return;
+    link.addEventListener("click", function (event) { event.preventDefault(); open(query); });
+  });
+  document.documentElement.classList.add("has-yasgui");
+  if (new URLSearchParams(window.location.search).has("query")) tab.query();
+})();
