@@ -21,7 +21,8 @@ from starlette.routing import Route
 from clusterlod.catalog import media_type as file_media_type
 from clusterlod.web import negotiation, paths, sparql
 from clusterlod.web.canned import read_queries
-from clusterlod.web.limits import Settings
+from clusterlod.web.describe import serialize
+from clusterlod.web.limits import SD, Settings, service_description
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES
 from clusterlod.web.pages import Renderer
 from clusterlod.web.release import Release
@@ -247,6 +248,11 @@ class Site:
             return too_large(s.max_request_bytes)
         lang = self.language(request)
         if parsed is None:
+            variant = negotiation.choose(request.headers.get("accept"))
+            if variant is not None and variant is not HTML:  # the service description, with the limits
+                body = serialize(service_description(self.release.ns.base + paths.SPARQL, s), variant.syntax,
+                                 {**self.release.prefixes, "sd": SD})
+                return Response(body, 200, {**CORS, "Vary": "Accept"}, media_type=data_media(variant.extension))
             return self.html(request, self.renderer.editor(lang, "/", ""), lang, vary=True)
         wants_html = isinstance(parsed, QueryRequest) and \
             negotiation.choose(parsed.accept, (HTML, *RESULT_VARIANTS, *GRAPH_VARIANTS)) is HTML and \

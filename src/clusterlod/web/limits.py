@@ -75,3 +75,43 @@ def markdown_table() -> str:
     for limit in LIMITS:
         lines.append(f"| `{limit.option}` | {limit.default:,} {limit.unit} | {limit.help} |")
     return "\n".join(lines) + "\n"
+
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                  "Turtle", "JSON-LD", "N-Triples", "RDF_XML")
+
+
+def service_description(endpoint: str, settings: Any) -> list:
+    """The SPARQL 1.1 Service Description of ``endpoint``, with each limit as a resource of its own.
+
+    Each limit is ``<endpoint#limit-name>`` with its option name (``rdfs:label``), value
+    (``rdf:value``) and meaning (``rdfs:comment``), linked from the service by ``rdfs:seeAlso``.
+    """
+    import pyoxigraph as ox
+
+    service = ox.NamedNode(endpoint)
+
+    def iri(value: str) -> ox.NamedNode:
+        return ox.NamedNode(value)
+
+    triples = [
+        ox.Triple(service, iri(RDF + "type"), iri(SD + "Service")),
+        ox.Triple(service, iri(SD + "endpoint"), service),
+        ox.Triple(service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Query")),
+        ox.Triple(service, iri(SD + "feature"), iri(SD + "UnionDefaultGraph")),
+        ox.Triple(service, iri(RDFS + "comment"), ox.Literal(
+            "Read-only: SPARQL Update is refused (403) and SERVICE is refused (400). Without FROM or "
+            "default-graph-uri/named-graph-uri the default graph is the union of all graphs.", language="en")),
+    ]
+    triples += [ox.Triple(service, iri(SD + "resultFormat"), iri("http://www.w3.org/ns/formats/" + name))
+                for name in RESULT_FORMATS]
+    for limit, value in zip(LIMITS, (getattr(settings, limit.name) for limit in LIMITS)):
+        node = iri(f"{endpoint}#limit-{limit.name.replace('_', '-')}")
+        triples += [ox.Triple(service, iri(RDFS + "seeAlso"), node),
+                    ox.Triple(node, iri(RDFS + "label"), ox.Literal(limit.option)),
+                    ox.Triple(node, iri(RDF + "value"), ox.Literal(value)),
+                    ox.Triple(node, iri(RDFS + "comment"), ox.Literal(f"{limit.help} ({limit.unit})", language="en"))]
+    return triples

@@ -1,0 +1,52 @@
+"""One table of serve's limits feeds the CLI options, the service description and the docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from clusterlod.commands.serve import serve
+from clusterlod.web.limits import LIMITS, Settings, markdown_table
+from inprocess import app_client
+
+ROOT = Path(__file__).resolve().parents[1]
+RDF_VALUE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#value")
+
+
+def test_every_limit_is_an_option_of_serve_with_its_default() -> None:
+    options = {param.name: param for param in serve.params}
+    for limit in LIMITS:
+        assert limit.name in options, limit.name
+        assert options[limit.option.removeprefix("--").replace("-", "_")].default == limit.default
+        assert limit.option in options[limit.name].opts
+    help_text = CliRunner().invoke(serve, ["--help"], terminal_width=200).output
+    assert all(limit.option in help_text for limit in LIMITS)
+
+
+def test_settings_take_every_limit() -> None:
+    settings = Settings(dist=Path("dist"))
+    assert all(getattr(settings, limit.name) == limit.default for limit in LIMITS)
+    with pytest.raises(TypeError):
+        Settings(dist=Path("dist"), workers=3)  # the old name: one spelling only
+
+
+def test_docs_show_the_table() -> None:
+    docs = (ROOT / "docs" / "serving.md").read_text(encoding="utf-8")
+    assert markdown_table() in docs
+
+
+def test_service_description_publishes_the_running_limits(built_dist: Path) -> None:
+    chosen = {"timeout": 3.5, "max_result_bytes": 123_456, "worker_memory_mb": 900}
+    with app_client(dist=built_dist, queries=None, **chosen) as client:
+        response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
+    graph = list(ox.parse(response.content, ox.RdfFormat.TURTLE))
+    base = "https://w3id.org/clusterlod/sparql"
+    values = {t.subject.value.removeprefix(base + "#limit-"): t.object.value for t in graph if t.predicate == RDF_VALUE}
+    assert set(values) == {limit.name.replace("_", "-") for limit in LIMITS}
+    assert float(values["timeout"]) == 3.5 and values["max-result-bytes"] == "123456"
+    assert values["worker-memory-mb"] == "900"
+    assert any(t.object.value.endswith("#SPARQL11Query") for t in graph)
