@@ -94,6 +94,8 @@ def test_browse_switch_language_follow_and_query(server: str, browser_page, tmp_
 
     page.goto(server + "/id/cluster/no-such-project")
     assert page.locator("input[type=search]").count() >= 1
+    page.goto(server + "/id/cluster/no-such-project.en.html")  # the 404 page speaks the path's language
+    assert page.locator("html").get_attribute("lang") == "en"
     errors = [e for e in errors if "404" not in e]  # the browser logs the 404 status itself
     assert errors == []
     assert len(list(shots.glob("*.png"))) == 5
@@ -116,3 +118,51 @@ def test_query_form_without_javascript(server: str, tmp_path: Path) -> None:
         assert page.locator("#results tbody tr").count() == 18
         page.screenshot(path=str(tmp_path / "no-js.png"), full_page=True)
         browser.close()
+
+
+
+def right(box: dict) -> float:
+    return box["x"] + box["width"]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_page_defects_of_the_review_are_gone(server: str, browser_page, tmp_path: Path, lang: str) -> None:
+    """Issue 13 item 12, each seen in Chromium: kinds, timeline, charts, link sets, headings, search."""
+    page, errors = browser_page
+    page.goto(f"{server}/index.{lang}.html")
+    page.screenshot(path=str(tmp_path / f"index-{lang}.png"), full_page=True)
+
+    kinds = page.locator("ul.kinds a").all_inner_texts()  # named by their class, not by the IRI's slug
+    slugs = [a.get_attribute("href").split("kind=")[1] for a in page.locator("ul.kinds a").all()]
+    assert len(kinds) > 10 and not set(kinds) & set(slugs)
+    if lang == "ja":
+        assert all(not k.isascii() for k in kinds), kinds
+
+    for item in page.locator("ol.events li").all():  # a date range stays in its column
+        when, what = item.locator("time").bounding_box(), item.locator("span.event").bounding_box()
+        assert right(when) <= what["x"] + 1, item.inner_text()
+
+    for chart in page.locator("svg.chart").all():  # whole labels inside the chart; every scale labelled
+        frame = chart.bounding_box()
+        labels = chart.locator("text.label")
+        assert labels.count() >= 9
+        for label in labels.all():
+            assert "…" not in label.inner_html()
+            assert right(label.bounding_box()) <= right(frame) + 1
+        assert chart.locator("tspan.scale").count() == 2
+
+    graphs = page.locator("section.graphs").inner_text()
+    assert "Wikidata" not in graphs and "Wikidata" in page.locator("section.linksets").inner_text()
+
+    page.goto(f"{server}/{CLUSTER}.{lang}.html")
+    headings = page.locator("section.properties th[scope=row]").all_inner_texts()
+    assert headings and all(h[:1] == h[:1].upper() for h in headings), headings
+
+    page.goto(f"{server}/search.{lang}.html?q=hokkaido-super-cluster")  # an IRI slug is no label
+    assert page.locator("#results li").count() == 0
+    page.goto(f"{server}/search.{lang}.html?q=Hokkaido")
+    assert page.locator("#results li").count() > 0
+    page.goto(f"{server}/search.{lang}.html?kind=cluster")  # the index's kind links list one kind
+    listed = [a.get_attribute("href") for a in page.locator("#results li:not([hidden]) > a").all()]
+    assert len(listed) == 18 and all("/id/cluster/" in href for href in listed)
+    assert errors == []

@@ -213,7 +213,8 @@ class Site:
         name = request.url.path.strip("/")
         lang = name.split(".")[1] if name.count(".") == 2 else self.language(request)
         query = request.query_params.get("q", "")[:200]
-        body = self.renderer.search(lang, "/", query, status_all=not query.strip())
+        kind = request.query_params.get("kind", "")[:40]
+        body = self.renderer.search(lang, "/", query, status_all=not query.strip(), kind=kind)
         return self.html(request, body, lang, vary=name.count(".") != 2)
 
     async def static_file(self, request: Request) -> Response:

@@ -13,31 +13,35 @@ class Bar:
     values: tuple[float, ...]
 
 
-def bar_chart(bars: list[Bar], series: tuple[str, ...], title: str, width: int = 760) -> str:
-    """Horizontal grouped bars, one row per item, one colour per series, with a legend."""
-    label_width, row, gap, top = 300, 14, 8, 28
-    group = row * len(series) + gap
-    height = top + group * len(bars) + 8
+def bar_chart(bars: list[Bar], series: tuple[str, ...], title: str, width: int = 760,
+              scale_note: str = "max") -> str:
+    """One row per item: its whole label on a line, then one bar per series in a column of its own.
+
+    Each series has its own column and its own scale (companies are counted in thousands,
+    universities in tens), and each column's heading names the series and its scale's top,
+    so no bar is compared with another series' bars by length.
+    """
+    row, label_line, gap, top = 14, 16, 10, 30
+    column = width / len(series)
+    plot = column - 60
     peak = [max((b.values[i] for b in bars), default=1) or 1 for i in range(len(series))]
-    plot = width - label_width - 60
+    height = top + (label_line + row + gap) * len(bars)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
              f'width="100%" aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for i, name in enumerate(series):
-        x = label_width + i * 150
-        parts.append(f'<rect class="s{i}" x="{x}" y="6" width="12" height="12"/>'
-                     f'<text x="{x + 18}" y="16">{escape(name)}</text>')
+        x = i * column
+        parts.append(f'<rect class="s{i}" x="{x:.1f}" y="8" width="12" height="12"/>'
+                     f'<text class="series" x="{x + 18:.1f}" y="18">{escape(name)} '
+                     f'<tspan class="scale">({escape(scale_note)} {peak[i]:g})</tspan></text>')
     for n, bar in enumerate(bars):
-        y = top + n * group
-        label = escape(bar.label if len(bar.label) <= 28 else bar.label[:27] + "…")
-        parts.append(f'<a href="{escape(bar.href)}"><text class="label" x="{label_width - 8}" '
-                     f'y="{y + row * len(series) / 2 + 4}" text-anchor="end">{label}'
-                     f'<title>{escape(bar.label)}</title></text></a>')
+        y = top + n * (label_line + row + gap)
+        parts.append(f'<a href="{escape(bar.href)}"><text class="label" x="0" y="{y + 11}">{escape(bar.label)}</text></a>')
         for i, value in enumerate(bar.values):
-            # Each series gets its own scale: companies are counted in thousands, universities in tens.
+            x = i * column
             length = max(1.0, plot * value / peak[i])
-            yy = y + i * row
-            parts.append(f'<rect class="s{i}" x="{label_width}" y="{yy}" width="{length:.1f}" height="{row - 2}">'
+            yy = y + label_line
+            parts.append(f'<rect class="s{i}" x="{x:.1f}" y="{yy}" width="{length:.1f}" height="{row - 2}">'
                          f'<title>{escape(series[i])}: {value:g}</title></rect>'
-                         f'<text class="value" x="{label_width + length + 4:.1f}" y="{yy + row - 4}">{value:g}</text>')
+                         f'<text class="value" x="{x + length + 4:.1f}" y="{yy + row - 4}">{value:g}</text>')
     parts.append("</svg>")
     return "".join(parts)

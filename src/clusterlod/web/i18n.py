@@ -53,6 +53,8 @@ UI: dict[str, dict[str, str]] = {
     "fiscal_year": {"ja": "年度", "en": "fiscal year"},
     "triples": {"ja": "トリプル", "en": "triples"},
     "graphs": {"ja": "名前付きグラフ", "en": "Named graphs"},
+    "linksets": {"ja": "リンクセット（外部データへのリンク）", "en": "Link sets (links to other open data)"},
+    "scale_max": {"ja": "目盛りの最大", "en": "scale up to"},
     "licence": {"ja": "ライセンス", "en": "Licence"},
     "version": {"ja": "版", "en": "Version"},
     "issued": {"ja": "公開日", "en": "Issued"},

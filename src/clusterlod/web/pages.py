@@ -18,15 +18,16 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from clusterlod import formats
-from clusterlod.namespaces import STANDARD_PREFIXES
+from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES
 from clusterlod.web import charts
 from clusterlod.web.canned import CannedQuery
 from clusterlod.web.i18n import UI
 from clusterlod.web.negotiation import DATA_VARIANTS, LANGUAGES
 from clusterlod.web.release import Release
-from clusterlod.web.views import Value, Viewer
+from clusterlod.web.views import Value, Viewer, heading
 
 DCTERMS, VOID, DCAT = STANDARD_PREFIXES["dcterms"], STANDARD_PREFIXES["void"], STANDARD_PREFIXES["dcat"]
+KIND_QUERY = """SELECT ?s ?t WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), "{prefix}")) }}"""
 CHART_QUERY = """
 PREFIX clo: <{vocab}>
 SELECT ?project ?companies ?universities ?region WHERE {{
@@ -125,11 +126,15 @@ class Renderer:
 
     def index(self, lang: str, root: str) -> bytes:
         release, viewer = self.release, Viewer(self.release, lang, root)
-        graphs = []
-        for q in release.catalog.store.quads_for_pattern(ox.NamedNode(self.dataset), ox.NamedNode(VOID + "subset"), None, None):
+        graphs, linksets = [], []
+        catalog = release.catalog.store
+        for q in catalog.quads_for_pattern(ox.NamedNode(self.dataset), ox.NamedNode(VOID + "subset"), None, None):
             triples = self._literal(q.object.value, VOID + "triples", lang)
-            graphs.append((viewer.node(q.object.value), triples))
+            is_linkset = any(catalog.quads_for_pattern(q.object, ox.NamedNode(RDF_TYPE), ox.NamedNode(VOID + "Linkset"),
+                                                       None))
+            (linksets if is_linkset else graphs).append((viewer.node(q.object.value), triples))
         graphs.sort(key=lambda g: g[0].iri)
+        linksets.sort(key=lambda g: g[0].iri)
         context = self.common(
             lang, root, f"index.{lang}.html",
             title=self._literal(self.dataset, DCTERMS + "title", lang),
@@ -137,7 +142,7 @@ class Renderer:
             version=self._literal(self.dataset, DCAT + "version", lang),
             issued=self._literal(self.dataset, DCTERMS + "issued", lang),
             triples=self._literal(self.dataset, VOID + "triples", lang),
-            graphs=graphs, downloads=self.downloads(root),
+            graphs=graphs, linksets=linksets, downloads=self.downloads(root),
             queries=[(q.title(lang), self.query_href(q, lang, root), q.name) for q in self.queries],
             charts=self.charts(lang, root), timeline=self.timeline(lang, root), kinds=self.kinds(lang, root),
             dataset=viewer.node(self.dataset), ontology=viewer.node(release.ns.ontology),
@@ -173,8 +178,11 @@ class Renderer:
         projects.sort(key=lambda b: (-b.values[0], b.label))
         region_bars = [charts.Bar(viewer.node(r).text, viewer.node(r).href, v) for r, v in regions.items()]
         region_bars.sort(key=lambda b: (-b.values[0], b.label))
-        return [(UI["chart_projects"][lang], Markup(charts.bar_chart(projects, series, UI["chart_projects"][lang]))),
-                (UI["chart_regions"][lang], Markup(charts.bar_chart(region_bars, series, UI["chart_regions"][lang])))]
+        note = UI["scale_max"][lang]
+        return [(UI["chart_projects"][lang],
+                 Markup(charts.bar_chart(projects, series, UI["chart_projects"][lang], scale_note=note))),
+                (UI["chart_regions"][lang],
+                 Markup(charts.bar_chart(region_bars, series, UI["chart_regions"][lang], scale_note=note)))]
 
     def timeline(self, lang: str, root: str) -> list[Event]:
         """Events by start date; a fiscal year sorts at its April; undated events last."""
@@ -215,21 +223,32 @@ class Renderer:
         return str(parts[0])
 
     def kinds(self, lang: str, root: str) -> list[tuple[str, int, str]]:
-        """Resource kinds with counts, each a link to the search page listing them."""
+        """Resource kinds with counts, named by their class's label, each a link to the list of them."""
         counts: dict[str, int] = {}
-        prefix = self.release.ns.base + "id/"
+        types: dict[str, dict[str, int]] = {}
+        for row in self.release.data.select(KIND_QUERY.format(prefix=self.release.ns.base + "id/")):
+            kind = self.release.kind(row["s"].value)
+            by_type = types.setdefault(kind, {})
+            by_type[row["t"].value] = by_type.get(row["t"].value, 0) + 1
         for iri in self.release.resources:
-            if iri.startswith(prefix):
-                kind = iri[len(prefix):].split("/", 1)[0]
+            kind = self.release.kind(iri)
+            if kind:
                 counts[kind] = counts.get(kind, 0) + 1
-        return [(kind, n, f"{root}search.{lang}.html?q={kind}%3A") for kind, n in sorted(counts.items())]
+        named = []
+        for kind, n in counts.items():
+            common = max(types.get(kind, {}).items(), key=lambda item: (item[1], item[0]), default=None)
+            label = self.release.label(common[0], lang, lambda _: kind) if common else kind
+            named.append((heading(label), n, f"{root}search.{lang}.html?kind={kind}"))
+        return sorted(named, key=lambda k: k[0].casefold())
 
     # ------------------------------------------------------------ search, 404, editor
-    def search(self, lang: str, root: str, query: str | None, status_all: bool) -> bytes:
+    def search(self, lang: str, root: str, query: str | None, status_all: bool, kind: str = "") -> bytes:
         viewer = Viewer(self.release, lang, root)
         entries = self.release.search_entries_cached() if status_all else self.release.search(query or "")
-        results = [(viewer.node(e.iri), e.ja if lang == "en" else e.en, e.key, self.release.curie(e.iri))
-                   for e in entries]
+        if kind:
+            entries = [e for e in entries if self.release.kind(e.iri) == kind]
+        results = [(viewer.node(e.iri), e.ja if lang == "en" else e.en, e.key, self.release.curie(e.iri),
+                    self.release.kind(e.iri)) for e in entries]
         context = self.common(lang, root, f"search.{lang}.html", title=UI["search"][lang], q=query or "",
                               results=results, listing=status_all, robots="noindex")
         return self.render("search.html", context)

@@ -155,7 +155,7 @@ class Release:
             if labels:
                 ja = labels.get("ja") or labels.get("") or labels.get("en", "")
                 en = labels.get("en") or labels.get("") or ja
-                entries.append(SearchEntry(iri, ja, en, normalise(f"{ja}\n{en}\n{self.curie(iri)}")))
+                entries.append(SearchEntry(iri, ja, en, normalise(f"{ja}\n{en}")))  # labels only, as documented
         return entries
 
     def search(self, text: str, limit: int = 200) -> list[SearchEntry]:
@@ -163,6 +163,11 @@ class Release:
         if not words:
             return []
         return [e for e in self.search_entries_cached() if all(w in e.key for w in words)][:limit]
+
+    def kind(self, iri: str) -> str:
+        """``cluster`` for ``<base>id/cluster/x``; empty for IRIs outside ``id/``."""
+        prefix = self.ns.base + "id/"
+        return iri[len(prefix):].split("/", 1)[0] if iri.startswith(prefix) else ""
 
     def search_entries_cached(self) -> list[SearchEntry]:
         cached = getattr(self, "_search", None)

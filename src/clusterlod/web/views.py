@@ -27,6 +27,11 @@ INCOMING_LIMIT = 100
 LINKABLE_SCHEMES = ("http://", "https://")
 
 
+def heading(label: str) -> str:
+    """A property's label as a row heading: capitalised like "Type" beside it (ontology labels are lower case)."""
+    return label[:1].upper() + label[1:]
+
+
 @dataclass
 class Mark:
     """An editorial addition: the basis it rests on."""
@@ -148,7 +153,7 @@ class Viewer:
                     external.append(value)
         rows = []
         for p, values in grouped.items():
-            label = self.term_label(p)
+            label = heading(self.term_label(p))
             values.sort(key=lambda v: (v.lang != lang, v.lang or "", v.text))
             rows.append(Row(p, label, self.href(p), values))
         rows.sort(key=lambda r: self._row_order(r.predicate, r.label))
@@ -159,7 +164,7 @@ class Viewer:
         incoming_rows = []
         for p, values in back.items():
             values.sort(key=lambda v: v.text)
-            incoming_rows.append(Row(p, self.term_label(p), self.href(p), values[:INCOMING_LIMIT],
+            incoming_rows.append(Row(p, heading(self.term_label(p)), self.href(p), values[:INCOMING_LIMIT],
                                      max(0, len(values) - INCOMING_LIMIT)))
         incoming_rows.sort(key=lambda r: r.label.casefold())
         labels = release.labels(iri)
