@@ -248,3 +248,83 @@ def test_english_404_for_an_english_path(client: httpx.Client) -> None:
     response = client.get("/id/cluster/no-such.en.html")
     assert response.status_code == 404 and response.headers["content-language"] == "en"
     assert '<html lang="en">' in response.text
+
+
+# ---------------------------------------------------------------- --endpoint: a store that stops answering
+
+class Relay:
+    """A loopback TCP relay to a real store that can be told to hang (accept, never answer)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port, self.hanging = target_port, False
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.socket.settimeout(0.2)
+        self.held: list[socket.socket] = []
+        self.running = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return self.socket.getsockname()[1]
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                client, _ = self.socket.accept()
+            except (TimeoutError, OSError):
+                continue
+            if self.hanging:
+                self.held.append(client)
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.running = False
+        for s in self.held:
+            s.close()
+        self.socket.close()
+
+
+def test_a_hanging_store_gives_504_and_does_not_hold_up_other_requests(built_dist: Path, tmp_path: Path) -> None:
+    from stores import OxigraphServer
+
+    (tmp_path / "oxigraph").mkdir()
+    server = OxigraphServer(tmp_path / "oxigraph").start()
+    relay = Relay(server.port)
+    try:
+        httpx.post(server.store_url, content=(built_dist / "clusterlod.nq").read_bytes(),
+                   headers={"Content-Type": "application/n-quads"}, timeout=60).raise_for_status()
+        with app_client(dist=built_dist, queries=None, endpoint=f"http://127.0.0.1:{relay.port}/query",
+                        timeout=2.0) as client:
+            assert client.get("/id/region/hokkaido.en.html").status_code == 200
+            relay.hanging = True
+            answers: dict[str, httpx.Response] = {}
+            slow = threading.Thread(target=lambda: answers.update(
+                page=client.get("/id/cluster/hokkaido-super-cluster.en.html")))
+            slow.start()
+            time.sleep(0.3)
+            started = time.monotonic()
+            assert client.get("/static/style.css").status_code == 200
+            assert time.monotonic() - started < 1.0  # the slow page does not hold up the event loop
+            slow.join(30)
+            page = answers["page"]
+            assert page.status_code == 504 and page.text.count("\n") == 1 and "2 s" in page.text
+    finally:
+        relay.close()
+        server.stop()

@@ -72,7 +72,7 @@ class Site:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.release = Release(settings.dist, settings.base, settings.endpoint)
+        self.release = Release(settings.dist, settings.base, settings.endpoint, settings.timeout)
         self.renderer = Renderer(self.release, read_queries(settings.queries))
         self.static = _static_files()
         self.downloads: dict[str, tuple[bytes, str]] = {}

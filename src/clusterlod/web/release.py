@@ -50,7 +50,7 @@ def normalise(text: str) -> str:
 class Release:
     """Everything the server and the static site need from one ``dist/``."""
 
-    def __init__(self, dist: Path, base: str | None = None, endpoint: str | None = None):
+    def __init__(self, dist: Path, base: str | None = None, endpoint: str | None = None, timeout: float = 10.0):
         self.dist = Path(dist)
         catalog_path = self.dist / CATALOG_FILE
         self.catalog = (StoreBackend.from_file(catalog_path, ox.RdfFormat.TURTLE) if catalog_path.is_file()
@@ -59,7 +59,7 @@ class Release:
         self.layout = Layout(self.ns.base)
         self.endpoint = endpoint
         if endpoint:
-            self.data: Backend = RemoteBackend(endpoint)
+            self.data: Backend = RemoteBackend(endpoint, timeout)
         else:
             path = self.dist / DATASET_FILE
             if not path.is_file():
