@@ -306,3 +306,18 @@ def test_cors_preflight(client: httpx.Client) -> None:
     assert response.status_code == 204 and "POST" in response.headers["access-control-allow-methods"]
 
 
+
+
+def test_yasgui_is_served_by_the_server_itself(client: httpx.Client) -> None:
+    import hashlib
+
+    readme = (Path(__file__).resolve().parents[1] / "src/clusterlod/static/vendor/yasgui/README.md").read_text()
+    for name, media in (("yasgui.min.js", "text/javascript"), ("yasgui.min.css", "text/css")):
+        response = client.get(f"/static/vendor/yasgui/{name}")
+        assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+        assert hashlib.sha256(response.content).hexdigest() in readme, name  # unmodified: the hash of npm's file
+    page = client.get("/sparql", headers={"Accept": "text/html"}).text
+    import re
+
+    assets = re.findall(r'<script src="([^"]+)"|<link rel="stylesheet" href="([^"]+)"', page)
+    assert len(assets) >= 4 and all((a or b).startswith("/static/") for a, b in assets), assets  # no CDN

@@ -138,3 +138,10 @@ def test_nginx_language_dataset_and_errors(nginx: str, client: httpx.Client) -> 
     assert client.get(f"/{CLUSTER}", headers={"Accept": "image/png"}).status_code == 406
     missing = client.get("/id/cluster/no-such-project")
     assert missing.status_code == 404 and 'type="search"' in missing.text
+
+
+def test_tree_carries_yasgui_unmodified_with_its_licence(tree: Path) -> None:
+    vendored = Path(__file__).resolve().parents[1] / "src" / "clusterlod" / "static" / "vendor" / "yasgui"
+    for name in ("yasgui.min.js", "yasgui.min.css", "LICENSE", "README.md"):
+        assert (tree / "static" / "vendor" / "yasgui" / name).read_bytes() == (vendored / name).read_bytes(), name
+    assert "MIT License" in (vendored / "LICENSE").read_text() and "4.6.2" in (vendored / "README.md").read_text()
