@@ -92,6 +92,7 @@ def remote_client(built_dist: Path, tmp_path_factory: pytest.TempPathFactory):
                    timeout=60).raise_for_status()
         with app_client(dist=built_dist, endpoint=server.query_url, queries=Path(__file__).parents[1] / "queries",
                         timeout=10.0) as c:
+            c.store = server
             yield c
     finally:
         server.stop()
@@ -328,3 +329,21 @@ def test_a_hanging_store_gives_504_and_does_not_hold_up_other_requests(built_dis
     finally:
         relay.close()
         server.stop()
+
+
+
+@pytest.mark.parametrize("query", [
+    f"SELECT (COUNT(*) AS ?n) FROM <{BASE}graph/ontology> WHERE {{ ?s ?p ?o }}",
+    "SELECT (COUNT(*) AS ?n) FROM <urn:nothing> WHERE { ?s ?p ?o }",
+    f"SELECT (COUNT(*) AS ?n) FROM NAMED <{BASE}graph/ontology> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+])
+def test_from_gives_the_same_answer_here_and_on_an_oxigraph_server(client: httpx.Client, remote_client: httpx.Client,
+                                                                   query: str) -> None:
+    def count(response: httpx.Response) -> int:
+        assert response.status_code == 200, response.text
+        return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+    ours = count(client.get("/sparql", params={"query": query}, headers=JSON))
+    oxigraph = count(httpx.get(remote_client.store.query_url, params={"query": query}, headers=JSON))
+    forwarded = count(remote_client.get("/sparql", params={"query": query}, headers=JSON))
+    assert ours == oxigraph == forwarded
