@@ -18,8 +18,9 @@ base_option = click.option("--base", default=None, metavar="IRI",
 def limit_options(command: Callable) -> Callable:
     """One option per row of the limits table (web/limits.py), so the CLI cannot drift from it."""
     for limit in reversed(LIMITS):
-        command = click.option(limit.option, limit.name, default=limit.default, show_default=True, type=limit.type,
-                               help=f"{limit.help} ({limit.unit})")(command)
+        kind = click.IntRange(min=1) if limit.type is int else click.FloatRange(min=0.1)
+        command = click.option(limit.option, limit.name, default=limit.default, show_default=True, type=kind,
+                               help=f"Unit: {limit.unit}. {limit.help}")(command)
     return command
 
 
