@@ -68,3 +68,9 @@ def test_the_union_is_the_default_only_when_no_dataset_is_named() -> None:
     assert _count("SELECT (COUNT(*) AS ?n) FROM <urn:g:a> WHERE { ?s ?p ?o }", default=["urn:g:b"]) == 2
     assert _count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", named=["urn:g:a"]) == 0
     assert _count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", named=["urn:g:b"]) == 2
+
+
+def test_nesting_counts_braces_parentheses_and_brackets_outside_strings_comments_and_iris() -> None:
+    assert inspect("SELECT * WHERE { ?s ?p [ ?q (1 2) ] }").nesting == 3
+    assert inspect('SELECT * WHERE { ?s ?p "{{{(((" } # {{{{{').nesting == 1
+    assert inspect("SELECT * WHERE " + "{" * 3000 + "}" * 3000).nesting == 3000

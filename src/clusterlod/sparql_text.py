@@ -71,6 +71,8 @@ class QueryShape:
     update_words: frozenset[str]
     federated: bool
     names_dataset: bool
+    #: The deepest nesting of ``{``, ``(`` and ``[`` (a native parser's stack depends on it).
+    nesting: int = 0
 
     @property
     def is_update(self) -> bool:
@@ -82,8 +84,16 @@ def inspect(text: str) -> QueryShape:
     form: str | None = None
     updates: set[str] = set()
     federated = names_dataset = False
+    depth = deepest = 0
     for match in tokens(text):
-        if match.lastgroup != "word":
+        kind = match.lastgroup
+        if kind != "word":
+            char = match.group()
+            if kind == "open" or char in "([":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif kind == "close" or char in ")]":
+                depth -= 1
             continue
         word = match.group().upper()
         if word in FORMS and form is None:
@@ -94,7 +104,7 @@ def inspect(text: str) -> QueryShape:
             federated = True
         elif word == "FROM":
             names_dataset = True
-    return QueryShape(form, frozenset(updates), federated, names_dataset)
+    return QueryShape(form, frozenset(updates), federated, names_dataset, deepest)
 
 
 def dataset_arguments(text: str, default_graph_uris: Sequence[str] = (),

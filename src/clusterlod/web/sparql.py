@@ -13,7 +13,7 @@ from starlette.requests import Request
 
 import pyoxigraph as ox
 
-from clusterlod.sparql_text import inspect, tokens
+from clusterlod.sparql_text import inspect
 from clusterlod.web import negotiation
 from clusterlod.web.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryRequest, error
 
@@ -23,7 +23,6 @@ UPDATE_BODY = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 FEDERATED = "SERVICE (federated query) is not allowed on this endpoint: it would make the server send requests"
 GRAPH_PARAMETERS = ("default-graph-uri", "named-graph-uri")
-OPENERS, CLOSERS = frozenset("{(["), frozenset("})]")
 
 
 class TooLarge(Exception):
@@ -37,15 +36,7 @@ def is_update(text: str) -> bool:
 
 def nesting(text: str) -> int:
     """The deepest nesting of braces, parentheses and brackets outside strings, comments and IRIs."""
-    depth = deepest = 0
-    for match in tokens(text):
-        char = match.group()
-        if char in OPENERS:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in CLOSERS:
-            depth -= 1
-    return deepest
+    return inspect(text).nesting
 
 
 def check_graph(name: str, value: str) -> Outcome | None:
@@ -66,7 +57,7 @@ def check(text: str, params: dict[str, list[str]], max_nesting: int) -> Outcome 
         return error(403, READ_ONLY)
     if shape.federated:
         return error(400, FEDERATED)
-    if nesting(text) > max_nesting:
+    if shape.nesting > max_nesting:
         return error(400, f"the query nests braces or brackets deeper than the limit of {max_nesting} levels")
     for name in GRAPH_PARAMETERS:
         for value in params.get(name, []):
