@@ -108,18 +108,19 @@ def inspect(text: str) -> QueryShape:
 
 
 def dataset_arguments(text: str, default_graph_uris: Sequence[str] = (),
-                      named_graph_uris: Sequence[str] = ()) -> dict[str, object]:
+                      named_graph_uris: Sequence[str] = (), names_dataset: bool | None = None) -> dict[str, object]:
     """The dataset a query runs on in the embedded store, as SPARQL 1.1 defines it.
 
     Protocol parameters (``default-graph-uri``, ``named-graph-uri``) win over the query's
     ``FROM`` clauses; when only named graphs are given the default graph is empty. Only when
     neither the request nor the query names a dataset is the default graph the union of
     all graphs, which is what the canned queries expect. The IRIs must already be checked
-    (pyoxigraph raises ``ValueError`` on a bad one).
+    (pyoxigraph raises ``ValueError`` on a bad one). ``names_dataset`` saves lexing the text
+    again when the caller has already read it with :func:`inspect`.
     """
     if default_graph_uris or named_graph_uris:
         return {"default_graph": [ox.NamedNode(iri) for iri in default_graph_uris],
                 "named_graphs": [ox.NamedNode(iri) for iri in named_graph_uris]}
-    if inspect(text).names_dataset:
+    if names_dataset if names_dataset is not None else inspect(text).names_dataset:
         return {}
     return {"use_default_graph_as_union": True}

@@ -7,6 +7,7 @@ immutable while served), so a page request is routing plus a dict lookup.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.resources
 from pathlib import Path
 from typing import Any, Awaitable, Callable
@@ -264,8 +265,7 @@ class Site:
                                  parsed.status, vary=True)
             return outcome_response(parsed)
         if wants_html:
-            inner = QueryRequest(parsed.query, "application/sparql-results+json, text/turtle;q=0.9",
-                                 parsed.default_graphs, parsed.named_graphs)
+            inner = dataclasses.replace(parsed, accept="application/sparql-results+json, text/turtle;q=0.9")
             outcome = await anyio.to_thread.run_sync(self.queries.run, inner)
             table, error, raw = None, None, None
             if outcome.status != 200:

@@ -13,7 +13,7 @@ from starlette.requests import Request
 
 import pyoxigraph as ox
 
-from clusterlod.sparql_text import inspect
+from clusterlod.sparql_text import QueryShape, inspect
 from clusterlod.web import negotiation
 from clusterlod.web.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryRequest, error
 
@@ -48,11 +48,10 @@ def check_graph(name: str, value: str) -> Outcome | None:
     return None
 
 
-def check(text: str, params: dict[str, list[str]], max_nesting: int) -> Outcome | None:
+def check(text: str, shape: QueryShape, params: dict[str, list[str]], max_nesting: int) -> Outcome | None:
     """Every decision taken on the query before it is dispatched, in either mode."""
     if not text.strip():
         return error(400, "the query is empty")
-    shape = inspect(text)
     if shape.is_update:
         return error(403, READ_ONLY)
     if shape.federated:
@@ -127,11 +126,12 @@ async def parse(request: Request, limit: int, max_nesting: int = 100) -> QueryRe
         return text
     if len(text.encode("utf-8")) > limit:
         raise TooLarge()
-    problem = check(text, params, max_nesting)
+    shape = inspect(text)  # the one reading of the text: every check below and the worker's dataset use it
+    problem = check(text, shape, params, max_nesting)
     if problem is not None:
         return problem
-    return QueryRequest(text, request.headers.get("accept"),
-                        tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])))
+    return QueryRequest(text, request.headers.get("accept"), tuple(params.get("default-graph-uri", [])),
+                        tuple(params.get("named-graph-uri", [])), shape.names_dataset)
 
 
 class RemoteQueries:

@@ -43,6 +43,8 @@ class QueryRequest:
     accept: str | None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    #: Whether the query has FROM / FROM NAMED, as read before dispatch (None: read it here).
+    names_dataset: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def execute(store: ox.Store, request: QueryRequest, max_bytes: int, prefixes: di
     The dataset parameters were checked before the request reached this process. Relative
     IRIs in the query resolve against ``base_iri`` (the endpoint's IRI).
     """
-    kwargs = dataset_arguments(request.query, request.default_graphs, request.named_graphs)
+    kwargs = dataset_arguments(request.query, request.default_graphs, request.named_graphs, request.names_dataset)
     try:
         result = store.query(request.query, base_iri=base_iri, **kwargs)
     except SyntaxError as e:
