@@ -52,3 +52,9 @@ def test_the_docs_link_to_files_that_exist() -> None:
     for page in [ROOT / "README.md", ROOT / "data" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
             assert (page.parent / target).exists(), f"{page.relative_to(ROOT)} links to missing {target}"
+
+
+def test_every_module_says_what_it_is_for() -> None:
+    """The module map is made of the docstrings' first lines, so none may be empty."""
+    rows = re.findall(r"^\| `(clusterlod/[^`]+)` \| (.*) \|$", docgen.module_map(), re.M)
+    assert rows and all(purpose.strip() for _, purpose in rows), [m for m, p in rows if not p.strip()]

@@ -1,14 +1,16 @@
 """The parts of docs/ that are generated from the code, so they cannot drift from it.
 
-``docs/cli.md`` is written whole from the commands' ``--help`` and the exit-code table;
-in ``docs/curating.md`` the block between the ``GENERATED`` markers is the table of
-record types and fields from :mod:`clusterlod.model`. ``scripts/gen-docs`` rewrites
-both; ``tests/test_docs.py`` fails when the committed files differ from what this
-module writes.
+``docs/cli.md`` is written whole from the commands' ``--help`` and the exit-code table.
+Other pages hold blocks between ``GENERATED`` markers: the table of record types and
+fields from :mod:`clusterlod.model` in ``docs/curating.md``, the module map (each
+module's first docstring line) in ``docs/development.md``. ``scripts/gen-docs``
+rewrites them; ``tests/test_docs.py`` fails when the committed files differ from what
+this module writes.
 """
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import click
@@ -18,8 +20,8 @@ from clusterlod.model import COMMON_FIELDS, TYPES, FieldSpec
 
 #: Help is rendered at a fixed width, so the file does not depend on the terminal.
 WIDTH = 88
-BEGIN = "<!-- GENERATED: record types (scripts/gen-docs; do not edit by hand) -->"
 END = "<!-- END GENERATED -->"
+PACKAGE = Path(__file__).resolve().parent
 
 
 def _help(command: click.Command, name: str, parent: click.Context | None) -> tuple[str, click.Context]:
@@ -73,17 +75,46 @@ def record_types() -> str:
     return "\n".join(lines)
 
 
-def curating_block(text: str) -> str:
-    """``text`` (docs/curating.md) with its generated block replaced by the current table."""
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    return text[:start] + "\n" + record_types() + "\n" + text[end:]
+def _first_docstring_line(path: Path) -> str:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    doc = ast.get_docstring(tree) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def module_map() -> str:
+    """Every module of the package with the first line of its docstring."""
+    lines = ["| module | what it is for |", "|---|---|"]
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE.parent)
+        if path.name == "__init__.py" and not _first_docstring_line(path):
+            continue
+        purpose = _first_docstring_line(path).replace("|", "\\|")
+        lines.append(f"| `{relative.as_posix()}` | {purpose} |")
+    return "\n".join(lines) + "\n"
+
+
+#: Generated blocks: (page, block name) -> the function writing its content.
+BLOCKS = {("curating.md", "record types"): record_types, ("development.md", "module map"): module_map}
+
+
+def begin(name: str) -> str:
+    return f"<!-- GENERATED: {name} (scripts/gen-docs; do not edit by hand) -->"
+
+
+def replace_block(text: str, name: str, content: str) -> str:
+    """``text`` with the block called ``name`` replaced by ``content``."""
+    start, end = text.index(begin(name)) + len(begin(name)), text.index(END, text.index(begin(name)))
+    return text[:start] + "\n" + content + "\n" + text[end:]
 
 
 def generated(root: Path) -> dict[Path, str]:
     """What each generated file under ``root/docs`` should hold."""
     docs = root / "docs"
-    return {docs / "cli.md": cli_reference(),
-            docs / "curating.md": curating_block((docs / "curating.md").read_text(encoding="utf-8"))}
+    out = {docs / "cli.md": cli_reference()}
+    for (page, name), make in BLOCKS.items():
+        path = docs / page
+        out[path] = replace_block(out.get(path) or path.read_text(encoding="utf-8"), name, make())
+    return out
 
 
 def write(root: Path) -> list[Path]:
