@@ -7,6 +7,7 @@ for the web server or the SPARQL client at start-up.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 
 import click
