@@ -16,16 +16,16 @@ from typing import Any, Iterable
 
 import pyoxigraph as ox
 
-from clusterlod.namespaces import RDF_TYPE, XSD, Shortener
+from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD, Shortener
 
 XSD_STRING = XSD + "string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_LANGSTRING = STANDARD_PREFIXES["rdf"] + "langString"
 TERM = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 #: Readable names for well-known predicates whose local name alone would be unclear.
 PREFERRED_TERMS = {
-    "http://www.w3.org/2000/01/rdf-schema#label": "label",
-    "http://www.w3.org/2004/02/skos/core#prefLabel": "prefLabel",
-    "http://www.w3.org/2002/07/owl#sameAs": "sameAs",
+    STANDARD_PREFIXES["rdfs"] + "label": "label",
+    STANDARD_PREFIXES["skos"] + "prefLabel": "prefLabel",
+    STANDARD_PREFIXES["owl"] + "sameAs": "sameAs",
 }
 
 
