@@ -227,3 +227,16 @@ def test_no_other_module_speaks_the_protocol() -> None:
         if "SPARQLWrapper" in text or "import httpx" in text or "urllib.request" in text:
             offenders.append(str(path.relative_to(src)))
     assert offenders == []
+
+
+def test_one_request_may_ask_for_no_retries() -> None:
+    """A best-effort clean-up (load's dropping of temporary graphs) tries once."""
+    server, seen = failing_server(503)
+    url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    try:
+        with SparqlClient(url, retries=3, backoff=0.01) as client, pytest.raises(EndpointFailure):
+            client.update("DROP SILENT GRAPH <urn:x>", retries=0, timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(seen) == 1

@@ -44,6 +44,8 @@ from rdflib import Graph as RdflibGraph
 from rdflib.compare import isomorphic
 
 from clusterlod import canned as Q
+from clusterlod.answers import Term
+from clusterlod.sparql_text import tokens
 from stores import OxigraphServer, VirtuosoServer, _oxigraph, _virtuoso
 
 BASE = "https://w3id.org/clusterlod/"
@@ -121,7 +123,7 @@ def endpoints(built_dist: Path, dist_store: ox.Store, oxigraph: OxigraphServer,
 # --------------------------------------------------------------------------- comparing
 
 
-def canonical(term: Q.Term | None) -> Q.Term | None:
+def canonical(term: Term | None) -> Term | None:
     """The term to compare: ``"1"``/``"0"`` of xsd:boolean as ``"true"``/``"false"`` (see the module
     docstring); every other term as it is."""
     if isinstance(term, ox.Literal) and term.datatype.value == XSD_BOOLEAN and term.value in ("1", "0"):
@@ -131,7 +133,7 @@ def canonical(term: Q.Term | None) -> Q.Term | None:
 
 def ordered(query_text: str) -> bool:
     """Whether the query has an ORDER BY (comments and strings skipped)."""
-    words = [m.group().upper() for m in Q.tokens(query_text) if m.lastgroup == "word"]
+    words = [m.group().upper() for m in tokens(query_text) if m.lastgroup == "word"]
     return any(a == "ORDER" and b == "BY" for a, b in zip(words, words[1:]))
 
 

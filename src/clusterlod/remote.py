@@ -170,18 +170,25 @@ class SparqlClient:
 
     # ------------------------------------------------------------------ transport
 
-    def request(self, method: str, url: str, what: str, max_bytes: int | None = None, **kwargs: object) -> Reply:
-        """Send with retries on connection errors and 5xx; every other failure is one EndpointFailure."""
+    def request(self, method: str, url: str, what: str, max_bytes: int | None = None, *,
+                retries: int | None = None, timeout: float | None = None, **kwargs: object) -> Reply:
+        """Send with retries on connection errors and 5xx; every other failure is one EndpointFailure.
+
+        ``retries`` and ``timeout`` override the client's for this request (a best-effort clean-up
+        wants no retries and a short wait).
+        """
+        retries = self.retries if retries is None else retries
+        timeout = self.timeout if timeout is None else timeout
         attempt = 0
         while True:
             try:
-                with self.http.stream(method, url, **kwargs) as response:  # type: ignore[arg-type]
+                with self.http.stream(method, url, timeout=timeout, **kwargs) as response:  # type: ignore[arg-type]
                     body, truncated = _read(response, max_bytes)
             except httpx.TimeoutException:
-                raise EndpointFailure(f"{what}: {url} did not answer within {self.timeout:g} s (--timeout)",
+                raise EndpointFailure(f"{what}: {url} did not answer within {timeout:g} s (--timeout)",
                                       endpoint=url, reason="timeout") from None
             except httpx.TransportError as error:
-                if attempt >= self.retries:
+                if attempt >= retries:
                     tries = f" after {attempt + 1} tries" if attempt else ""
                     raise EndpointFailure(f"{what}: cannot reach {url}{tries}: {first_line(str(error))}",
                                           endpoint=url, reason="unreachable") from None
@@ -190,7 +197,7 @@ class SparqlClient:
                 if status < 300:
                     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
                     return Reply(body, media, truncated)
-                if status < 500 or attempt >= self.retries or _permanent(status, body):
+                if status < 500 or attempt >= retries or _permanent(status, body):
                     raise self.failure(status, response.reason_phrase, body, url, what)
             attempt += 1
             time.sleep(self.backoff * 2 ** (attempt - 1))
@@ -285,9 +292,10 @@ class SparqlClient:
 
     # ------------------------------------------------------------------ update
 
-    def update(self, text: str, what: str = "update") -> None:
+    def update(self, text: str, what: str = "update", *, retries: int | None = None,
+               timeout: float | None = None) -> None:
         """POST a SPARQL Update (form-encoded) to the update URL."""
-        self.request("POST", self.update_url, what, data={"update": text},
+        self.request("POST", self.update_url, what, data={"update": text}, retries=retries, timeout=timeout,
                      headers={"Accept": f"{formats.SPARQL_RESULTS_JSON}, */*;q=0.1"})
 
     # ------------------------------------------------------------------ Graph Store protocol

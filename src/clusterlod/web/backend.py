@@ -103,8 +103,8 @@ class RemoteBackend:
         return [ox.Quad(r["s"], r["p"], r["o"], ox.NamedNode(iri)) for r in rows]
 
     def subjects(self, prefix: str) -> set[str]:
-        literal = prefix.replace("\\", "\\\\").replace('"', '\\"')
+        literal = ox.Literal(prefix)  # written escaped by pyoxigraph
         rows = self.select("SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } "
-                           f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{literal}")) }}')
+                           f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {literal})) }}")
         return {r["s"].value for r in rows}
 
