@@ -131,3 +131,14 @@ def test_a_remote_timeout_is_a_504_with_one_line_and_the_loop_stays_free(
     lines = response.text.strip().splitlines()
     assert len(lines) == 1 and "did not answer within 3 s" in lines[0]
     assert order == ["light", "heavy"]
+
+
+def test_a_page_whose_store_is_gone_is_a_502_with_one_line(oxigraph_instance: OxigraphServer, built_dist: Path,
+                                                            project_root: Path) -> None:
+    load_dataset(oxigraph_instance, built_dist)
+    app = app_for(built_dist, project_root, oxigraph_instance.query_url, timeout=5.0)
+    oxigraph_instance.stop()
+    response = get(app, f"/{CLUSTER}.en.html")
+    assert response.status_code == 502
+    lines = response.text.strip().splitlines()
+    assert len(lines) == 1 and "cannot reach" in lines[0] and oxigraph_instance.query_url in lines[0]
