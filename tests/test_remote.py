@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from stores import free_port
 
 from clusterlod import canned
 from clusterlod.errors import RemoteError
 from clusterlod.remote import EndpointFailure, SparqlClient, check_url, first_line
-from stores import free_port
 
 G = "urn:test:remote:"
 EX = "http://example.org/remote/"
@@ -27,7 +27,7 @@ def triple_lines(count: int, graph_tag: str = "a") -> str:
 
 
 @pytest.fixture
-def client(oxigraph_server) -> Iterator[SparqlClient]:  # noqa: ANN001
+def client(oxigraph_server) -> Iterator[SparqlClient]:
     with SparqlClient(oxigraph_server.query_url, update_url=oxigraph_server.update_url,
                       graph_store_url=oxigraph_server.store_url, timeout=20) as c:
         yield c
@@ -88,7 +88,7 @@ def test_graph_store_put_post_get_delete(client: SparqlClient) -> None:
     assert caught.value.status == 404
 
 
-def test_a_refused_query_names_status_endpoint_and_one_short_line(client: SparqlClient, oxigraph_server) -> None:  # noqa: ANN001
+def test_a_refused_query_names_status_endpoint_and_one_short_line(client: SparqlClient, oxigraph_server) -> None:
     with pytest.raises(EndpointFailure) as caught:
         client.query("SELECT * WHERE { ?s ?p }")
     failure = caught.value
@@ -123,7 +123,7 @@ class _Failing(http.server.BaseHTTPRequestHandler):
     seen: list[str | None]
     challenge: str | None = None
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.seen.append(self.headers.get("Authorization"))
         if self.challenge and not self.headers.get("Authorization"):

@@ -15,10 +15,10 @@ import anyio
 import httpx
 import pyoxigraph as ox
 import pytest
+from stores import OxigraphServer, _oxigraph
 
 from clusterlod import canned
 from clusterlod.web.app import Settings, create_app
-from stores import OxigraphServer, _oxigraph
 
 BASE = "https://w3id.org/clusterlod/"
 CLUSTER = "id/cluster/hokkaido-super-cluster"
@@ -46,18 +46,18 @@ def load_dataset(server: OxigraphServer, built_dist: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def remote_app(loaded: OxigraphServer, built_dist: Path, project_root: Path):  # noqa: ANN201
+def remote_app(loaded: OxigraphServer, built_dist: Path, project_root: Path):
     """One app in front of the loaded server, for the tests that do not stop anything."""
     return app_for(built_dist, project_root, loaded.query_url)
 
 
-def app_for(built_dist: Path, project_root: Path, endpoint: str, timeout: float = 20.0):  # noqa: ANN201
+def app_for(built_dist: Path, project_root: Path, endpoint: str, timeout: float = 20.0):
     app = create_app(Settings(dist=built_dist, endpoint=endpoint, queries=project_root / "queries", timeout=timeout))
     app.site.start()
     return app
 
 
-def get(app, path: str, **params: str) -> httpx.Response:  # noqa: ANN001
+def get(app, path: str, **params: str) -> httpx.Response:
     async def main() -> httpx.Response:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
             return await client.get(path, params=params, headers={"Accept": "application/sparql-results+json"})
@@ -65,7 +65,7 @@ def get(app, path: str, **params: str) -> httpx.Response:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("query", CANNED, ids=lambda q: q.name)
-def test_every_canned_query_works_through_serve_endpoint(query: canned.CannedQuery, remote_app,  # noqa: ANN001
+def test_every_canned_query_works_through_serve_endpoint(query: canned.CannedQuery, remote_app,
                                                          dist_store: ox.Store) -> None:
     app = remote_app
     text = canned.prepare(query)
@@ -89,13 +89,13 @@ def test_every_canned_query_works_through_serve_endpoint(query: canned.CannedQue
         assert len(data["results"]["bindings"]) == len(local.rows) > 0
 
 
-def test_companies_add_up_is_an_ask_not_an_update(remote_app) -> None:  # noqa: ANN001
+def test_companies_add_up_is_an_ask_not_an_update(remote_app) -> None:
     response = get(remote_app, "/sparql", query=canned.prepare(canned.resolve("companies-add-up")))
     assert response.status_code == 200, response.text
     assert json.loads(response.content) == {"head": {}, "boolean": True}
 
 
-def test_pages_come_from_the_remote_store(remote_app) -> None:  # noqa: ANN001
+def test_pages_come_from_the_remote_store(remote_app) -> None:
     app = remote_app
     page = get(app, f"/{CLUSTER}.en.html")
     assert page.status_code == 200 and "Hokkaido Super Cluster" in page.text

@@ -25,7 +25,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Self
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
@@ -42,7 +42,7 @@ USER_AGENT = f"clusterlod/{__version__}"
 UNION_PARAMETER = "union-default-graph"
 #: 500 answers that are the store's verdict on the request (a SPARQL or SQL error), not a hiccup.
 _PERMANENT_500 = re.compile(r"does not exist|syntax|parse|\b(SP|SQ|SR|RDF)\d{3}\b|Virtuoso \d{5} Error|SECURITY",
-                            re.I)
+                            re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 FIRST_LINE_LIMIT = 200
@@ -162,7 +162,7 @@ class SparqlClient:
     def close(self) -> None:
         self.http.close()
 
-    def __enter__(self) -> SparqlClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

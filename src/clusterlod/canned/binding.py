@@ -31,7 +31,7 @@ LEXICAL = {
     "decimal": re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"),
     "date": re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
 }
-SYNTAX_ERROR = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
+SYNTAX_ERROR = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
 
 
 # --------------------------------------------------------------------------- reading the text
