@@ -11,21 +11,8 @@ tests use, so ``from clusterlod import canned`` is the one entry point:
 
 from clusterlod.answers import Answer
 from clusterlod.canned.binding import bind_values, parse_value, prepare
-from clusterlod.canned.catalogue import (
-           CannedQuery,
-           Param,
-           default_folder,
-           discover,
-           parse_header,
-           resolve,
-)
-from clusterlod.canned.execution import (
-           open_store,
-           query_form,
-           run,
-           run_local,
-           run_remote,
-)
+from clusterlod.canned.catalogue import CannedQuery, Param, default_folder, discover, parse_header, resolve
+from clusterlod.canned.execution import open_store, query_form, run, run_local, run_remote
 from clusterlod.canned.rendering import render
 
 __all__ = ["Answer", "CannedQuery", "Param", "bind_values", "default_folder", "discover", "open_store",
