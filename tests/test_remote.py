@@ -198,7 +198,7 @@ def test_credentials_in_the_url_are_used_and_never_shown(challenge: str) -> None
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "", "   ", "ftp://example.org/sparql", "127.0.0.1:7878/query",
-                                 "http://"])
+                                 "http://", "http://127.0.0.1:port/query"])
 def test_only_http_urls_are_endpoints(url: str) -> None:
     with pytest.raises(RemoteError, match="give an http:// or https:// URL"):
         check_url(url)

@@ -78,14 +78,18 @@ def check_url(url: str | None, option: str = "--endpoint") -> tuple[str, tuple[s
     """
     text = (url or "").strip()
     parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or port == -1:
         shown = text if "@" not in text else "(a URL with credentials)"
         raise RemoteError(f"{option} {shown!r}: give an http:// or https:// URL of a SPARQL endpoint")
     credentials = None
     if parts.username is not None or parts.password is not None:
         credentials = (unquote(parts.username or ""), unquote(parts.password or ""))
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
+    netloc = host + (f":{port}" if port else "")
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, "")), credentials
 
 
@@ -205,7 +209,8 @@ class SparqlClient:
     def failure(self, status: int, reason: str, body: bytes, url: str, what: str) -> EndpointFailure:
         """One line for an HTTP error answer, with a hint where the status has an obvious cause."""
         detail = first_line(body)
-        hints = {401: "check --user and --password" if self.has_credentials else "the endpoint needs credentials",
+        hints = {401: "check the user name and password" if self.has_credentials
+                 else "the endpoint needs credentials, e.g. http://user:password@host/sparql",
                  403: "the user may not do this (to write: an endpoint and user allowed to update)",
                  404: "check the endpoint URL"}
         hint = f" ({hints[status]})" if status in hints else ""
