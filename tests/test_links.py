@@ -151,7 +151,7 @@ def test_suggest_writes_scored_candidates_to_a_review_file(oxigraph_instance, bu
 def test_unreachable_endpoint_is_one_clear_line(built_dist: Path) -> None:
     result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", f"http://127.0.0.1:{free_port()}/sparql")
     assert result.returncode == 4
-    assert result.stderr.strip().count("\n") == 0 and "cannot reach the endpoint" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "cannot reach" in result.stderr
 
 
 def test_a_silent_endpoint_times_out_with_one_clear_line(built_dist: Path, silent_server: str) -> None:

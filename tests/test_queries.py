@@ -17,7 +17,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from clusterlod import queries as Q
+from clusterlod import canned as Q
 from clusterlod.errors import ClusterlodError, RemoteError
 from stores import free_port
 
@@ -37,12 +37,12 @@ def short(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
     return value[len(BASE):] if isinstance(term, ox.NamedNode) and value.startswith(BASE) else value
 
 
-def rows(result: Q.Result, columns: tuple[str, ...]) -> list[tuple[str, ...]]:
+def rows(result: Q.Answer, columns: tuple[str, ...]) -> list[tuple[str, ...]]:
     index = [result.variables.index(c) for c in columns]
     return [tuple(short(row[i]) for i in index) for row in result.rows]
 
 
-def run(store: ox.Store, name: str, **params: str) -> Q.Result:
+def run(store: ox.Store, name: str, **params: str) -> Q.Answer:
     return Q.run(Q.resolve(name), params, store=store)
 
 
@@ -287,7 +287,7 @@ PROJECT_CARD = {
 }
 
 
-def triples(result: Q.Result) -> set[tuple[str, str, str]]:
+def triples(result: Q.Answer) -> set[tuple[str, str, str]]:
     return {(short(t.subject), short(t.predicate), short(t.object)) for t in result.triples}
 
 

@@ -20,6 +20,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from clusterlod.catalog import media_type as file_media_type
+from clusterlod.errors import RemoteError
 from clusterlod.web import negotiation, paths, sparql
 from clusterlod.web.canned import read_queries
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES
@@ -156,9 +157,11 @@ class Site:
                 return self.not_found(request)
             if extension == "html":
                 chosen = lang or self.language(request)
-                return self.html(request, self.page(iri, chosen), chosen, vary=lang is None)
+                page = await anyio.to_thread.run_sync(self.page, iri, chosen)  # a remote store blocks
+                return self.html(request, page, chosen, vary=lang is None)
             syntax = BY_EXTENSION[extension].syntax
-            return Response(release.document(iri, syntax), 200, {**CORS, **CACHE}, media_type=data_media(extension))
+            document = await anyio.to_thread.run_sync(release.document, iri, syntax)
+            return Response(document, 200, {**CORS, **CACHE}, media_type=data_media(extension))
         iri = release.layout.iri(path)
         if release.is_resource(iri):
             return self.redirect(request, path)
@@ -176,7 +179,7 @@ class Site:
         key = ("index", lang)
         body = self.release.pages.get(key)
         if body is None:
-            body = self.release.pages[key] = self.renderer.index(lang, "/")
+            body = self.release.pages[key] = await anyio.to_thread.run_sync(self.renderer.index, lang, "/")
         return self.html(request, body, lang, vary=name.count(".") != 2)
 
     async def void(self, request: Request) -> Response:
@@ -186,7 +189,7 @@ class Site:
         name = request.url.path.strip("/")
         lang = name.split(".")[1] if name.count(".") == 2 else self.language(request)
         query = request.query_params.get("q", "")[:200]
-        body = self.renderer.search(lang, "/", query, status_all=not query.strip())
+        body = await anyio.to_thread.run_sync(lambda: self.renderer.search(lang, "/", query, status_all=not query.strip()))
         return self.html(request, body, lang, vary=name.count(".") != 2)
 
     async def static_file(self, request: Request) -> Response:
@@ -246,6 +249,11 @@ class Site:
             body = self.renderer.editor(lang, "/", parsed.query, table=table, error=error, raw=raw)
             return self.html(request, body, lang, outcome.status, vary=True)
         return outcome_response(await anyio.to_thread.run_sync(self.queries.run, parsed))
+
+
+def remote_error_response(request: Request, failure: Exception) -> Response:
+    """A page or document that needed a remote store that failed: 504 on its timeout, else 502; one line."""
+    return outcome_response(sparql.remote_failure(failure))
 
 
 def outcome_response(outcome: Outcome) -> Response:
@@ -320,6 +328,6 @@ def create_app(settings: Settings) -> Any:
         finally:
             site.stop()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={RemoteError: remote_error_response})
     app.state.site = site
     return Guard(app, site)
