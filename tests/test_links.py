@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
+from clusterlod.errors import ExitCode
 from stores import free_port
 
 IDENTIFIERS = Path(__file__).resolve().parents[1] / "data" / "reference" / "identifiers.csv"
@@ -117,7 +118,7 @@ def test_check_reports_good_changed_and_missing_links(oxigraph_instance, built_d
 
     load(oxigraph_instance, wikidata_fixture(renamed={"Q38": ("イタリア共和国", "Italian Republic")}, removed={"Q142"}))
     result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", oxigraph_instance.query_url)
-    assert result.returncode == 1
+    assert result.returncode == ExitCode.LINKS_CHANGED
     found = statuses(result.stdout)
     assert found["Q38|italy"] == "changed"
     assert found["Q142|france"] == "missing"
@@ -150,17 +151,17 @@ def test_suggest_writes_scored_candidates_to_a_review_file(oxigraph_instance, bu
 
 def test_unreachable_endpoint_is_one_clear_line(built_dist: Path) -> None:
     result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", f"http://127.0.0.1:{free_port()}/sparql")
-    assert result.returncode == 4
+    assert result.returncode == ExitCode.REMOTE
     assert result.stderr.strip().count("\n") == 0 and "cannot reach" in result.stderr
 
 
 def test_a_silent_endpoint_times_out_with_one_clear_line(built_dist: Path, silent_server: str) -> None:
     result = clusterlod("links", "check", "--dist", str(built_dist), "--timeout", "1", "--endpoint", silent_server)
-    assert result.returncode == 4
+    assert result.returncode == ExitCode.REMOTE
     assert "timeout" in result.stderr and result.stderr.strip().count("\n") == 0
 
 
 def test_an_endpoint_that_is_not_sparql_is_named(built_dist: Path, oxigraph_instance) -> None:
     result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", oxigraph_instance.query_url.rsplit("/", 1)[0] + "/nothing-here")
-    assert result.returncode == 4
+    assert result.returncode == ExitCode.REMOTE
     assert "HTTP 404" in result.stderr or "not SPARQL" in result.stderr
