@@ -139,8 +139,9 @@ class GraphBuilder:
         self.add(subject, self.curie("rdf:type"), self.curie(spec.rdf_class), home)
         if record_basis and record.type != "EditorialBasis":
             self.add(subject, self.curie("clo:editorialBasis"), self.basis_iri(record_basis), home)
-        primary, section = self.convert_sources(record, spec, subject, record_basis)
-        context = Context(record, subject, home, record_basis, primary, section)
+        sources = self.convert_sources(record, spec, subject, record_basis)
+        primary, section = sources[0] if sources else (None, None)
+        context = Context(record, subject, home, record_basis, primary, section, sources)
         for name, value in record.fields.items():
             if name in ("source", "basis"):
                 continue
@@ -178,16 +179,16 @@ class GraphBuilder:
         return ox.NamedNode(self.ns.resource(TYPES["EditorialBasis"].path, basis))
 
     def convert_sources(self, record: Record, spec: TypeSpec, subject: ox.NamedNode,
-                        record_basis: str | None) -> tuple[Span | None, ox.NamedNode | None]:
-        """Add the record's quotes; return the first one's span and section."""
+                        record_basis: str | None) -> list[tuple[Span, ox.NamedNode]]:
+        """Add the record's quotes; return each one's span and section, the first (primary) first."""
         value = record.get("source")
         if value is None:
             if spec.needs_source and not record_basis:
                 raise record.error("missing required field 'source' (a section and an exact quote), or mark the record editorial with 'basis'")
-            return None, None
+            return []
         if not isinstance(value.data, list) or not value.data:
             raise record.error("field 'source': expected a list of {section, quote}", value.line)
-        primary = first_section = None
+        primary, sources = None, []
         for index, item in enumerate(value.data, 1):
             line = value.line_of(index - 1)
             if not isinstance(item, dict) or "quote" not in item or "section" not in item:
@@ -198,11 +199,14 @@ class GraphBuilder:
             section = self.reference(record, line, "source", item["section"], ("Section",))
             span = self.add_quote(record, line, subject, f"{record.id}-q{index}", item["quote"], section,
                                   primary, int(occurrence) if occurrence else None)
-            primary, first_section = primary or span, first_section or section
-        return primary, first_section
+            primary = primary or span
+            sources.append((span, section))
+        return sources
 
     def add_quote(self, record: Record, line: int, owner: ox.NamedNode, slug: str, quote: Any,
-                  section: ox.NamedNode | None, within: Span | None, occurrence: int | None = None) -> Span:
+                  section: ox.NamedNode | None, within: Span | None, occurrence: int | None = None,
+                  sources: Iterable[tuple[Span, ox.NamedNode]] = ()) -> Span:
+        """One exact quote; an extra quote takes the section of the record's quote that contains it."""
         if section is None:
             raise record.error("a quote needs a section: give the record a 'source' first", line)
         if not isinstance(quote, str):
@@ -211,6 +215,7 @@ class GraphBuilder:
             span = self.source.locate(quote, within, occurrence)
         except QuoteNotFound as error:
             raise record.error(str(error), line) from None
+        section = next((s for sp, s in sources if sp.start <= span.start and span.end <= sp.end), section)
         node = ox.NamedNode(self.ns.resource("quote", slug))
         self.origins[node.value] = Origin(str(record.path), line, record.id)
         g = DOCUMENT_GRAPH
@@ -278,10 +283,15 @@ class GraphBuilder:
         data = value.data
         if not isinstance(data, dict) or not data.get("ja") or not data.get("en"):
             raise ctx.record.error(f"field '{spec.name}': expected a mapping with 'ja' (as written) and 'en'", line)
-        unknown = set(data) - {"ja", "en"}
+        unknown = set(data) - {"ja", "en", "basis"}
         if unknown:
             raise ctx.record.error(f"field '{spec.name}': unknown language key(s) {sorted(unknown)}", line)
-        self.add(ctx.subject, self.curie(spec.predicate), self.lang(data["ja"], "ja"), ctx.home)
+        japanese = self.lang(data["ja"], "ja")
+        if "basis" in data:  # a Japanese text the source does not print: the editors'
+            self.check_basis(ctx.record, line, data["basis"])
+            self.state(ctx, spec, japanese, data["basis"])
+        else:
+            self.add(ctx.subject, self.curie(spec.predicate), japanese, ctx.home)
         self.add(ctx.subject, self.curie(spec.predicate), self.lang(data["en"], "en"), ctx.english)
 
     def field_editors_text(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
@@ -302,7 +312,7 @@ class GraphBuilder:
         if not isinstance(data, dict) or "value" not in data or "quote" not in data:
             raise ctx.record.error(f"field '{spec.name}': expected {{value, quote}}", line)
         self.add_quote(ctx.record, value.line_of("quote"), ctx.subject, f"{ctx.record.id}-{spec.name.replace('_', '-')}",
-                       data["quote"], ctx.section, ctx.primary)
+                       data["quote"], ctx.section, ctx.primary, sources=ctx.sources)
         self.add(ctx.subject, self.curie(spec.predicate), self.lang(data["value"], "en"), DOCUMENT_GRAPH)
 
     def field_ref(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
@@ -332,11 +342,29 @@ class GraphBuilder:
         if isinstance(start, str) and isinstance(end, str) and end < start[: len(end)]:
             raise ctx.record.error(f"field 'end': {end} is before the start {start}", line)
 
-    def field_year(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_fiscal_year(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+        """A Japanese fiscal year as an OWL-Time interval (1 April to 31 March), never a bare calendar year."""
         text, basis = self.unwrap(ctx, value.data, line)
         if not isinstance(text, str) or not re.fullmatch(r"\d{4}", text):
-            raise ctx.record.error(f"field '{spec.name}': expected a year YYYY, found {text!r}", line)
-        self.state(ctx, spec, ox.Literal(text, datatype=ox.NamedNode(XSD + "gYear")), basis)
+            raise ctx.record.error(f"field '{spec.name}': expected a fiscal year YYYY, found {text!r}", line)
+        year = int(text)
+        node = ox.NamedNode(self.ns.resource("period", f"fiscal-year-{year}"))
+        self.state(ctx, spec, node, basis)
+        if node.value in self.origins:
+            return
+        self.origins[node.value] = self.origins[ctx.subject.value]
+        g, date = DOCUMENT_GRAPH, ox.NamedNode(XSD + "date")
+        for cls in ("time:ProperInterval", "dcterms:PeriodOfTime"):
+            self.add(node, self.curie("rdf:type"), self.curie(cls), g)
+        name = f"平成{year - 1988}年度" if 1989 <= year <= 2018 else f"{year}年度"
+        self.add(node, self.curie("rdfs:label"), self.lang(name, "ja"), g)
+        self.add_quote(ctx.record, line, node, f"fiscal-year-{year}", name, ctx.section, ctx.primary, sources=ctx.sources)
+        self.add(node, self.curie("rdfs:label"), self.lang(f"fiscal year {year} (April {year} to March {year + 1})", "en"),
+                 f"editorial/{ENGLISH_BASIS}")
+        for end, curie, day in (("start", "time:hasBeginning", f"{year}-04-01"), ("end", "time:hasEnd", f"{year + 1}-03-31")):
+            instant = ox.NamedNode(f"{node.value}-{end}")
+            self.add(node, self.curie(curie), instant, g)
+            self.add(instant, self.curie("time:inXSDDate"), ox.Literal(day, datatype=date), g)
 
     def field_int(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
         text, basis = self.unwrap(ctx, value.data, line)
@@ -365,7 +393,7 @@ class GraphBuilder:
 
     def field_quote(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
         slug = f"{ctx.record.id}-{spec.name.replace('_', '-')}"
-        self.add_quote(ctx.record, line, ctx.subject, slug, value.data, ctx.section, ctx.primary)
+        self.add_quote(ctx.record, line, ctx.subject, slug, value.data, ctx.section, ctx.primary, sources=ctx.sources)
 
     def field_figure(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
         record, data = ctx.record, value.data
@@ -411,7 +439,8 @@ class GraphBuilder:
                 raise record.error(f"field '{spec.name}': a stated figure needs the 'quote' it comes from", line)
             for n, key in enumerate(("quote", "as_of_quote", "scope_quote"), 1):
                 if key in data:
-                    self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section, ctx.primary)
+                    self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section, ctx.primary,
+                                   sources=ctx.sources)
 
     def field_links(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
         items = value.data if isinstance(value.data, list) else None
@@ -478,5 +507,6 @@ class Context:
         """English labels are the editors' work, unless the whole record is editorial anyway."""
         return self.home if self.record_basis else f"editorial/{ENGLISH_BASIS}"
 
-    #: Extra quotes (dates, figures) belong to the section of the record's first quote.
+    #: Extra quotes (dates, figures) belong to the section of the record's quote that holds them, else the first's.
     section: ox.NamedNode | None
+    sources: list[tuple[Span, ox.NamedNode]]

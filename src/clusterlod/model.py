@@ -20,7 +20,7 @@ class Kind(Enum):
     REF = "ref"              # one record id (or {ref, basis})
     REFS = "refs"            # a list of record ids
     DATE = "date"            # YYYY, YYYY-MM or YYYY-MM-DD (or {value, basis})
-    YEAR = "year"            # a (fiscal) year, YYYY
+    FISCAL_YEAR = "fiscal_year"  # a Japanese fiscal year YYYY: an OWL-Time interval YYYY-04-01..YYYY+1-03-31
     INT = "int"              # a positive whole number
     STRING = "string"        # a plain string
     IRI = "iri"              # an absolute http(s) IRI
@@ -101,6 +101,11 @@ _TYPES: tuple[TypeSpec, ...] = (
         FieldSpec("projects", Kind.FIGURE, "clo:projectCount", unit=("プロジェクト", "projects")),
         COMPANIES,
         UNIVERSITIES,
+        FieldSpec("company_profile", Kind.REFS, "clo:companyProfile", ("Concept",)),
+        FieldSpec("spatial_scope", Kind.REF, "clo:spatialScope", ("Concept",)),
+        FieldSpec("forms_network", Kind.REF, "clo:formsNetwork", ("Network",)),
+        FieldSpec("aims", Kind.REFS, "clo:aim", ("Concept",)),
+        FieldSpec("rationale", Kind.REFS, "clo:rationale", ("Concept",)),
     )),
     TypeSpec("Cluster", "clo:Cluster", "cluster", (
         FieldSpec("program", Kind.REF, "clo:clusterOf", ("Program",), required=True),
@@ -110,11 +115,19 @@ _TYPES: tuple[TypeSpec, ...] = (
         FieldSpec("region", Kind.REF, "clo:region", ("Region",), required=True),
         FieldSpec("network", Kind.REF, "clo:umbrellaNetwork", ("Network",)),
         FieldSpec("supports", Kind.REFS, "clo:supportsNetwork", ("Network",)),
+        FieldSpec("field_groups", Kind.REFS, "clo:fieldGroup", ("FieldGroup",)),
     )),
     TypeSpec("FieldScheme", "clo:FieldScheme", "scheme"),
     TypeSpec("Field", "clo:IndustrialField", "field", (
         FieldSpec("scheme", Kind.REF, "skos:inScheme", ("FieldScheme",), default="industrial-fields"),
         FieldSpec("related", Kind.REFS, "skos:related", ("Field",)),
+    )),
+    TypeSpec("FieldGroup", "clo:FieldGroup", "field", (
+        FieldSpec("members", Kind.REFS, "skos:member", ("Field",), required=True),
+    )),
+    TypeSpec("Concept", "clo:StatedConcept", "concept", (
+        FieldSpec("leads_to", Kind.REF, "clo:leadsTo", ("Concept",)),
+        FieldSpec("carried_out_by", Kind.REF, "clo:carriedOutBy", ("Program",)),
     )),
     TypeSpec("Region", "clo:Region", "region", (
         FieldSpec("bureau", Kind.TEXT, "clo:bureau"),
@@ -128,7 +141,7 @@ _TYPES: tuple[TypeSpec, ...] = (
         TypeSpec(name, cls, "event", (
             FieldSpec("start", Kind.DATE, "clo:startDate"),
             FieldSpec("end", Kind.DATE, "clo:endDate"),
-            FieldSpec("fiscal_year", Kind.YEAR, "clo:fiscalYear"),
+            FieldSpec("fiscal_year", Kind.FISCAL_YEAR, "clo:fiscalYear"),
             FieldSpec("date_quote", Kind.QUOTE),
             FieldSpec("place", Kind.REF, "clo:location", ("Place", "Venue", "Country")),
             FieldSpec("venue", Kind.REF, "clo:venue", ("Venue",)),
@@ -139,6 +152,7 @@ _TYPES: tuple[TypeSpec, ...] = (
             FieldSpec("part_of", Kind.REF, "clo:partOfEvent", EVENTS),
             FieldSpec("in_conjunction_with", Kind.REF, "clo:inConjunctionWith", EVENTS),
             FieldSpec("occurrences", Kind.FIGURE, "clo:occurrenceCount", unit=("回", "times")),
+            FieldSpec("spatial_scope", Kind.REF, "clo:spatialScope", ("Concept",)),
             FieldSpec("status", Kind.STATUS, "clo:status", required=True),
         ))
         for name, cls in (("Event", "clo:Event"), ("EventSeries", "clo:EventSeries"))
@@ -149,6 +163,9 @@ _TYPES: tuple[TypeSpec, ...] = (
         FieldSpec("activities", Kind.REFS, "clo:activity",
                   ("Event", "EventSeries", "Program", "Council", "Declaration")),
         FieldSpec("part_of", Kind.REF, "clo:partOfCooperation", ("Cooperation",)),
+        FieldSpec("based_on", Kind.REFS, "clo:basedOn", ("Declaration", "Event")),
+        FieldSpec("aims", Kind.REFS, "clo:aim", ("Concept",)),
+        FieldSpec("means", Kind.REFS, "clo:means", ("Concept",)),
     )),
     TypeSpec("Declaration", "clo:Declaration", "declaration", (
         FieldSpec("issued", Kind.DATE, "dcterms:issued", required=True),
