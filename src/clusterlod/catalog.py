@@ -149,7 +149,8 @@ def _linkset(w: CatalogWriter, dataset: ox.NamedNode, linkset: "Linkset") -> Non
     if linkset.target.sparql:
         w.add(target, "void:sparqlEndpoint", ox.NamedNode(linkset.target.sparql))
     predicate = ox.NamedNode(linkset.predicate)
-    node = ox.NamedNode(f"{w.ns.dataset}/linkset/{linkset.target.name}-{_local(linkset.predicate)}")
+    local = ("schema-" if linkset.predicate.startswith("https://schema.org/") else "") + _local(linkset.predicate)
+    node = ox.NamedNode(f"{w.ns.dataset}/linkset/{linkset.target.name}-{local}")
     w.add(dataset, "void:subset", node)
     w.add(node, "rdf:type", w.iri("void:Linkset"))
     w.add(node, "void:subjectsTarget", dataset)

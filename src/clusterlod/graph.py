@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from clusterlod.identifiers import Identifier, best_row
-from clusterlod.model import CONFIDENCES, STATUSES, TYPES, FieldSpec, TypeSpec
+from clusterlod.model import CONCEPT_CLASSES, CONFIDENCES, STATUSES, TYPES, FieldSpec, TypeSpec
 from clusterlod.namespaces import XSD, Namespaces
 from clusterlod.records import Record, Value
 from clusterlod.source import QuoteNotFound, SourceText, Span
@@ -28,6 +28,9 @@ IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
 ENGLISH_BASIS = "curated-english"
 #: How sure a link is, when the data says so explicitly; otherwise the identifier list decides.
 LINK_MATCHES = {"same-as": "owl:sameAs", "exact": "skos:exactMatch", "close": "skos:closeMatch", "see-also": "rdfs:seeAlso"}
+#: The SKOS mapping properties make both ends skos:Concepts: other resources (places, agents) link by
+#: schema:sameAs (no domain or range) where SKOS would say exact, and by rdfs:seeAlso where it would say close.
+NON_CONCEPT_MATCHES = {"skos:exactMatch": "schema:sameAs", "skos:closeMatch": "rdfs:seeAlso"}
 IDENTIFIERS_BASIS = "identifiers"
 DOCUMENT_GRAPH = "document"
 
@@ -358,12 +361,15 @@ class GraphBuilder:
             self.add(node, self.curie("rdf:type"), self.curie(cls), g)
         name = f"平成{year - 1988}年度" if 1989 <= year <= 2018 else f"{year}年度"
         self.add(node, self.curie("rdfs:label"), self.lang(name, "ja"), g)
+        quote = ox.NamedNode(self.ns.resource("quote", f"fiscal-year-{year}"))
         self.add_quote(ctx.record, line, node, f"fiscal-year-{year}", name, ctx.section, ctx.primary, sources=ctx.sources)
         self.add(node, self.curie("rdfs:label"), self.lang(f"fiscal year {year} (April {year} to March {year + 1})", "en"),
                  f"editorial/{ENGLISH_BASIS}")
         for end, curie, day in (("start", "time:hasBeginning", f"{year}-04-01"), ("end", "time:hasEnd", f"{year + 1}-03-31")):
             instant = ox.NamedNode(f"{node.value}-{end}")
             self.add(node, self.curie(curie), instant, g)
+            self.add(instant, self.curie("rdf:type"), self.curie("time:Instant"), g)
+            self.add(instant, self.curie("clo:sourceQuote"), quote, g)
             self.add(instant, self.curie("time:inXSDDate"), ox.Literal(day, datatype=date), g)
 
     def field_int(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
@@ -481,15 +487,17 @@ class GraphBuilder:
             "geonames": lambda k: f"https://sws.geonames.org/{k}/",
         }
         target = ox.NamedNode(check_iri(ctx.record, line, "links", targets.get(scheme, lambda k: k)(key)))
+        if match is not None and match not in LINK_MATCHES:
+            raise ctx.record.error(f"field 'links': 'match' must be one of {', '.join(LINK_MATCHES)}", line)
         if match is not None:
-            if match not in LINK_MATCHES:
-                raise ctx.record.error(f"field 'links': 'match' must be one of {', '.join(LINK_MATCHES)}", line)
-            return self.curie(LINK_MATCHES[match]), target
-        if scheme == "other" or identifier.title_only:
-            return self.curie("rdfs:seeAlso"), target
-        if identifier.verified_twice:
-            return self.curie("owl:sameAs"), target
-        return self.curie("skos:exactMatch"), target
+            curie = LINK_MATCHES[match]
+        elif scheme == "other" or identifier.title_only:
+            curie = "rdfs:seeAlso"
+        else:
+            curie = "owl:sameAs" if identifier.verified_twice else "skos:exactMatch"
+        if TYPES[ctx.record.type].rdf_class not in CONCEPT_CLASSES:
+            curie = NON_CONCEPT_MATCHES.get(curie, curie)
+        return self.curie(curie), target
 
 
 @dataclass

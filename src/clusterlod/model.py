@@ -186,3 +186,5 @@ TYPES: dict[str, TypeSpec] = {t.name: t for t in _TYPES}
 #: Event status values (as of the document) -> ontology individuals.
 STATUSES = {"held": "clo:Held", "planned": "clo:Planned"}
 CONFIDENCES = ("high", "medium", "low")
+#: Classes under skos:Concept: only their records may carry SKOS mapping links (graph.link_statement).
+CONCEPT_CLASSES = ("clo:IndustrialField", "clo:StatedConcept")
