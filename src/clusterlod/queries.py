@@ -652,4 +652,8 @@ def run(query: CannedQuery, params: dict[str, str] | None = None, *, store: ox.S
     text = prepare(query, params)
     if endpoint:
         return run_remote(text, endpoint, timeout, union, str(query.path))
+    if store is None:  # the built release: its IRIs are under the base it was built with
+        from clusterlod.rebase import rebase_query, release_base
+
+        text = rebase_query(text, release_base(dist or Path("dist")))
     return run_local(text, store if store is not None else open_store(dist or Path("dist")), str(query.path))
