@@ -54,7 +54,7 @@ class TypeSpec:
         return next((f for f in (*COMMON_FIELDS, *self.fields) if f.name == name), None)
 
 
-AGENTS = ("Ministry", "Council", "Country", "Union", "Person")
+ORGANISERS = ("Ministry", "Council", "Union")  # who holds or attends an event: organisations (shapes: clo:Organization)
 PARTNERS = ("Country", "Union", "Ministry")
 EVENTS = ("Event", "EventSeries")
 COMPANIES = FieldSpec("companies", Kind.FIGURE, "clo:companyCount", unit=("社", "companies"))
@@ -145,15 +145,17 @@ _TYPES: tuple[TypeSpec, ...] = (
             FieldSpec("date_quote", Kind.QUOTE),
             FieldSpec("place", Kind.REF, "clo:location", ("Place", "Venue", "Country")),
             FieldSpec("venue", Kind.REF, "clo:venue", ("Venue",)),
-            FieldSpec("organizers", Kind.REFS, "clo:organizer", AGENTS),
-            FieldSpec("participants", Kind.REFS, "clo:participant", AGENTS),
+            FieldSpec("organizers", Kind.REFS, "clo:organizer", ORGANISERS),
+            FieldSpec("participants", Kind.REFS, "clo:participant", ORGANISERS),
             FieldSpec("partners", Kind.REFS, "clo:partner", PARTNERS),
             FieldSpec("visitor", Kind.REF, "clo:visitor", ("Person",)),
             FieldSpec("part_of", Kind.REF, "clo:partOfEvent", EVENTS),
             FieldSpec("in_conjunction_with", Kind.REF, "clo:inConjunctionWith", EVENTS),
-            FieldSpec("occurrences", Kind.FIGURE, "clo:occurrenceCount", unit=("回", "times")),
             FieldSpec("spatial_scope", Kind.REF, "clo:spatialScope", ("Concept",)),
             FieldSpec("status", Kind.STATUS, "clo:status", required=True),
+            # How many times a series was held: a series only (the ontology's domain of clo:occurrenceCount).
+            *((FieldSpec("occurrences", Kind.FIGURE, "clo:occurrenceCount", unit=("回", "times")),)
+              if name == "EventSeries" else ()),
         ))
         for name, cls in (("Event", "clo:Event"), ("EventSeries", "clo:EventSeries"))
     ),
@@ -176,7 +178,7 @@ _TYPES: tuple[TypeSpec, ...] = (
         FieldSpec("provision_quote", Kind.QUOTE),
     )),
     TypeSpec("EditorialBasis", "clo:EditorialBasis", "basis", (
-        FieldSpec("reference", Kind.IRI, "dcterms:source"),
+        FieldSpec("reference", Kind.IRI, "dcterms:source", required=True),  # something a user can open
         FieldSpec("confidence", Kind.CONFIDENCE, "clo:confidence", required=True),
     ), needs_source=False),
 )
