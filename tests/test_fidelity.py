@@ -241,3 +241,10 @@ def test_every_basis_is_used(dist_store: ox.Store) -> None:
 def test_the_catalogue_claims_no_more_than_the_release_holds(built_dist: Path) -> None:
     catalog = (built_dist / "catalog.ttl").read_text(encoding="utf-8")
     assert "Every fact" not in catalog and "すべての事実" not in catalog
+
+
+def test_translations_and_written_descriptions_have_separate_bases(dist_store: ox.Store) -> None:
+    # A translated label and a summary the editors wrote are unlike things: one basis each.
+    assert not ask(dist_store, f"{{ GRAPH <{BASE}graph/editorial/curated-english> {{ ?s dcterms:description ?d }} }}")
+    assert ask(dist_store, f"""{{ GRAPH <{BASE}graph/editorial/editors-descriptions> {{
+        event:cluster-japan-2007 dcterms:description ?d }} }}""")

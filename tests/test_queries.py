@@ -239,6 +239,7 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
         ("id/basis/caption-events-held", "medium", SOURCE_TEXT, "graph/editorial/caption-events-held"),
         ("id/basis/cluster-japan-2008-timing", "high", SOURCE_TEXT, "graph/editorial/cluster-japan-2008-timing"),
         ("id/basis/curated-english", "medium", SOURCE_TEXT, "graph/editorial/curated-english"),
+        ("id/basis/editors-descriptions", "medium", SOURCE_TEXT, "graph/editorial/editors-descriptions"),
         ("id/basis/editors-japanese-labels", "high", SOURCE_TEXT, "graph/editorial/editors-japanese-labels"),
         ("id/basis/fillon-of-france", "high", SOURCE_TEXT, "graph/editorial/fillon-of-france"),
         ("id/basis/identifiers", "high", "download/reference/identifiers.csv", "graph/editorial/identifiers"),

@@ -26,6 +26,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
 ENGLISH_BASIS = "curated-english"
+DESCRIPTIONS_BASIS = "editors-descriptions"  # what the editors write about a resource, unlike a translation
 #: How sure a link is, when the data says so explicitly; otherwise the identifier list decides.
 LINK_MATCHES = {"same-as": "owl:sameAs", "exact": "skos:exactMatch", "close": "skos:closeMatch", "see-also": "rdfs:seeAlso"}
 #: The SKOS mapping properties make both ends skos:Concepts: other resources (places, agents) link by
@@ -305,7 +306,8 @@ class GraphBuilder:
             text = data[language]
             if not isinstance(text, str) or not text.strip():
                 raise ctx.record.error(f"field '{spec.name}': empty '{language}' text", line)
-            self.add(ctx.subject, self.curie(spec.predicate), self.lang(" ".join(text.split()), language), ctx.english)
+            graph = ctx.home if ctx.record_basis else f"editorial/{DESCRIPTIONS_BASIS}"
+            self.add(ctx.subject, self.curie(spec.predicate), self.lang(" ".join(text.split()), language), graph)
 
     def field_literal_ja(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
         self.add(ctx.subject, self.curie(spec.predicate), self.lang(literal_text(ctx.record, value, spec.name), "ja"), ctx.home)
