@@ -104,16 +104,16 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
     ]),
     # Every company figure of a project is 約 (approximate), so every sum is marked 約; the
     # university sums count a university once per project it works with ("links", not universities).
-    ("totals-by-region", ()): (("region", "region_ja", "projects", "companies", "companies_approximate", "university_links"), [
-        (R + "hokkaido", "北海道地域", "1", "約570", "true", "28"),
-        (R + "tohoku", "東北地域", "1", "約700", "true", "32"),
-        (R + "kanto", "広域関東圏", "3", "約3610", "true", "141"),          # 2240+530+840; 130+8+3
-        (R + "chubu", "中部地域", "3", "約1970", "true", "95"),             # 1490+100+380; 26+52+17
-        (R + "kinki", "近畿地域（関西）", "3", "約1640", "true", "109"),     # 350+1170+120; 56+32+21
-        (R + "chugoku", "中国地域", "2", "約660", "true", "58"),            # 400+260; 28+30
-        (R + "shikoku", "四国地域", "1", "約460", "true", "12"),
-        (R + "kyushu", "九州地域", "3", "約680", "true", "56"),             # 550+110+20; 41+10+5
-        (R + "okinawa", "沖縄地域", "1", "約400", "true", "7"),
+    ("totals-by-region", ()): (("region", "region_ja", "projects", "companies", "university_links"), [
+        (R + "hokkaido", "北海道地域", "1", "約570", "28"),
+        (R + "tohoku", "東北地域", "1", "約700", "32"),
+        (R + "kanto", "広域関東圏", "3", "約3610", "141"),          # 2240+530+840; 130+8+3
+        (R + "chubu", "中部地域", "3", "約1970", "95"),             # 1490+100+380; 26+52+17
+        (R + "kinki", "近畿地域（関西）", "3", "約1640", "109"),     # 350+1170+120; 56+32+21
+        (R + "chugoku", "中国地域", "2", "約660", "58"),            # 400+260; 28+30
+        (R + "shikoku", "四国地域", "1", "約460", "12"),
+        (R + "kyushu", "九州地域", "3", "約680", "56"),             # 550+110+20; 41+10+5
+        (R + "okinawa", "沖縄地域", "1", "約400", "7"),
     ]),
     ("totals-by-field", ()): (("field", "projects", "companies", "university_links"), [
         (F + "manufacturing", "7", "約6840", "277"),  # 700+2240+1490+380+1170+460+400
@@ -460,17 +460,16 @@ def test_syntax_errors_give_line_and_column(tmp_path: Path) -> None:
 def test_output_formats(dist_store: ox.Store) -> None:
     result = run(dist_store, "totals-by-region")
     csv_lines = Q.render(result, "csv").splitlines()
-    assert csv_lines[0] == "region,region_ja,region_en,projects,companies,companies_approximate,university_links"
-    assert csv_lines[3] == f"{BASE}{R}kanto,広域関東圏,Greater Kanto region,3,約3610,true,141"
+    assert csv_lines[0] == "region,region_ja,region_en,projects,companies,university_links"
+    assert csv_lines[3] == f"{BASE}{R}kanto,広域関東圏,Greater Kanto region,3,約3610,141"
     tsv_lines = Q.render(result, "tsv").splitlines()
     assert tsv_lines[0].split("\t")[:2] == ["?region", "?region_ja"]
     assert tsv_lines[3].split("\t")[:2] == [f"<{BASE}{R}kanto>", '"広域関東圏"@ja']
     data = json.loads(Q.render(result, "json"))
     assert data["head"]["vars"][0] == "region"
     assert data["results"]["bindings"][2]["companies"] == {"type": "literal", "value": "約3610"}
-    assert data["results"]["bindings"][2]["companies_approximate"] == {"type": "literal", "value": "true", "datatype": XSD + "boolean"}
     table = Q.render(result, "table").splitlines()
-    assert table[0].split() == ["region", "region_ja", "region_en", "projects", "companies", "companies_approximate", "university_links"]
+    assert table[0].split() == ["region", "region_ja", "region_en", "projects", "companies", "university_links"]
     assert table[4].split()[:2] == ["region:kanto", "広域関東圏"]
     assert Q.render(run(dist_store, "companies-add-up"), "table") == "true\n"
     assert json.loads(Q.render(run(dist_store, "companies-add-up"), "json")) == {"head": {}, "boolean": True}
@@ -581,7 +580,7 @@ def test_cli_runs_a_query_on_the_built_data(project_root: Path, built_dist: Path
     result = clusterlod("query", "totals-by-region", "--dist", str(built_dist), "--format", "csv", cwd=project_root)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert f"{BASE}{R}kanto,広域関東圏,Greater Kanto region,3,約3610,true,141" in result.stdout.splitlines()
+    assert f"{BASE}{R}kanto,広域関東圏,Greater Kanto region,3,約3610,141" in result.stdout.splitlines()
     result = clusterlod("query", "projects-by-field", "--param", "field=semiconductor", "--dist", str(built_dist),
                         cwd=project_root)
     assert "cluster:kyushu-silicon-cluster" in result.stdout and "110" in result.stdout

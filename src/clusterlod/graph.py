@@ -12,28 +12,20 @@ import calendar
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
-from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from clusterlod.identifiers import Identifier, best_row
-from clusterlod.model import CONCEPT_CLASSES, CONFIDENCES, STATUSES, TYPES, FieldSpec, TypeSpec
+from clusterlod.graph_values import (DOCUMENT_GRAPH, ENGLISH_BASIS, IDENTIFIERS_BASIS, LINK_MATCHES,  # noqa: F401
+                                     ValueFields, check_iri)
+from clusterlod.identifiers import Identifier
+from clusterlod.model import CONFIDENCES, STATUSES, TYPES, FieldSpec, TypeSpec
 from clusterlod.namespaces import XSD, Namespaces
 from clusterlod.records import Record, Value
 from clusterlod.source import QuoteNotFound, SourceText, Span
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
-ENGLISH_BASIS = "curated-english"
 DESCRIPTIONS_BASIS = "editors-descriptions"  # what the editors write about a resource, unlike a translation
-#: How sure a link is, when the data says so explicitly; otherwise the identifier list decides.
-LINK_MATCHES = {"same-as": "owl:sameAs", "exact": "skos:exactMatch", "close": "skos:closeMatch", "see-also": "rdfs:seeAlso"}
-#: The SKOS mapping properties make both ends skos:Concepts: other resources (places, agents) link by
-#: schema:sameAs (no domain or range) where SKOS would say exact, and by rdfs:seeAlso where it would say close.
-NON_CONCEPT_MATCHES = {"skos:exactMatch": "schema:sameAs", "skos:closeMatch": "rdfs:seeAlso"}
-IDENTIFIERS_BASIS = "identifiers"
-DOCUMENT_GRAPH = "document"
 
 
 @dataclass(frozen=True)
@@ -57,13 +49,6 @@ def literal_text(record: Record, value: Value, name: str) -> str:
     return value.data
 
 
-def check_iri(record: Record, line: int, name: str, iri: str) -> str:
-    parts = urlsplit(iri)
-    if parts.scheme not in ("http", "https") or not parts.netloc or IRI_FORBIDDEN.search(iri):
-        raise record.error(f"field '{name}': bad IRI {iri!r} (expected an absolute http(s) IRI without spaces)", line)
-    return iri
-
-
 def date_literal(record: Record, line: int, name: str, text: str) -> ox.Literal:
     """YYYY, YYYY-MM or YYYY-MM-DD, each typed by its precision; impossible dates refused."""
     match = DATE.match(text)
@@ -78,7 +63,7 @@ def date_literal(record: Record, line: int, name: str, text: str) -> ox.Literal:
     return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
 
 
-class GraphBuilder:
+class GraphBuilder(ValueFields):
     """Turns the records of data/ into quads; raises DataError on the first bad record."""
 
     def __init__(self, ns: Namespaces, source: SourceText, identifiers: dict[tuple[str, str], list[Identifier]],
@@ -347,33 +332,6 @@ class GraphBuilder:
         if isinstance(start, str) and isinstance(end, str) and end < start[: len(end)]:
             raise ctx.record.error(f"field 'end': {end} is before the start {start}", line)
 
-    def field_fiscal_year(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
-        """A Japanese fiscal year as an OWL-Time interval (1 April to 31 March), never a bare calendar year."""
-        text, basis = self.unwrap(ctx, value.data, line)
-        if not isinstance(text, str) or not re.fullmatch(r"\d{4}", text):
-            raise ctx.record.error(f"field '{spec.name}': expected a fiscal year YYYY, found {text!r}", line)
-        year = int(text)
-        node = ox.NamedNode(self.ns.resource("period", f"fiscal-year-{year}"))
-        self.state(ctx, spec, node, basis)
-        if node.value in self.origins:
-            return
-        self.origins[node.value] = self.origins[ctx.subject.value]
-        g, date = DOCUMENT_GRAPH, ox.NamedNode(XSD + "date")
-        for cls in ("time:ProperInterval", "dcterms:PeriodOfTime"):
-            self.add(node, self.curie("rdf:type"), self.curie(cls), g)
-        name = f"平成{year - 1988}年度" if 1989 <= year <= 2018 else f"{year}年度"
-        self.add(node, self.curie("rdfs:label"), self.lang(name, "ja"), g)
-        quote = ox.NamedNode(self.ns.resource("quote", f"fiscal-year-{year}"))
-        self.add_quote(ctx.record, line, node, f"fiscal-year-{year}", name, ctx.section, ctx.primary, sources=ctx.sources)
-        self.add(node, self.curie("rdfs:label"), self.lang(f"fiscal year {year} (April {year} to March {year + 1})", "en"),
-                 f"editorial/{ENGLISH_BASIS}")
-        for end, curie, day in (("start", "time:hasBeginning", f"{year}-04-01"), ("end", "time:hasEnd", f"{year + 1}-03-31")):
-            instant = ox.NamedNode(f"{node.value}-{end}")
-            self.add(node, self.curie(curie), instant, g)
-            self.add(instant, self.curie("rdf:type"), self.curie("time:Instant"), g)
-            self.add(instant, self.curie("clo:sourceQuote"), quote, g)
-            self.add(instant, self.curie("time:inXSDDate"), ox.Literal(day, datatype=date), g)
-
     def field_int(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
         text, basis = self.unwrap(ctx, value.data, line)
         if not isinstance(text, str) or not re.fullmatch(r"[1-9][0-9]*", text):
@@ -449,58 +407,6 @@ class GraphBuilder:
                 if key in data:
                     self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section, ctx.primary,
                                    sources=ctx.sources)
-
-    def field_links(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
-        items = value.data if isinstance(value.data, list) else None
-        if not items:
-            raise ctx.record.error("field 'links': expected a list of 'scheme:identifier'", line)
-        for n, item in enumerate(items, 1):
-            match = None
-            if isinstance(item, dict):
-                match = item.get("match")
-                item = item.get("id")
-            if not isinstance(item, str) or ":" not in item:
-                raise ctx.record.error(f"field 'links': expected 'scheme:identifier', found {item!r}", line)
-            scheme, key = item.split(":", 1)
-            rows = self.identifiers.get((scheme, key))
-            if not rows:
-                raise ctx.record.error(f"field 'links': {item!r} is not in {self.identifiers_path}; "
-                                       "publish no identifier that is not verified", line)
-            label = ctx.record.get("label")
-            identifier = best_row(rows, label.data.get("ja") if label and isinstance(label.data, dict) else None)
-            predicate, obj = self.link_statement(ctx, line, identifier, match)
-            self.add(ctx.subject, predicate, obj, f"editorial/{IDENTIFIERS_BASIS}")
-            self.reify(ctx, "link", n, predicate, obj, IDENTIFIERS_BASIS, (
-                ("clo:confidence", ox.Literal(identifier.confidence)),
-                ("clo:verification", ox.Literal(identifier.where_seen)),
-                ("clo:identifierListLine", ox.Literal(str(identifier.line), datatype=ox.NamedNode(XSD + "integer"))),
-            ))
-
-    def link_statement(self, ctx: "Context", line: int, identifier: Identifier,
-                       match: str | None) -> tuple[ox.NamedNode, ox.NamedNode | ox.Literal]:
-        """Choose the link predicate by how sure the list is: sameAs only when verified twice."""
-        key, scheme = identifier.key, identifier.scheme
-        if scheme == "houjin":
-            return self.curie("clo:corporateNumber"), ox.Literal(key)
-        if scheme == "jisx0401":
-            return self.curie("clo:jisCode"), ox.Literal(key)
-        targets = {
-            "wikidata": lambda k: "http://www.wikidata.org/entity/" + k,
-            "geonames": lambda k: f"https://sws.geonames.org/{k}/",
-        }
-        target = ox.NamedNode(check_iri(ctx.record, line, "links", targets.get(scheme, lambda k: k)(key)))
-        if match is not None and match not in LINK_MATCHES:
-            raise ctx.record.error(f"field 'links': 'match' must be one of {', '.join(LINK_MATCHES)}", line)
-        if match is not None:
-            curie = LINK_MATCHES[match]
-        elif scheme == "other" or identifier.title_only:
-            curie = "rdfs:seeAlso"
-        else:
-            curie = "owl:sameAs" if identifier.verified_twice else "skos:exactMatch"
-        if TYPES[ctx.record.type].rdf_class not in CONCEPT_CLASSES:
-            curie = NON_CONCEPT_MATCHES.get(curie, curie)
-        return self.curie(curie), target
-
 
 @dataclass
 class Context:
