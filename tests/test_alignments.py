@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+import owlrl  # a test dependency (pyproject [test])
 import pytest
 import rdflib
 from rdflib import OWL, RDF, RDFS, Literal, URIRef
-
-owlrl = pytest.importorskip("owlrl")
 
 VOCABULARIES = Path(__file__).parent / "data" / "vocabularies"
 BASE = "https://w3id.org/clusterlod/"
