@@ -39,8 +39,8 @@ RDF_TYPE = STANDARD_PREFIXES["rdf"] + "type"
 
 #: The path segments of resource IRIs (<base>id/<kind>/<slug>); each is also a prefix.
 RESOURCE_KINDS = (
-    "basis", "cluster", "cooperation", "country", "declaration", "document", "event", "field",
-    "figure", "network", "organization", "person", "place", "prefecture", "program", "quote",
+    "basis", "cluster", "concept", "cooperation", "country", "declaration", "document", "event", "field",
+    "figure", "network", "organization", "period", "person", "place", "prefecture", "program", "quote",
     "region", "scheme", "section", "statement",
 )
 XSD = STANDARD_PREFIXES["xsd"]

@@ -19,6 +19,7 @@ from clusterlod import answers, formats
 from clusterlod.answers import Answer
 from clusterlod.canned.binding import prepare, syntax_error
 from clusterlod.canned.catalogue import CannedQuery
+from clusterlod.rebase import rebase_query, release_base
 from clusterlod.errors import ClusterlodError
 from clusterlod.sparql_text import dataset_arguments, inspect
 
@@ -75,4 +76,6 @@ def run(query: CannedQuery, params: dict[str, str] | None = None, *, store: ox.S
     text = prepare(query, params)
     if endpoint is not None:
         return run_remote(text, endpoint, timeout, union, str(query.path))
+    if store is None:  # the built release: its IRIs are under the base it was built with
+        text = rebase_query(text, release_base(dist or Path("dist")))
     return run_local(text, store if store is not None else open_store(dist or Path("dist")), str(query.path))
