@@ -13,6 +13,20 @@ from stores import *  # noqa: F401,F403 - the real servers: oxigraph_server, vir
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: Fixtures that start or install a system outside Python (Debian packages, a browser): a test
+#: that uses any of them, even indirectly, is marked ``external`` and left out of the inner loop
+#: ``pytest -m "not external"``. The README's test command still runs everything.
+EXTERNAL_FIXTURES = frozenset({"virtuoso_server", "virtuoso_instance", "virtuoso", "nginx", "browser_page",
+                               "fresh_venv"})
+#: Test modules that are external as a whole (the benchmark runs every stage at several sizes).
+EXTERNAL_MODULES = frozenset({"test_bench.py"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if EXTERNAL_FIXTURES.intersection(getattr(item, "fixturenames", ())) or item.path.name in EXTERNAL_MODULES:
+            item.add_marker(pytest.mark.external)
+
 
 @pytest.fixture(scope="session")
 def project_root() -> Path:

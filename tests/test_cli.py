@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
+from stores import free_port
 
 from clusterlod.cli import COMMANDS
+from clusterlod.errors import ExitCode
+
+
+#: The console script pip installed next to this interpreter: what a user runs, not ``python -m``.
+INSTALLED = Path(sys.executable).with_name("clusterlod")
 
 
 def clusterlod(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "clusterlod", *args], capture_output=True, text=True, cwd=cwd)
+    """Run the installed ``clusterlod`` command, as a user would."""
+    assert INSTALLED.is_file(), f"no installed command at {INSTALLED}: run `python3 -m pip install -e .`"
+    return subprocess.run([str(INSTALLED), *args], capture_output=True, text=True, cwd=cwd)
 
 
 def test_top_level_help_lists_the_verbs() -> None:
@@ -51,3 +62,71 @@ def test_validate_reports_conformance(project_root: Path) -> None:
     result = clusterlod("validate", "--root", str(project_root))
     assert result.returncode == 0
     assert result.stdout.strip() == "conforms: every shape is satisfied"
+
+
+def test_the_installed_command_starts_in_a_clean_interpreter(tmp_path: Path) -> None:
+    """No module may rely on what ``python -m`` or the test runner happened to import first."""
+    result = subprocess.run([str(INSTALLED), "--help"], capture_output=True, text=True, cwd=tmp_path,
+                            env={"PATH": os.environ.get("PATH", ""), "PYTHONNOUSERSITE": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "Usage: clusterlod" in result.stdout
+
+
+def test_queries_and_query_run_through_the_installed_command(built_dist: Path) -> None:
+    listed = clusterlod("queries")
+    assert listed.returncode == 0, listed.stderr
+    assert "totals-by-region" in listed.stdout
+    answer = clusterlod("query", "companies-add-up", "--dist", str(built_dist), "--format", "csv")
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.strip().splitlines()[-1] == "true"
+
+
+def test_serve_starts_through_the_installed_command(built_dist: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen([str(INSTALLED), "serve", "--dist", str(built_dist), "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stdout.read().decode("utf-8", "replace")
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/index.en.html", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "serve did not answer within 60 s"
+                time.sleep(0.2)
+        assert response.status_code == 200 and "Knowledge Cluster" in response.text
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def test_usage_errors_have_their_own_exit_code() -> None:
+    result = clusterlod("query", "--no-such-option")
+    assert result.returncode == ExitCode.USAGE
+    assert "No such option" in result.stderr
+
+
+def test_a_bug_is_one_line_and_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The last-resort handler: an exception no check foresaw gives one line and its own code."""
+    from clusterlod import cli
+
+    (tmp_path / "buggy_command.py").write_text(
+        "import click\n@click.command()\ndef boom():\n    1 / 0\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli.COMMANDS, "boom", "buggy_command:boom")
+    for argv, traceback_shown in ((["clusterlod", "boom"], False), (["clusterlod", "--debug", "boom"], True)):
+        monkeypatch.setattr(sys, "argv", argv)
+        monkeypatch.setattr(cli, "_debug", False)
+        with pytest.raises(SystemExit) as exit_:
+            cli.main()
+        assert exit_.value.code == ExitCode.INTERNAL
+        err = capsys.readouterr().err
+        assert err.strip().splitlines()[-1] == (
+            "clusterlod: internal error (ZeroDivisionError); run with --debug for the traceback")
+        assert ("Traceback" in err) is traceback_shown

@@ -10,13 +10,15 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
+from clusterlod.errors import ExitCode
 from stores import free_port
 
 IDENTIFIERS = Path(__file__).resolve().parents[1] / "data" / "reference" / "identifiers.csv"
 WD = "http://www.wikidata.org/entity/"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 LINK_PREDICATES = {"http://www.w3.org/2002/07/owl#sameAs", "http://www.w3.org/2004/02/skos/core#exactMatch",
-                   "http://www.w3.org/2004/02/skos/core#closeMatch", "http://www.w3.org/2000/01/rdf-schema#seeAlso"}
+                   "http://www.w3.org/2004/02/skos/core#closeMatch", "http://www.w3.org/2000/01/rdf-schema#seeAlso",
+                   "https://schema.org/sameAs"}
 
 
 def wikidata_fixture(renamed: dict[str, tuple[str, str]] = {}, removed: set[str] = frozenset(),
@@ -97,11 +99,12 @@ def test_link_sets_are_distributions_described_as_void_linksets(built_dist: Path
 
 
 def test_regions_are_close_matches_where_the_bureau_area_differs(dist_store: ox.Store) -> None:
-    rows = {r["r"].value.rsplit("/", 1)[-1]: r["p"].value.rsplit("#", 1)[-1] for r in dist_store.query(
+    # A region is a place, not a skos:Concept: schema:sameAs where SKOS would say exactMatch, rdfs:seeAlso for close.
+    rows = {r["r"].value.rsplit("/", 1)[-1]: r["p"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for r in dist_store.query(
         f"SELECT ?r ?p WHERE {{ ?r a <https://w3id.org/clusterlod/ontology/Region> ; ?p ?w FILTER(STRSTARTS(STR(?w), '{WD}')) }}",
         use_default_graph_as_union=True)}
-    assert rows == {"hokkaido": "exactMatch", "tohoku": "exactMatch", "kanto": "closeMatch", "chubu": "closeMatch",
-                    "kinki": "closeMatch", "chugoku": "exactMatch", "shikoku": "exactMatch", "kyushu": "closeMatch"}
+    assert rows == {"hokkaido": "sameAs", "tohoku": "sameAs", "kanto": "seeAlso", "chubu": "seeAlso",
+                    "kinki": "seeAlso", "chugoku": "sameAs", "shikoku": "sameAs", "kyushu": "seeAlso"}
     kanto = {r["c"].value for r in dist_store.query(
         "SELECT ?c WHERE { <https://w3id.org/clusterlod/id/region/kanto> <https://w3id.org/clusterlod/ontology/coversPrefecture>/<https://w3id.org/clusterlod/ontology/jisCode> ?c }",
         use_default_graph_as_union=True)}
@@ -117,7 +120,7 @@ def test_check_reports_good_changed_and_missing_links(oxigraph_instance, built_d
 
     load(oxigraph_instance, wikidata_fixture(renamed={"Q38": ("イタリア共和国", "Italian Republic")}, removed={"Q142"}))
     result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", oxigraph_instance.query_url)
-    assert result.returncode == 1
+    assert result.returncode == ExitCode.LINKS_CHANGED
     found = statuses(result.stdout)
     assert found["Q38|italy"] == "changed"
     assert found["Q142|france"] == "missing"
@@ -150,17 +153,17 @@ def test_suggest_writes_scored_candidates_to_a_review_file(oxigraph_instance, bu
 
 def test_unreachable_endpoint_is_one_clear_line(built_dist: Path) -> None:
     result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", f"http://127.0.0.1:{free_port()}/sparql")
-    assert result.returncode == 4
-    assert result.stderr.strip().count("\n") == 0 and "cannot reach the endpoint" in result.stderr
+    assert result.returncode == ExitCode.REMOTE
+    assert result.stderr.strip().count("\n") == 0 and "cannot reach" in result.stderr
 
 
 def test_a_silent_endpoint_times_out_with_one_clear_line(built_dist: Path, silent_server: str) -> None:
     result = clusterlod("links", "check", "--dist", str(built_dist), "--timeout", "1", "--endpoint", silent_server)
-    assert result.returncode == 4
+    assert result.returncode == ExitCode.REMOTE
     assert "timeout" in result.stderr and result.stderr.strip().count("\n") == 0
 
 
 def test_an_endpoint_that_is_not_sparql_is_named(built_dist: Path, oxigraph_instance) -> None:
     result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", oxigraph_instance.query_url.rsplit("/", 1)[0] + "/nothing-here")
-    assert result.returncode == 4
+    assert result.returncode == ExitCode.REMOTE
     assert "HTTP 404" in result.stderr or "not SPARQL" in result.stderr

@@ -3,7 +3,7 @@
 The real build (``built_dist``) is loaded into a fresh Oxigraph server and a fresh private Virtuoso,
 both on 127.0.0.1, with ``clusterlod load`` run as a user runs it (the CLI, Graph Store upload,
 Digest authentication for Virtuoso). Then each canned query and each quality check runs through
-``clusterlod.queries`` on the three stores, with its default parameters and with the parameter
+``clusterlod.canned`` on the three stores, with its default parameters and with the parameter
 values that tests/test_queries.py writes answers down for:
 
 - SELECT: the same variables and the same rows as RDF terms, in the same order (every canned
@@ -24,7 +24,7 @@ What is normalised before comparing, and nothing else (see ``canonical``):
   ``true``/``false`` and Virtuoso gives them back as such in CONSTRUCT results.
 
 Virtuoso's other known differences are handled where they arise, not by normalising: its ASK
-answer (a one-row ``__ASK_RETVAL`` result, no rows for false) is read by clusterlod.queries itself,
+answer (a one-row ``__ASK_RETVAL`` result, no rows for false) is read by clusterlod.answers itself,
 and the queries that met its other quirks were rewritten to portable equivalents (see
 the README, "Portable queries").
 """
@@ -43,7 +43,9 @@ import pytest
 from rdflib import Graph as RdflibGraph
 from rdflib.compare import isomorphic
 
-from clusterlod import queries as Q
+from clusterlod import canned as Q
+from clusterlod.answers import Term
+from clusterlod.sparql_text import tokens
 from stores import OxigraphServer, VirtuosoServer, _oxigraph, _virtuoso
 
 BASE = "https://w3id.org/clusterlod/"
@@ -121,7 +123,7 @@ def endpoints(built_dist: Path, dist_store: ox.Store, oxigraph: OxigraphServer,
 # --------------------------------------------------------------------------- comparing
 
 
-def canonical(term: Q.Term | None) -> Q.Term | None:
+def canonical(term: Term | None) -> Term | None:
     """The term to compare: ``"1"``/``"0"`` of xsd:boolean as ``"true"``/``"false"`` (see the module
     docstring); every other term as it is."""
     if isinstance(term, ox.Literal) and term.datatype.value == XSD_BOOLEAN and term.value in ("1", "0"):
@@ -131,17 +133,17 @@ def canonical(term: Q.Term | None) -> Q.Term | None:
 
 def ordered(query_text: str) -> bool:
     """Whether the query has an ORDER BY (comments and strings skipped)."""
-    words = [m.group().upper() for m in Q.tokens(query_text) if m.lastgroup == "word"]
+    words = [m.group().upper() for m in tokens(query_text) if m.lastgroup == "word"]
     return any(a == "ORDER" and b == "BY" for a, b in zip(words, words[1:]))
 
 
-def rows(result: Q.Result, keep_order: bool) -> list[tuple[str, ...]]:
+def rows(result: Q.Answer, keep_order: bool) -> list[tuple[str, ...]]:
     """The rows as tuples of N-Triples terms ("" when unbound), after ``canonical``."""
     found = [tuple("" if t is None else str(canonical(t)) for t in row) for row in result.rows]
     return found if keep_order else sorted(found)
 
 
-def triples(result: Q.Result) -> list[ox.Triple]:
+def triples(result: Q.Answer) -> list[ox.Triple]:
     return [ox.Triple(t.subject, t.predicate, canonical(t.object)) for t in result.triples]
 
 
@@ -157,7 +159,7 @@ def same_graph(one: list[ox.Triple], other: list[ox.Triple]) -> bool:
     return isomorphic(graph(one), graph(other))
 
 
-def assert_same_answer(query: Q.CannedQuery, local: Q.Result, remote: Q.Result, store: str) -> None:
+def assert_same_answer(query: Q.CannedQuery, local: Q.Answer, remote: Q.Answer, store: str) -> None:
     where = f"{query.name} on {store}"
     assert remote.form == local.form, where
     if local.kind == "boolean":

@@ -69,7 +69,8 @@ def clusterlod_stages(root: Path, out: Path) -> dict[str, Any]:
     """clusterlod's pipeline, stage by stage, exactly as `clusterlod build` runs it."""
     import pyoxigraph as ox
 
-    from clusterlod import catalog, formats, publish, queries
+    from clusterlod import canned as queries
+    from clusterlod import catalog, formats, publish
     from clusterlod.build import check, graph_infos, make_publication, no_cyclic_gc
     from clusterlod.linksets import write_linksets
     from clusterlod.namespaces import Namespaces
@@ -112,7 +113,7 @@ def plain_stages(root: Path, budget: float) -> dict[str, Any]:
     import rdflib
     from pyshacl import validate as pyshacl_validate
 
-    from clusterlod import queries
+    from clusterlod import canned as queries
     from clusterlod.graph import GraphBuilder
     from clusterlod.namespaces import Namespaces
     from clusterlod.project import IDENTIFIERS_FILE, parse_turtle, read_sources
@@ -247,7 +248,7 @@ def cold_start(project_root: Path, work: Path, repeats: int = 3) -> dict[str, An
 
 def real_queries(project_root: Path, work: Path) -> dict[str, float]:
     """Each canned query on the real data's embedded store, best of five, in milliseconds."""
-    from clusterlod import queries
+    from clusterlod import canned as queries
     from clusterlod.build import build
 
     dist = work / "real-dist"
@@ -331,7 +332,7 @@ def load(url: str, name: str, paths: list[str], clients: int, seconds: float) ->
 
 def server_load(project_root: Path, work: Path, seconds: float) -> list[dict[str, Any]]:
     """`clusterlod serve` of the real data, under 1 and 50 concurrent clients, in a separate process."""
-    from clusterlod import queries
+    from clusterlod import canned as queries
     from clusterlod.build import build
     from clusterlod.namespaces import Namespaces
     from clusterlod.web.process import free_port, start_server, stop

@@ -1,7 +1,9 @@
-"""The DCAT + VoID description of a release: what it is, its graphs and its files.
+"""The DCAT-AP 3.0 + VoID description of a release: the catalogue, the dataset, its graphs and files.
 
 Every figure in it (byte sizes, checksums, triple counts) is computed from the
-files as written, so the description can be checked against the release.
+files as written, so the description can be checked against the release. The
+catalogue follows DCAT-AP 3.0 (mandatory and recommended properties; file types
+and media types as IRIs of the EU and IANA lists), checked by its SHACL shapes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,23 @@ if TYPE_CHECKING:
     from clusterlod.linksets import Linkset
 
 IANA = "https://www.iana.org/assignments/media-types/"
+EU = "http://publications.europa.eu/resource/authority/"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+DCATAP = "http://data.europa.eu/r5r/"
+#: The EU file-type authority list's code for each file of a release, by extension.
+FILE_TYPES = {
+    "ttl": ("RDF_TURTLE", "RDF Turtle"), "nt": ("RDF_N_TRIPLES", "RDF N-Triples"), "rdf": ("RDF_XML", "RDF/XML"),
+    "jsonld": ("JSON_LD", "JSON-LD"), "trig": ("RDF_TRIG", "RDF TriG"), "nq": ("RDF_N_QUADS", "RDF N-Quads"),
+    "txt": ("TXT", "TXT"), "csv": ("CSV", "CSV"), "json": ("JSON", "JSON"),
+}
+#: EU data themes of the dataset (economy; science and technology).
+THEMES = {"ECON": "Economy and finance", "TECH": "Science and technology"}
+#: The EU language authority's codes for the ISO 639-1 codes of dataset.yaml.
+LANGUAGES = {"ja": "JPN", "en": "ENG"}
+
+
+def language_iri(code: str) -> ox.NamedNode:
+    return ox.NamedNode(EU + "language/" + LANGUAGES[code])
 FORMAT_FEATURES = {
     "ttl": "http://www.w3.org/ns/formats/Turtle",
     "nt": "http://www.w3.org/ns/formats/N-Triples",
@@ -85,6 +104,8 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
     dataset = ox.NamedNode(ns.dataset)
     for cls in ("dcat:Dataset", "void:Dataset"):
         w.add(dataset, "rdf:type", w.iri(cls))
+    _catalog(w, meta, dataset)
+    _application_profile(w, meta, dataset)
     w.bilingual(dataset, "dcterms:title", meta["title"])
     w.bilingual(dataset, "dcterms:description", meta["description"])
     w.bilingual(dataset, "dcterms:bibliographicCitation", meta["attribution"])
@@ -96,12 +117,10 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
     w.add(dataset, "dcat:version", w.lit(meta["version"]))
     w.add(dataset, "owl:versionInfo", w.lit(meta["version"]))
     for language in meta.get("language", []):
-        w.add(dataset, "dcterms:language", ox.NamedNode(f"http://id.loc.gov/vocabulary/iso639-1/{language}"))
+        w.add(dataset, "dcterms:language", language_iri(language))
     publisher = ox.NamedNode(ns.base + "publisher")
     w.add(dataset, "dcterms:publisher", publisher)
-    w.add(publisher, "rdf:type", w.iri("foaf:Agent"))
-    w.bilingual(publisher, "foaf:name", meta["publisher"])
-    w.add(dataset, "dcterms:source", ox.NamedNode(document_iri))
+    # prov:wasDerivedFrom, not dcterms:source: in DCAT-AP a dataset's dct:source is another dcat:Dataset.
     w.add(dataset, "prov:wasDerivedFrom", ox.NamedNode(document_iri))
     w.add(dataset, "void:uriSpace", w.lit(ns.base + "id/"))
     w.add(dataset, "void:sparqlEndpoint", ox.NamedNode(ns.base + "sparql"))
@@ -110,7 +129,7 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
         w.add(dataset, "void:exampleResource", ox.NamedNode(iri))
     counts = _counts(union, ns)
     w.add(dataset, "void:triples", w.lit(len(union), "integer"))
-    w.add(dataset, "void:entities", w.lit(counts["entities"], "integer"))
+    w.add(dataset, "void:entities", w.lit(counts["entities"], "integer"))  # the resources under void:uriSpace
     w.add(dataset, "void:distinctSubjects", w.lit(counts["subjects"], "integer"))
     w.add(dataset, "void:properties", w.lit(counts["properties"], "integer"))
     w.add(dataset, "void:classes", w.lit(len(counts["classes"]), "integer"))
@@ -134,8 +153,78 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
     for linkset in linksets:
         _linkset(w, dataset, linkset)
     for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != CATALOG_FILE):
-        _distribution(w, dataset, out, path)
+        _distribution(w, dataset, out, path, meta)
     return w.triples
+
+
+def _catalog(w: CatalogWriter, meta: dict[str, Any], dataset: ox.NamedNode) -> None:
+    """The dcat:Catalog that holds the dataset, with DCAT-AP's mandatory and recommended properties."""
+    catalog = ox.NamedNode(w.ns.base + "catalog")
+    w.add(catalog, "rdf:type", w.iri("dcat:Catalog"))
+    w.add(catalog, "dcterms:title", w.lit(f"{meta['title']['ja']}：カタログ", language="ja"))
+    w.add(catalog, "dcterms:title", w.lit(f"Catalogue: {meta['title']['en']}", language="en"))
+    w.add(catalog, "dcterms:description", w.lit(
+        "clusterlod の公開物のカタログ。データセット一つ（その名前付きグラフ、リンクセット、配布ファイル）を収める。", language="ja"))
+    w.add(catalog, "dcterms:description", w.lit(
+        "The catalogue of the clusterlod release: one dataset, with its named graphs, link sets and files.", language="en"))
+    w.add(catalog, "dcat:dataset", dataset)
+    w.add(catalog, "dcterms:publisher", ox.NamedNode(w.ns.base + "publisher"))
+    w.add(catalog, "foaf:homepage", ox.NamedNode(w.ns.base))
+    w.add(ox.NamedNode(w.ns.base), "rdf:type", w.iri("foaf:Document"))
+    w.add(catalog, "dcterms:license", ox.NamedNode(meta["licence"]))
+    w.add(catalog, "dcterms:issued", w.lit(meta["issued"], "date"))
+    w.add(catalog, "dcterms:modified", w.lit(meta["issued"], "date"))
+    for language in meta.get("language", []):
+        w.add(catalog, "dcterms:language", language_iri(language))
+    w.add(catalog, "dcterms:spatial", ox.NamedNode(EU + "country/" + meta["spatial"]))
+    scheme = ox.NamedNode(EU + "data-theme")
+    w.add(catalog, "dcat:themeTaxonomy", scheme)
+    w.add(scheme, "rdf:type", w.iri("skos:ConceptScheme"))
+    w.add(scheme, "dcterms:title", w.lit("Data theme", language="en"))
+
+
+def _application_profile(w: CatalogWriter, meta: dict[str, Any], dataset: ox.NamedNode) -> None:
+    """What DCAT-AP asks of the dataset and its agents beyond plain DCAT: contact, themes, coverage, licence."""
+    publisher = ox.NamedNode(w.ns.base + "publisher")
+    w.add(publisher, "rdf:type", w.iri("foaf:Agent"))
+    w.bilingual(publisher, "foaf:name", meta["publisher"])
+    contact = ox.NamedNode(w.ns.base + "contact")
+    w.add(dataset, "dcat:contactPoint", contact)
+    for cls in ("Kind", "Organization"):
+        w.add(contact, "rdf:type", ox.NamedNode(VCARD + cls))
+    w.add(contact, VCARD + "fn", w.lit(meta["publisher"]["en"]))
+    w.add(contact, VCARD + "hasURL", ox.NamedNode(w.ns.base))
+    for code, label in THEMES.items():
+        theme = ox.NamedNode(EU + "data-theme/" + code)
+        w.add(dataset, "dcat:theme", theme)
+        w.add(theme, "rdf:type", w.iri("skos:Concept"))
+        w.add(theme, "skos:prefLabel", w.lit(label, language="en"))
+        w.add(theme, "skos:inScheme", ox.NamedNode(EU + "data-theme"))
+    country = ox.NamedNode(EU + "country/" + meta["spatial"])
+    w.add(dataset, "dcterms:spatial", country)
+    w.add(country, "rdf:type", w.iri("dcterms:Location"))
+    w.add(country, "skos:inScheme", ox.NamedNode(EU + "country"))
+    period = ox.NamedNode(w.ns.dataset + "/temporal")
+    w.add(dataset, "dcterms:temporal", period)
+    w.add(period, "rdf:type", w.iri("dcterms:PeriodOfTime"))
+    w.add(period, "dcat:startDate", w.lit(meta["temporal"]["start"], "gYear"))
+    w.add(period, "dcat:endDate", w.lit(meta["temporal"]["end"], "gYear"))
+    licence = ox.NamedNode(meta["licence"])
+    w.add(licence, "rdf:type", w.iri("dcterms:LicenseDocument"))
+    licence_type = ox.NamedNode("http://purl.org/adms/licencetype/Attribution")
+    w.add(licence, "dcterms:type", licence_type)
+    w.add(licence_type, "rdf:type", w.iri("skos:Concept"))
+    w.add(licence_type, "skos:prefLabel", w.lit("Attribution", language="en"))
+    w.add(licence_type, "skos:inScheme", ox.NamedNode("http://purl.org/adms/licencetype/1.0"))
+    for language in meta.get("language", []):
+        w.add(language_iri(language), "rdf:type", w.iri("dcterms:LinguisticSystem"))
+        w.add(language_iri(language), "skos:inScheme", ox.NamedNode(EU + "language"))
+    stable = ox.NamedNode(EU + "planned-availability/STABLE")
+    w.add(stable, "rdf:type", w.iri("skos:Concept"))
+    w.add(stable, "skos:prefLabel", w.lit("stable", language="en"))
+    w.add(stable, "skos:inScheme", ox.NamedNode(EU + "planned-availability"))
+    algorithm = w.iri("spdx:checksumAlgorithm_sha256")
+    w.add(algorithm, "rdf:type", w.iri("spdx:ChecksumAlgorithm"))
 
 
 def _linkset(w: CatalogWriter, dataset: ox.NamedNode, linkset: "Linkset") -> None:
@@ -149,7 +238,8 @@ def _linkset(w: CatalogWriter, dataset: ox.NamedNode, linkset: "Linkset") -> Non
     if linkset.target.sparql:
         w.add(target, "void:sparqlEndpoint", ox.NamedNode(linkset.target.sparql))
     predicate = ox.NamedNode(linkset.predicate)
-    node = ox.NamedNode(f"{w.ns.dataset}/linkset/{linkset.target.name}-{_local(linkset.predicate)}")
+    local = ("schema-" if linkset.predicate.startswith("https://schema.org/") else "") + _local(linkset.predicate)
+    node = ox.NamedNode(f"{w.ns.dataset}/linkset/{linkset.target.name}-{local}")
     w.add(dataset, "void:subset", node)
     w.add(node, "rdf:type", w.iri("void:Linkset"))
     w.add(node, "void:subjectsTarget", dataset)
@@ -172,17 +262,35 @@ def _linkset(w: CatalogWriter, dataset: ox.NamedNode, linkset: "Linkset") -> Non
         language="ja"))
 
 
-def _distribution(w: CatalogWriter, dataset: ox.NamedNode, out: Path, path: Path) -> None:
+def _distribution(w: CatalogWriter, dataset: ox.NamedNode, out: Path, path: Path, meta: dict[str, Any]) -> None:
     relative = path.relative_to(out).as_posix()
     data = path.read_bytes()
     node = ox.NamedNode(f"{w.ns.base}download/{relative}")
     w.add(dataset, "dcat:distribution", node)
     w.add(node, "rdf:type", w.iri("dcat:Distribution"))
     w.add(node, "dcterms:title", w.lit(relative))
+    w.add(node, "dcat:accessURL", node)
     w.add(node, "dcat:downloadURL", node)
     kind = media_type(path)
-    w.add(node, "dcat:mediaType", ox.NamedNode(IANA + kind))
-    w.add(node, "dcterms:format", w.lit(kind))
+    media = ox.NamedNode(IANA + kind)
+    w.add(node, "dcat:mediaType", media)
+    w.add(media, "rdf:type", w.iri("dcterms:MediaType"))
+    code, label = FILE_TYPES.get(path.suffix.lstrip("."), ("BIN", "Binary data"))
+    if path.name == "context.jsonld":
+        code, label = "JSON_LD", "JSON-LD"
+    file_type = ox.NamedNode(EU + "file-type/" + code)
+    w.add(node, "dcterms:format", file_type)
+    w.add(file_type, "rdf:type", w.iri("dcterms:MediaTypeOrExtent"))
+    w.add(file_type, "skos:inScheme", ox.NamedNode(EU + "file-type"))
+    w.add(node, "dcterms:description", w.lit(f"{relative}: {label} file of the release ({kind}).", language="en"))
+    w.add(node, DCATAP + "availability", ox.NamedNode(EU + "planned-availability/STABLE"))
+    if relative.startswith("source/"):  # the brochure's own text: MEXT's terms, not the dataset's licence
+        rights = ox.NamedNode(f"{w.ns.dataset}/source-rights")
+        w.add(node, "dcterms:rights", rights)
+        w.add(rights, "rdf:type", w.iri("dcterms:RightsStatement"))
+        w.add(rights, "rdfs:label", w.lit(meta["source_rights"]["en"], language="en"))
+    else:
+        w.add(node, "dcterms:license", ox.NamedNode(meta["licence"]))
     w.add(node, "dcat:byteSize", w.lit(len(data), "nonNegativeInteger"))
     checksum = ox.NamedNode(f"{node.value}#sha256")
     w.add(node, "spdx:checksum", checksum)
@@ -203,15 +311,16 @@ def _counts(union: list[ox.Triple], ns: Namespaces) -> dict[str, Any]:
     """VoID's figures in one pass over the triples; vocabularies from the few distinct terms."""
     subjects: set[str] = set()
     predicates: set[str] = set()
-    entities: set[str] = set()
     classes: Counter[str] = Counter()
     for t in union:
         subject, predicate = t.subject.value, t.predicate.value
         subjects.add(subject)
         predicates.add(predicate)
         if predicate == RDF_TYPE:
-            entities.add(subject)
             classes[t.object.value] += 1
+    # VoID: the entities of a dataset are the resources whose IRIs fall under its void:uriSpace.
+    space = ns.base + "id/"
+    entities = {s for s in subjects if s.startswith(space)}
     known = sorted([*STANDARD_PREFIXES.values(), ns.vocab], key=len, reverse=True)
     vocabularies = {next(n for n in known if iri.startswith(n)) for iri in predicates | set(classes)
                     if any(iri.startswith(n) for n in known)}

@@ -9,11 +9,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import traceback
 
 import click
 
 from clusterlod import __version__
-from clusterlod.errors import ClusterlodError
+from clusterlod.errors import ClusterlodError, ExitCode
 
 #: command name -> "module:attribute" of its click command.
 COMMANDS: dict[str, str] = {
@@ -48,28 +49,45 @@ class LazyGroup(click.Group):
         return importlib.util.find_spec(module_name) is not None
 
 
+#: Set by ``--debug``: an internal error then shows its traceback.
+_debug = False
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    global _debug
+    _debug = _debug or value
+
+
 @click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="clusterlod")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug,
+              help="On an internal error, show the Python traceback.")
 def cli() -> None:
     """Publish MEXT's 2008 Knowledge Cluster page as linked open data.
 
     The pipeline runs one way: data/ -> graph -> validate -> publish (dist/)
-    -> load into a triple store / serve over HTTP.
+    -> load into a triple store / serve over HTTP. Exit codes are listed in docs/cli.md.
     """
 
 
 def main() -> None:
-    """Entry point: a ClusterlodError becomes one line on stderr and its exit code."""
+    """Entry point: every failure is one line on stderr and an exit code from ``ExitCode``."""
     try:
         cli.main(standalone_mode=False)
     except ClusterlodError as error:
         click.echo(f"clusterlod: error: {error}", err=True)
         sys.exit(error.exit_code)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("clusterlod: aborted", err=True)
-        sys.exit(130)
+        sys.exit(ExitCode.ABORTED)
     except click.ClickException as error:
         error.show()
-        sys.exit(error.exit_code)
+        sys.exit(ExitCode.USAGE)
     except click.exceptions.Exit as exit_:
         sys.exit(exit_.exit_code)
+    except Exception as error:  # noqa: BLE001 - the last resort: one line, not a traceback
+        if _debug:
+            traceback.print_exc()
+        click.echo(f"clusterlod: internal error ({type(error).__name__}); run with --debug for the traceback",
+                   err=True)
+        sys.exit(ExitCode.INTERNAL)

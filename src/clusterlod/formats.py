@@ -37,3 +37,16 @@ TEXT_MEDIA_TYPE = "text/plain"
 
 #: The file name stem of the whole-dataset distributions in dist/.
 DATASET_STEM = "clusterlod"
+#: The whole dataset as N-Quads in dist/: what the embedded store, `links` and `load` read.
+DATASET_FILE = f"{DATASET_STEM}.{N_QUADS.extension}"
+
+# The SPARQL 1.1 protocol's own media types (requests and results), for the client and the server.
+SPARQL_RESULTS_JSON = "application/sparql-results+json"
+SPARQL_RESULTS_XML = "application/sparql-results+xml"
+SPARQL_RESULTS_CSV = "text/csv"
+SPARQL_RESULTS_TSV = "text/tab-separated-values"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+FORM_URLENCODED = "application/x-www-form-urlencoded"
+JSON_MEDIA_TYPE = "application/json"
+XML_MEDIA_TYPE = "application/xml"

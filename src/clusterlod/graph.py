@@ -12,11 +12,12 @@ import calendar
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
-from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from clusterlod.identifiers import Identifier, best_row
+from clusterlod.graph_values import (DOCUMENT_GRAPH, ENGLISH_BASIS, IDENTIFIERS_BASIS, LINK_MATCHES,  # noqa: F401
+                                     ValueFields, check_iri)
+from clusterlod.identifiers import Identifier
 from clusterlod.model import CONFIDENCES, STATUSES, TYPES, FieldSpec, TypeSpec
 from clusterlod.namespaces import XSD, Namespaces
 from clusterlod.records import Record, Value
@@ -24,12 +25,7 @@ from clusterlod.source import QuoteNotFound, SourceText, Span
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
-ENGLISH_BASIS = "curated-english"
-#: How sure a link is, when the data says so explicitly; otherwise the identifier list decides.
-LINK_MATCHES = {"same-as": "owl:sameAs", "exact": "skos:exactMatch", "close": "skos:closeMatch", "see-also": "rdfs:seeAlso"}
-IDENTIFIERS_BASIS = "identifiers"
-DOCUMENT_GRAPH = "document"
+DESCRIPTIONS_BASIS = "editors-descriptions"  # what the editors write about a resource, unlike a translation
 
 
 @dataclass(frozen=True)
@@ -53,13 +49,6 @@ def literal_text(record: Record, value: Value, name: str) -> str:
     return value.data
 
 
-def check_iri(record: Record, line: int, name: str, iri: str) -> str:
-    parts = urlsplit(iri)
-    if parts.scheme not in ("http", "https") or not parts.netloc or IRI_FORBIDDEN.search(iri):
-        raise record.error(f"field '{name}': bad IRI {iri!r} (expected an absolute http(s) IRI without spaces)", line)
-    return iri
-
-
 def date_literal(record: Record, line: int, name: str, text: str) -> ox.Literal:
     """YYYY, YYYY-MM or YYYY-MM-DD, each typed by its precision; impossible dates refused."""
     match = DATE.match(text)
@@ -74,7 +63,7 @@ def date_literal(record: Record, line: int, name: str, text: str) -> ox.Literal:
     return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
 
 
-class GraphBuilder:
+class GraphBuilder(ValueFields):
     """Turns the records of data/ into quads; raises DataError on the first bad record."""
 
     def __init__(self, ns: Namespaces, source: SourceText, identifiers: dict[tuple[str, str], list[Identifier]],
@@ -139,8 +128,9 @@ class GraphBuilder:
         self.add(subject, self.curie("rdf:type"), self.curie(spec.rdf_class), home)
         if record_basis and record.type != "EditorialBasis":
             self.add(subject, self.curie("clo:editorialBasis"), self.basis_iri(record_basis), home)
-        primary, section = self.convert_sources(record, spec, subject, record_basis)
-        context = Context(record, subject, home, record_basis, primary, section)
+        sources = self.convert_sources(record, spec, subject, record_basis)
+        primary, section = sources[0] if sources else (None, None)
+        context = Context(record, subject, home, record_basis, primary, section, sources)
         for name, value in record.fields.items():
             if name in ("source", "basis"):
                 continue
@@ -178,16 +168,16 @@ class GraphBuilder:
         return ox.NamedNode(self.ns.resource(TYPES["EditorialBasis"].path, basis))
 
     def convert_sources(self, record: Record, spec: TypeSpec, subject: ox.NamedNode,
-                        record_basis: str | None) -> tuple[Span | None, ox.NamedNode | None]:
-        """Add the record's quotes; return the first one's span and section."""
+                        record_basis: str | None) -> list[tuple[Span, ox.NamedNode]]:
+        """Add the record's quotes; return each one's span and section, the first (primary) first."""
         value = record.get("source")
         if value is None:
             if spec.needs_source and not record_basis:
                 raise record.error("missing required field 'source' (a section and an exact quote), or mark the record editorial with 'basis'")
-            return None, None
+            return []
         if not isinstance(value.data, list) or not value.data:
             raise record.error("field 'source': expected a list of {section, quote}", value.line)
-        primary = first_section = None
+        primary, sources = None, []
         for index, item in enumerate(value.data, 1):
             line = value.line_of(index - 1)
             if not isinstance(item, dict) or "quote" not in item or "section" not in item:
@@ -198,11 +188,14 @@ class GraphBuilder:
             section = self.reference(record, line, "source", item["section"], ("Section",))
             span = self.add_quote(record, line, subject, f"{record.id}-q{index}", item["quote"], section,
                                   primary, int(occurrence) if occurrence else None)
-            primary, first_section = primary or span, first_section or section
-        return primary, first_section
+            primary = primary or span
+            sources.append((span, section))
+        return sources
 
     def add_quote(self, record: Record, line: int, owner: ox.NamedNode, slug: str, quote: Any,
-                  section: ox.NamedNode | None, within: Span | None, occurrence: int | None = None) -> Span:
+                  section: ox.NamedNode | None, within: Span | None, occurrence: int | None = None,
+                  sources: Iterable[tuple[Span, ox.NamedNode]] = ()) -> Span:
+        """One exact quote; an extra quote takes the section of the record's quote that contains it."""
         if section is None:
             raise record.error("a quote needs a section: give the record a 'source' first", line)
         if not isinstance(quote, str):
@@ -211,6 +204,7 @@ class GraphBuilder:
             span = self.source.locate(quote, within, occurrence)
         except QuoteNotFound as error:
             raise record.error(str(error), line) from None
+        section = next((s for sp, s in sources if sp.start <= span.start and span.end <= sp.end), section)
         node = ox.NamedNode(self.ns.resource("quote", slug))
         self.origins[node.value] = Origin(str(record.path), line, record.id)
         g = DOCUMENT_GRAPH
@@ -278,10 +272,15 @@ class GraphBuilder:
         data = value.data
         if not isinstance(data, dict) or not data.get("ja") or not data.get("en"):
             raise ctx.record.error(f"field '{spec.name}': expected a mapping with 'ja' (as written) and 'en'", line)
-        unknown = set(data) - {"ja", "en"}
+        unknown = set(data) - {"ja", "en", "basis"}
         if unknown:
             raise ctx.record.error(f"field '{spec.name}': unknown language key(s) {sorted(unknown)}", line)
-        self.add(ctx.subject, self.curie(spec.predicate), self.lang(data["ja"], "ja"), ctx.home)
+        japanese = self.lang(data["ja"], "ja")
+        if "basis" in data:  # a Japanese text the source does not print: the editors'
+            self.check_basis(ctx.record, line, data["basis"])
+            self.state(ctx, spec, japanese, data["basis"])
+        else:
+            self.add(ctx.subject, self.curie(spec.predicate), japanese, ctx.home)
         self.add(ctx.subject, self.curie(spec.predicate), self.lang(data["en"], "en"), ctx.english)
 
     def field_editors_text(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
@@ -292,7 +291,8 @@ class GraphBuilder:
             text = data[language]
             if not isinstance(text, str) or not text.strip():
                 raise ctx.record.error(f"field '{spec.name}': empty '{language}' text", line)
-            self.add(ctx.subject, self.curie(spec.predicate), self.lang(" ".join(text.split()), language), ctx.english)
+            graph = ctx.home if ctx.record_basis else f"editorial/{DESCRIPTIONS_BASIS}"
+            self.add(ctx.subject, self.curie(spec.predicate), self.lang(" ".join(text.split()), language), graph)
 
     def field_literal_ja(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
         self.add(ctx.subject, self.curie(spec.predicate), self.lang(literal_text(ctx.record, value, spec.name), "ja"), ctx.home)
@@ -302,7 +302,7 @@ class GraphBuilder:
         if not isinstance(data, dict) or "value" not in data or "quote" not in data:
             raise ctx.record.error(f"field '{spec.name}': expected {{value, quote}}", line)
         self.add_quote(ctx.record, value.line_of("quote"), ctx.subject, f"{ctx.record.id}-{spec.name.replace('_', '-')}",
-                       data["quote"], ctx.section, ctx.primary)
+                       data["quote"], ctx.section, ctx.primary, sources=ctx.sources)
         self.add(ctx.subject, self.curie(spec.predicate), self.lang(data["value"], "en"), DOCUMENT_GRAPH)
 
     def field_ref(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
@@ -332,12 +332,6 @@ class GraphBuilder:
         if isinstance(start, str) and isinstance(end, str) and end < start[: len(end)]:
             raise ctx.record.error(f"field 'end': {end} is before the start {start}", line)
 
-    def field_year(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
-        text, basis = self.unwrap(ctx, value.data, line)
-        if not isinstance(text, str) or not re.fullmatch(r"\d{4}", text):
-            raise ctx.record.error(f"field '{spec.name}': expected a year YYYY, found {text!r}", line)
-        self.state(ctx, spec, ox.Literal(text, datatype=ox.NamedNode(XSD + "gYear")), basis)
-
     def field_int(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
         text, basis = self.unwrap(ctx, value.data, line)
         if not isinstance(text, str) or not re.fullmatch(r"[1-9][0-9]*", text):
@@ -365,7 +359,7 @@ class GraphBuilder:
 
     def field_quote(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
         slug = f"{ctx.record.id}-{spec.name.replace('_', '-')}"
-        self.add_quote(ctx.record, line, ctx.subject, slug, value.data, ctx.section, ctx.primary)
+        self.add_quote(ctx.record, line, ctx.subject, slug, value.data, ctx.section, ctx.primary, sources=ctx.sources)
 
     def field_figure(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
         record, data = ctx.record, value.data
@@ -411,57 +405,8 @@ class GraphBuilder:
                 raise record.error(f"field '{spec.name}': a stated figure needs the 'quote' it comes from", line)
             for n, key in enumerate(("quote", "as_of_quote", "scope_quote"), 1):
                 if key in data:
-                    self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section, ctx.primary)
-
-    def field_links(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
-        items = value.data if isinstance(value.data, list) else None
-        if not items:
-            raise ctx.record.error("field 'links': expected a list of 'scheme:identifier'", line)
-        for n, item in enumerate(items, 1):
-            match = None
-            if isinstance(item, dict):
-                match = item.get("match")
-                item = item.get("id")
-            if not isinstance(item, str) or ":" not in item:
-                raise ctx.record.error(f"field 'links': expected 'scheme:identifier', found {item!r}", line)
-            scheme, key = item.split(":", 1)
-            rows = self.identifiers.get((scheme, key))
-            if not rows:
-                raise ctx.record.error(f"field 'links': {item!r} is not in {self.identifiers_path}; "
-                                       "publish no identifier that is not verified", line)
-            label = ctx.record.get("label")
-            identifier = best_row(rows, label.data.get("ja") if label and isinstance(label.data, dict) else None)
-            predicate, obj = self.link_statement(ctx, line, identifier, match)
-            self.add(ctx.subject, predicate, obj, f"editorial/{IDENTIFIERS_BASIS}")
-            self.reify(ctx, "link", n, predicate, obj, IDENTIFIERS_BASIS, (
-                ("clo:confidence", ox.Literal(identifier.confidence)),
-                ("clo:verification", ox.Literal(identifier.where_seen)),
-                ("clo:identifierListLine", ox.Literal(str(identifier.line), datatype=ox.NamedNode(XSD + "integer"))),
-            ))
-
-    def link_statement(self, ctx: "Context", line: int, identifier: Identifier,
-                       match: str | None) -> tuple[ox.NamedNode, ox.NamedNode | ox.Literal]:
-        """Choose the link predicate by how sure the list is: sameAs only when verified twice."""
-        key, scheme = identifier.key, identifier.scheme
-        if scheme == "houjin":
-            return self.curie("clo:corporateNumber"), ox.Literal(key)
-        if scheme == "jisx0401":
-            return self.curie("clo:jisCode"), ox.Literal(key)
-        targets = {
-            "wikidata": lambda k: "http://www.wikidata.org/entity/" + k,
-            "geonames": lambda k: f"https://sws.geonames.org/{k}/",
-        }
-        target = ox.NamedNode(check_iri(ctx.record, line, "links", targets.get(scheme, lambda k: k)(key)))
-        if match is not None:
-            if match not in LINK_MATCHES:
-                raise ctx.record.error(f"field 'links': 'match' must be one of {', '.join(LINK_MATCHES)}", line)
-            return self.curie(LINK_MATCHES[match]), target
-        if scheme == "other" or identifier.title_only:
-            return self.curie("rdfs:seeAlso"), target
-        if identifier.verified_twice:
-            return self.curie("owl:sameAs"), target
-        return self.curie("skos:exactMatch"), target
-
+                    self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section, ctx.primary,
+                                   sources=ctx.sources)
 
 @dataclass
 class Context:
@@ -478,5 +423,6 @@ class Context:
         """English labels are the editors' work, unless the whole record is editorial anyway."""
         return self.home if self.record_basis else f"editorial/{ENGLISH_BASIS}"
 
-    #: Extra quotes (dates, figures) belong to the section of the record's first quote.
+    #: Extra quotes (dates, figures) belong to the section of the record's quote that holds them, else the first's.
     section: ox.NamedNode | None
+    sources: list[tuple[Span, ox.NamedNode]]

@@ -16,16 +16,16 @@ from typing import Any, Iterable
 
 import pyoxigraph as ox
 
-from clusterlod.namespaces import RDF_TYPE, XSD
+from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD, Shortener
 
 XSD_STRING = XSD + "string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_LANGSTRING = STANDARD_PREFIXES["rdf"] + "langString"
 TERM = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 #: Readable names for well-known predicates whose local name alone would be unclear.
 PREFERRED_TERMS = {
-    "http://www.w3.org/2000/01/rdf-schema#label": "label",
-    "http://www.w3.org/2004/02/skos/core#prefLabel": "prefLabel",
-    "http://www.w3.org/2002/07/owl#sameAs": "sameAs",
+    STANDARD_PREFIXES["rdfs"] + "label": "label",
+    STANDARD_PREFIXES["skos"] + "prefLabel": "prefLabel",
+    STANDARD_PREFIXES["owl"] + "sameAs": "sameAs",
 }
 
 
@@ -34,41 +34,6 @@ def _split(iri: str, prefixes: dict[str, str]) -> tuple[str, str] | None:
         if iri.startswith(namespace) and TERM.match(iri[len(namespace):]):
             return prefix, iri[len(namespace):]
     return None
-
-
-def compact_iri(iri: str, prefixes: dict[str, str]) -> str:
-    """prefix:local for an IRI under one of ``prefixes`` (whose namespace ends at its last / or #)."""
-    memo = getattr(prefixes, "memo", None)
-    if memo is not None:
-        found = memo.get(iri)
-        if found is None:
-            found = memo[iri] = _compact(iri, prefixes)
-        return found
-    return _compact(iri, prefixes)
-
-
-def _compact(iri: str, prefixes: dict[str, str]) -> str:
-    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
-    prefix = _by_namespace(prefixes).get(iri[:cut])
-    local = iri[cut:]
-    if prefix is not None and local and ":" not in local:
-        return f"{prefix}:{local}"
-    return iri
-
-
-_NAMESPACE_INDEX: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
-
-
-def _by_namespace(prefixes: dict[str, str]) -> dict[str, str]:
-    """namespace -> prefix, cached per prefixes mapping (the first prefix of a namespace wins)."""
-    cached = _NAMESPACE_INDEX.get(id(prefixes))
-    if cached is None or cached[0] is not prefixes:
-        index: dict[str, str] = {}
-        for prefix, namespace in prefixes.items():
-            index.setdefault(namespace, prefix)
-        cached = (prefixes, index)
-        _NAMESPACE_INDEX[id(prefixes)] = cached
-    return cached[1]
 
 
 def make_context(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, Any]:
@@ -82,6 +47,7 @@ def make_context(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str
             kinds[t.predicate.value].add("@lang" if o.language else o.datatype.value)
         else:
             kinds[t.predicate.value].add("@id")
+    compact = Shortener(prefixes)
     names: dict[str, str] = {}
     taken: dict[str, int] = defaultdict(int)
     for predicate in kinds:
@@ -97,14 +63,14 @@ def make_context(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str
             continue  # left as a full IRI in the document
         if taken[name] > 1 or name in prefixes:
             name = f"{split[0]}_{split[1]}" if split else name
-        definition: dict[str, Any] = {"@id": compact_iri(predicate, prefixes)}
+        definition: dict[str, Any] = {"@id": compact(predicate)}
         only = kinds[predicate]
         if only == {"@id"}:
             definition["@type"] = "@id"
         elif only == {"@lang"}:
             definition["@container"] = "@language"
         elif len(only) == 1 and next(iter(only)) != XSD_STRING:
-            definition["@type"] = compact_iri(next(iter(only)), prefixes)
+            definition["@type"] = compact(next(iter(only)))
         names[predicate] = name
         context[name] = definition
     return context
@@ -121,18 +87,10 @@ def _term_names(context: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]
     return by_iri
 
 
-class _Compacting(dict):
-    """A prefixes mapping that remembers each IRI's compact form (IRIs repeat a lot)."""
-
-    def __init__(self, prefixes: dict[str, str]):
-        super().__init__(prefixes)
-        self.memo: dict[str, str] = {}
-
-
 def _value(o: ox.NamedNode | ox.BlankNode | ox.Literal, definition: dict[str, Any] | None,
-           prefixes: dict[str, str]) -> Any:
+           compact: Shortener) -> Any:
     if isinstance(o, ox.NamedNode):
-        iri = compact_iri(o.value, prefixes)
+        iri = compact(o.value)
         return iri if definition and definition.get("@type") == "@id" else {"@id": iri}
     if isinstance(o, ox.BlankNode):
         return {"@id": f"_:{o.value}"}
@@ -142,25 +100,25 @@ def _value(o: ox.NamedNode | ox.BlankNode | ox.Literal, definition: dict[str, An
         return o.value
     if o.datatype.value == XSD_STRING:
         return o.value
-    return {"@value": o.value, "@type": compact_iri(o.datatype.value, prefixes)}
+    return {"@value": o.value, "@type": compact(o.datatype.value)}
 
 
 def document(triples: Iterable[ox.Triple], context: dict[str, Any]) -> dict[str, Any]:
     """The compacted JSON-LD document of ``triples`` (sorted) under ``context``."""
-    prefixes = _Compacting({k: v for k, v in context.items() if isinstance(v, str)})
+    compact = Shortener({k: v for k, v in context.items() if isinstance(v, str)})  # lives as long as the document
     names = _term_names(context)
     nodes: dict[str, dict[str, Any]] = {}
     for t in triples:
-        subject = compact_iri(t.subject.value, prefixes) if isinstance(t.subject, ox.NamedNode) else f"_:{t.subject.value}"
+        subject = compact(t.subject.value) if isinstance(t.subject, ox.NamedNode) else f"_:{t.subject.value}"
         node = nodes.setdefault(subject, {"@id": subject})
         if t.predicate.value == RDF_TYPE:
-            node.setdefault("@type", []).append(compact_iri(t.object.value, prefixes))
+            node.setdefault("@type", []).append(compact(t.object.value))
             continue
-        name, definition = names.get(t.predicate.value, (compact_iri(t.predicate.value, prefixes), None))
+        name, definition = names.get(t.predicate.value, (compact(t.predicate.value), None))
         if definition and definition.get("@container") == "@language":
             node.setdefault(name, {}).setdefault(t.object.language, []).append(t.object.value)
         else:
-            node.setdefault(name, []).append(_value(t.object, definition, prefixes))
+            node.setdefault(name, []).append(_value(t.object, definition, compact))
     graph = []
     for subject in sorted(nodes):
         node = nodes[subject]

@@ -11,24 +11,21 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import socket
 import unicodedata
-import urllib.error
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from SPARQLWrapper import JSON, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
-                                            SPARQLWrapperException, Unauthorized)
 
-from clusterlod import __version__
-from clusterlod.errors import ClusterlodError, RemoteError
+from clusterlod import __version__, formats
+from clusterlod.errors import ClusterlodError
 from clusterlod.linksets import LINK_PREDICATES, LINKSET_FOLDER, Target
+from clusterlod.namespaces import STANDARD_PREFIXES
+from clusterlod.remote import SparqlClient
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDF = STANDARD_PREFIXES["rdf"]
+RDFS_LABEL = STANDARD_PREFIXES["rdfs"] + "label"
+OWL_ONTOLOGY = STANDARD_PREFIXES["owl"] + "Ontology"
 CLO = "ontology/"
 USER_AGENT = f"clusterlod/{__version__} (linked-data link checker)"
 BATCH = 50
@@ -63,7 +60,7 @@ class Candidate:
     alternatives: int
 
 
-def normalise(label: str) -> str:
+def loose_name(label: str) -> str:
     """Compare names loosely: width, case, accents and parenthesised remarks do not count."""
     text = unicodedata.normalize("NFKD", label.split(" (")[0])
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -71,7 +68,7 @@ def normalise(label: str) -> str:
 
 
 def _store(dist: Path) -> ox.Store:
-    path = dist / "clusterlod.nq"
+    path = dist / formats.DATASET_FILE
     if not path.is_file():
         raise ClusterlodError(f"{path}: no built dataset here; run 'clusterlod build' first or pass --dist")
     store = ox.Store()
@@ -125,55 +122,14 @@ def published_links(dist: Path, target: Target) -> list[Link]:
     return sorted(links, key=lambda link: (link.subject, link.target))
 
 
-def _endpoint(url: str, timeout: float) -> SPARQLWrapper:
-    sparql = SPARQLWrapper(url, agent=USER_AGENT)
-    sparql.setReturnFormat(JSON)
-    sparql.setMethod(POST)
-    sparql.setTimeout(int(max(1, timeout)))
-    return sparql
-
-
-def select(url: str, query: str, timeout: float) -> list[dict[str, dict[str, str]]]:
-    """Run a SELECT on a remote endpoint; any failure becomes one clear ClusterlodError."""
-    sparql = _endpoint(url, timeout)
-    sparql.setQuery(query)
-    try:
-        response = sparql.query()
-        body = response.response.read()
-    except (socket.timeout, TimeoutError):
-        raise RemoteError(f"{url}: no answer within {timeout:g} s (timeout)") from None
-    except urllib.error.HTTPError as error:
-        raise RemoteError(f"{url}: HTTP {error.code} {error.reason}") from None
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise RemoteError(f"{url}: no answer within {timeout:g} s (timeout)") from None
-        raise RemoteError(f"{url}: cannot reach the endpoint ({reason})") from None
-    except EndPointNotFound:
-        raise RemoteError(f"{url}: HTTP 404 not found (is this the endpoint's SPARQL URL?)") from None
-    except Unauthorized:
-        raise RemoteError(f"{url}: HTTP 401 unauthorized") from None
-    except QueryBadFormed as error:
-        raise RemoteError(f"{url}: HTTP 400, the endpoint refused the query ({_first_line(error)})") from None
-    except EndPointInternalError as error:
-        raise RemoteError(f"{url}: HTTP 500, the endpoint failed ({_first_line(error)})") from None
-    except SPARQLWrapperException as error:
-        raise RemoteError(f"{url}: the endpoint refused the query ({_first_line(error)})") from None
-    except OSError as error:
-        raise RemoteError(f"{url}: connection failed ({error})") from None
-    try:
-        return json.loads(body)["results"]["bindings"]
-    except (ValueError, KeyError, TypeError):
-        raise RemoteError(f"{url}: the answer is not SPARQL JSON results (is this a SPARQL endpoint?)") from None
-
-
-def _first_line(error: Exception) -> str:
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[-1][:200] if lines else type(error).__name__
+def select(url: str, query: str, timeout: float) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+    """Run a SELECT on a remote endpoint through the one client; any failure is one RemoteError line."""
+    with SparqlClient(url, timeout=timeout, agent=USER_AGENT) as client:
+        return client.select(query, what="checking links")
 
 
 def _label_values(labels: dict[str, set[str]]) -> dict[str, set[str]]:
-    return {lang: {normalise(v) for v in values} for lang, values in labels.items()}
+    return {lang: {loose_name(v) for v in values} for lang, values in labels.items()}
 
 
 def check(links: list[Link], url: str, timeout: float = 30) -> list[Checked]:
@@ -190,16 +146,16 @@ def check(links: list[Link], url: str, timeout: float = 30) -> list[Checked]:
             }}""", timeout)
         remote: dict[str, set[tuple[str, str]]] = {}
         for row in rows:
-            labels = remote.setdefault(row["item"]["value"], set())
-            if "label" in row:
-                labels.add((row["label"].get("xml:lang", ""), row["label"]["value"]))
+            labels = remote.setdefault(row["item"].value, set())
+            if isinstance(row.get("label"), ox.Literal):
+                labels.add((row["label"].language or "", row["label"].value))
         for link in batch:
             if link.target not in remote:
                 results.append(Checked(link, "missing", ()))
                 continue
             ours = _label_values(link.labels)
             theirs = remote[link.target]
-            same = any(normalise(value) in ours.get(lang, set()) for lang, value in theirs)
+            same = any(loose_name(value) in ours.get(lang, set()) for lang, value in theirs)
             shown = tuple(sorted(f"{value}@{lang}" for lang, value in theirs))
             results.append(Checked(link, "ok" if same else "changed", shown))
     return results
@@ -223,7 +179,7 @@ def unlinked_entities(dist: Path, target: Target) -> list[tuple[str, str, str]]:
 
 
 def _base_of(store: ox.Store) -> str:
-    for row in store.query("SELECT ?o WHERE { ?o a <http://www.w3.org/2002/07/owl#Ontology> }",
+    for row in store.query(f"SELECT ?o WHERE {{ ?o a <{OWL_ONTOLOGY}> }}",
                            use_default_graph_as_union=True):
         return row["o"].value[: -len("ontology")]
     raise ClusterlodError("the built dataset has no ontology; rebuild it")
@@ -247,9 +203,9 @@ def suggest(entities: list[tuple[str, str, str]], url: str, timeout: float = 30)
         rows = select(url, f"""
             SELECT ?item ?label WHERE {{ VALUES ?label {{ {values} }} ?item <{RDFS_LABEL}> ?label }}""", timeout)
         for row in rows:
-            key = (row["label"].get("xml:lang", ""), row["label"]["value"])
+            key = (row["label"].language or "", row["label"].value)
             for index in by_label.get(key, []):
-                languages, _ = found.setdefault(index, {}).setdefault(row["item"]["value"], (set(), row["label"]["value"]))
+                languages, _ = found.setdefault(index, {}).setdefault(row["item"].value, (set(), row["label"].value))
                 languages.add(key[0])
     candidates = []
     for index, items in sorted(found.items()):

@@ -22,6 +22,7 @@ LINK_PREDICATES = (
     "http://www.w3.org/2002/07/owl#sameAs",
     "http://www.w3.org/2004/02/skos/core#exactMatch",
     "http://www.w3.org/2004/02/skos/core#closeMatch",
+    "https://schema.org/sameAs",
     "http://www.w3.org/2000/01/rdf-schema#seeAlso",
 )
 LINKSET_FOLDER = "links"

@@ -20,7 +20,7 @@ class Kind(Enum):
     REF = "ref"              # one record id (or {ref, basis})
     REFS = "refs"            # a list of record ids
     DATE = "date"            # YYYY, YYYY-MM or YYYY-MM-DD (or {value, basis})
-    YEAR = "year"            # a (fiscal) year, YYYY
+    FISCAL_YEAR = "fiscal_year"  # a Japanese fiscal year YYYY: an OWL-Time interval YYYY-04-01..YYYY+1-03-31
     INT = "int"              # a positive whole number
     STRING = "string"        # a plain string
     IRI = "iri"              # an absolute http(s) IRI
@@ -54,7 +54,7 @@ class TypeSpec:
         return next((f for f in (*COMMON_FIELDS, *self.fields) if f.name == name), None)
 
 
-AGENTS = ("Ministry", "Council", "Country", "Union", "Person")
+ORGANISERS = ("Ministry", "Council", "Union")  # who holds or attends an event: organisations (shapes: clo:Organization)
 PARTNERS = ("Country", "Union", "Ministry")
 EVENTS = ("Event", "EventSeries")
 COMPANIES = FieldSpec("companies", Kind.FIGURE, "clo:companyCount", unit=("社", "companies"))
@@ -101,6 +101,11 @@ _TYPES: tuple[TypeSpec, ...] = (
         FieldSpec("projects", Kind.FIGURE, "clo:projectCount", unit=("プロジェクト", "projects")),
         COMPANIES,
         UNIVERSITIES,
+        FieldSpec("company_profile", Kind.REFS, "clo:companyProfile", ("Concept",)),
+        FieldSpec("spatial_scope", Kind.REF, "clo:spatialScope", ("Concept",)),
+        FieldSpec("forms_network", Kind.REF, "clo:formsNetwork", ("Network",)),
+        FieldSpec("aims", Kind.REFS, "clo:aim", ("Concept",)),
+        FieldSpec("rationale", Kind.REFS, "clo:rationale", ("Concept",)),
     )),
     TypeSpec("Cluster", "clo:Cluster", "cluster", (
         FieldSpec("program", Kind.REF, "clo:clusterOf", ("Program",), required=True),
@@ -110,11 +115,19 @@ _TYPES: tuple[TypeSpec, ...] = (
         FieldSpec("region", Kind.REF, "clo:region", ("Region",), required=True),
         FieldSpec("network", Kind.REF, "clo:umbrellaNetwork", ("Network",)),
         FieldSpec("supports", Kind.REFS, "clo:supportsNetwork", ("Network",)),
+        FieldSpec("field_groups", Kind.REFS, "clo:fieldGroup", ("FieldGroup",)),
     )),
     TypeSpec("FieldScheme", "clo:FieldScheme", "scheme"),
     TypeSpec("Field", "clo:IndustrialField", "field", (
         FieldSpec("scheme", Kind.REF, "skos:inScheme", ("FieldScheme",), default="industrial-fields"),
         FieldSpec("related", Kind.REFS, "skos:related", ("Field",)),
+    )),
+    TypeSpec("FieldGroup", "clo:FieldGroup", "field", (
+        FieldSpec("members", Kind.REFS, "skos:member", ("Field",), required=True),
+    )),
+    TypeSpec("Concept", "clo:StatedConcept", "concept", (
+        FieldSpec("leads_to", Kind.REF, "clo:leadsTo", ("Concept",)),
+        FieldSpec("carried_out_by", Kind.REF, "clo:carriedOutBy", ("Program",)),
     )),
     TypeSpec("Region", "clo:Region", "region", (
         FieldSpec("bureau", Kind.TEXT, "clo:bureau"),
@@ -128,18 +141,21 @@ _TYPES: tuple[TypeSpec, ...] = (
         TypeSpec(name, cls, "event", (
             FieldSpec("start", Kind.DATE, "clo:startDate"),
             FieldSpec("end", Kind.DATE, "clo:endDate"),
-            FieldSpec("fiscal_year", Kind.YEAR, "clo:fiscalYear"),
+            FieldSpec("fiscal_year", Kind.FISCAL_YEAR, "clo:fiscalYear"),
             FieldSpec("date_quote", Kind.QUOTE),
             FieldSpec("place", Kind.REF, "clo:location", ("Place", "Venue", "Country")),
             FieldSpec("venue", Kind.REF, "clo:venue", ("Venue",)),
-            FieldSpec("organizers", Kind.REFS, "clo:organizer", AGENTS),
-            FieldSpec("participants", Kind.REFS, "clo:participant", AGENTS),
+            FieldSpec("organizers", Kind.REFS, "clo:organizer", ORGANISERS),
+            FieldSpec("participants", Kind.REFS, "clo:participant", ORGANISERS),
             FieldSpec("partners", Kind.REFS, "clo:partner", PARTNERS),
             FieldSpec("visitor", Kind.REF, "clo:visitor", ("Person",)),
             FieldSpec("part_of", Kind.REF, "clo:partOfEvent", EVENTS),
             FieldSpec("in_conjunction_with", Kind.REF, "clo:inConjunctionWith", EVENTS),
-            FieldSpec("occurrences", Kind.FIGURE, "clo:occurrenceCount", unit=("回", "times")),
+            FieldSpec("spatial_scope", Kind.REF, "clo:spatialScope", ("Concept",)),
             FieldSpec("status", Kind.STATUS, "clo:status", required=True),
+            # How many times a series was held: a series only (the ontology's domain of clo:occurrenceCount).
+            *((FieldSpec("occurrences", Kind.FIGURE, "clo:occurrenceCount", unit=("回", "times")),)
+              if name == "EventSeries" else ()),
         ))
         for name, cls in (("Event", "clo:Event"), ("EventSeries", "clo:EventSeries"))
     ),
@@ -149,6 +165,9 @@ _TYPES: tuple[TypeSpec, ...] = (
         FieldSpec("activities", Kind.REFS, "clo:activity",
                   ("Event", "EventSeries", "Program", "Council", "Declaration")),
         FieldSpec("part_of", Kind.REF, "clo:partOfCooperation", ("Cooperation",)),
+        FieldSpec("based_on", Kind.REFS, "clo:basedOn", ("Declaration", "Event")),
+        FieldSpec("aims", Kind.REFS, "clo:aim", ("Concept",)),
+        FieldSpec("means", Kind.REFS, "clo:means", ("Concept",)),
     )),
     TypeSpec("Declaration", "clo:Declaration", "declaration", (
         FieldSpec("issued", Kind.DATE, "dcterms:issued", required=True),
@@ -159,7 +178,7 @@ _TYPES: tuple[TypeSpec, ...] = (
         FieldSpec("provision_quote", Kind.QUOTE),
     )),
     TypeSpec("EditorialBasis", "clo:EditorialBasis", "basis", (
-        FieldSpec("reference", Kind.IRI, "dcterms:source"),
+        FieldSpec("reference", Kind.IRI, "dcterms:source", required=True),  # something a user can open
         FieldSpec("confidence", Kind.CONFIDENCE, "clo:confidence", required=True),
     ), needs_source=False),
 )
@@ -169,3 +188,5 @@ TYPES: dict[str, TypeSpec] = {t.name: t for t in _TYPES}
 #: Event status values (as of the document) -> ontology individuals.
 STATUSES = {"held": "clo:Held", "planned": "clo:Planned"}
 CONFIDENCES = ("high", "medium", "low")
+#: Classes under skos:Concept: only their records may carry SKOS mapping links (graph.link_statement).
+CONCEPT_CLASSES = ("clo:IndustrialField", "clo:StatedConcept")

@@ -39,8 +39,8 @@ RDF_TYPE = STANDARD_PREFIXES["rdf"] + "type"
 
 #: The path segments of resource IRIs (<base>id/<kind>/<slug>); each is also a prefix.
 RESOURCE_KINDS = (
-    "basis", "cluster", "cooperation", "country", "declaration", "document", "event", "field",
-    "figure", "network", "organization", "person", "place", "prefecture", "program", "quote",
+    "basis", "cluster", "concept", "cooperation", "country", "declaration", "document", "event", "field",
+    "figure", "network", "organization", "period", "person", "place", "prefecture", "program", "quote",
     "region", "scheme", "section", "statement",
 )
 XSD = STANDARD_PREFIXES["xsd"]
@@ -99,3 +99,38 @@ class Namespaces:
         if self.base != DEFAULT_BASE and iri.startswith(DEFAULT_BASE):
             return self.base + iri[len(DEFAULT_BASE):]
         return iri
+
+
+class Shortener:
+    """``prefix:local`` for IRIs under known namespaces: the one rule for reports, pages, tables and JSON-LD.
+
+    The namespace of an IRI ends at its last ``/`` or ``#``; it is shortened when that
+    namespace is one of ``prefixes`` (the first prefix of a namespace wins) and the local
+    part is not empty and holds no ``:``. Results are remembered for this shortener only
+    (at most ``memo_limit`` of them), so a long-lived caller keeps bounded memory.
+    """
+
+    def __init__(self, prefixes: dict[str, str], memo_limit: int = 100_000):
+        self.by_namespace: dict[str, str] = {}
+        for prefix, namespace in prefixes.items():
+            self.by_namespace.setdefault(namespace, prefix)
+        self.memo: dict[str, str] = {}
+        self.memo_limit = memo_limit
+
+    def __call__(self, iri: str) -> str:
+        """The compact form of ``iri``, or ``iri`` itself when no prefix fits."""
+        found = self.memo.get(iri)
+        if found is None:
+            cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+            prefix, local = self.by_namespace.get(iri[:cut]), iri[cut:]
+            found = f"{prefix}:{local}" if prefix is not None and local and ":" not in local else iri
+            if len(self.memo) >= self.memo_limit:
+                self.memo.clear()
+            if self.memo_limit:
+                self.memo[iri] = found
+        return found
+
+
+def compact_iri(iri: str, prefixes: dict[str, str]) -> str:
+    """``prefix:local`` for one IRI (see :class:`Shortener`; make one to shorten many)."""
+    return Shortener(prefixes, memo_limit=0)(iri)

@@ -14,7 +14,7 @@ from pyshacl import validate as pyshacl_validate
 from rdflib.namespace import SH
 
 from clusterlod.graph import Origin
-from clusterlod.jsonld import compact_iri
+from clusterlod.namespaces import compact_iri
 from clusterlod.rdfio import to_rdflib
 
 

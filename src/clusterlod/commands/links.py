@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from clusterlod.errors import LinksChanged
 from clusterlod.linksets import TARGETS
 
 dist_option = click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default="dist",
@@ -57,7 +58,7 @@ def check(dist: Path, target: str, endpoint: str | None, timeout: float) -> None
                f"{sum(r.status == 'changed' for r in results)} changed, {sum(r.status == 'missing' for r in results)} missing",
                err=True)
     if problems:
-        raise SystemExit(1)
+        raise LinksChanged(f"{len(problems)} of {len(results)} links changed or missing")
 
 
 @links.command()

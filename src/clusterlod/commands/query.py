@@ -12,15 +12,18 @@ queries_option = click.option("--queries", "folder", type=click.Path(file_okay=F
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    """``key=value`` pairs; the value is everything after the first '='."""
+    """``key=value`` pairs; the value is everything after the first '='. A key given twice is refused."""
     from clusterlod.errors import ClusterlodError
 
     params: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise ClusterlodError(f"--param {pair!r}: expected KEY=VALUE")
-        params[key.strip()] = value
+        if key in params:
+            raise ClusterlodError(f"--param {key} is given twice ({params[key]!r} and {value!r}): give it once")
+        params[key] = value
     return params
 
 
@@ -29,7 +32,8 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("-p", "--param", "pairs", multiple=True, metavar="KEY=VALUE",
               help="A parameter of the query (repeatable); bound as an RDF term, never pasted into the text.")
 @click.option("--endpoint", metavar="URL", default=None,
-              help="A SPARQL 1.1 query endpoint (default: an embedded store of the built data).")
+              help="An http(s) URL of a SPARQL 1.1 query endpoint (default: an embedded store of the built data); "
+                   "credentials in the URL (http://user:pass@host/) are used to authenticate.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds to wait for the endpoint's answer.")
 @click.option("--union-default-graph/--no-union-default-graph", "union", default=True, show_default=True,
@@ -37,7 +41,7 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Rows as table, csv, tsv or json; graphs (CONSTRUCT, DESCRIBE) as turtle, ntriples or jsonld.")
 @click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default="dist", show_default=True,
-              help="The built release whose clusterlod.nq the embedded store loads.")
+              help="The built release whose dataset file (clusterlod.nq) the embedded store loads.")
 @queries_option
 def query(name: str, pairs: tuple[str, ...], endpoint: str | None, timeout: float, union: bool, fmt: str,
           dist: Path, folder: Path | None) -> None:
@@ -47,11 +51,15 @@ def query(name: str, pairs: tuple[str, ...], endpoint: str | None, timeout: floa
     named graphs as the default graph; with --endpoint, on any SPARQL 1.1
     endpoint, which should hold the same dataset (see `clusterlod load`).
     """
-    from clusterlod import queries
+    from clusterlod import canned
+    from clusterlod.remote import check_url
 
-    canned = queries.resolve(name, folder)
-    result = queries.run(canned, parse_params(pairs), dist=dist, endpoint=endpoint, timeout=timeout, union=union)
-    click.echo(queries.render(result, fmt), nl=False)
+    if endpoint is not None:
+        check_url(endpoint)  # before anything is read: only http(s) URLs, never a local file
+    params = parse_params(pairs)
+    query_ = canned.resolve(name, folder)
+    answer = canned.run(query_, params, dist=dist, endpoint=endpoint, timeout=timeout, union=union)
+    click.echo(canned.render(answer, fmt), nl=False)
 
 
 @click.command()
@@ -60,9 +68,9 @@ def query(name: str, pairs: tuple[str, ...], endpoint: str | None, timeout: floa
 @click.option("-v", "--verbose", is_flag=True, help="Also show each query's description and parameters.")
 def queries(folder: Path | None, lang: str, verbose: bool) -> None:
     """List the canned queries with their titles (quality checks are named qc/...)."""
-    from clusterlod import queries as canned_queries
+    from clusterlod import canned
 
-    found = canned_queries.discover(folder)
+    found = canned.discover(folder)
     width = max((len(q.name) for q in found), default=10)
     for q in found:
         title = q.title_ja if lang == "ja" else q.title_en

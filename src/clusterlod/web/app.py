@@ -20,6 +20,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from clusterlod.catalog import media_type as file_media_type
+from clusterlod.errors import RemoteError
 from clusterlod.web import negotiation, paths, sparql
 from clusterlod.web.canned import read_queries
 from clusterlod.web.describe import serialize
@@ -156,11 +157,8 @@ class Site:
             return handler(request)
         try:
             return await anyio.to_thread.run_sync(handler, request)
-        except Exception as e:  # noqa: BLE001 - whatever the remote client raised, the visitor gets one line
-            timed_out = isinstance(e, TimeoutError) or "timed out" in str(e).lower()
-            status = 504 if timed_out else 502
-            what = f"did not answer within {self.settings.timeout:g} s" if timed_out else "gave no usable answer"
-            return PlainTextResponse(f"clusterlod: the SPARQL endpoint behind this server {what}\n", status)
+        except RemoteError as failure:  # the one SPARQL client's failure: 504 on its timeout, else 502
+            return remote_error_response(request, failure)
 
     # ------------------------------------------------------------ handlers
     async def resource(self, request: Request) -> Response:
@@ -279,6 +277,11 @@ class Site:
         return outcome_response(await anyio.to_thread.run_sync(self.queries.run, parsed))
 
 
+def remote_error_response(request: Request, failure: Exception) -> Response:
+    """A page or document that needed a remote store that failed: 504 on its timeout, else 502; one line."""
+    return outcome_response(sparql.remote_failure(failure))
+
+
 def outcome_response(outcome: Outcome) -> Response:
     headers = {**CORS, "Vary": "Accept", **outcome.headers}
     return Response(outcome.body, outcome.status, headers, media_type=outcome.media_type)
@@ -365,6 +368,6 @@ def create_app(settings: Settings) -> Any:
         finally:
             site.stop()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={RemoteError: remote_error_response})
     app.state.site = site
     return Guard(app, site)

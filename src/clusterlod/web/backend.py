@@ -12,7 +12,9 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+from clusterlod.namespaces import STANDARD_PREFIXES
+
+RDFS_LABEL = ox.NamedNode(STANDARD_PREFIXES["rdfs"] + "label")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
 
@@ -61,21 +63,20 @@ class StoreBackend:
 
 
 class RemoteBackend:
-    """A SPARQL endpoint reached through SPARQLWrapper (for data kept in a bigger store)."""
+    """A SPARQL endpoint reached through the one client, :mod:`clusterlod.remote` (for data kept in a bigger store).
+
+    Its methods block on the network: the server calls them off the event loop. A failure
+    is an ``EndpointFailure`` (a RemoteError) that the server answers as 504 or 502.
+    """
 
     def __init__(self, endpoint: str, timeout: float = 10.0):
-        self.endpoint = endpoint
-        self.timeout = timeout
+        from clusterlod.remote import SparqlClient
+
+        self.client = SparqlClient(endpoint, timeout=timeout)
+        self.endpoint, self.timeout = self.client.query_url, timeout
 
     def select(self, query: str) -> list[Row]:
-        from SPARQLWrapper import JSON, SPARQLWrapper
-
-        client = SPARQLWrapper(self.endpoint)
-        client.setQuery(query)
-        client.setReturnFormat(JSON)
-        client.setTimeout(int(self.timeout))
-        result = client.queryAndConvert()
-        return [{k: _term(v) for k, v in row.items()} for row in result["results"]["bindings"]]
+        return self.client.select(query, what="reading the data")
 
     def _quads(self, pattern: str) -> list[ox.Quad]:
         rows = self.select(f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ {pattern} }} }} UNION {{ {pattern} }} }}")
@@ -102,20 +103,8 @@ class RemoteBackend:
         return [ox.Quad(r["s"], r["p"], r["o"], ox.NamedNode(iri)) for r in rows]
 
     def subjects(self, prefix: str) -> set[str]:
-        literal = prefix.replace("\\", "\\\\").replace('"', '\\"')
+        literal = ox.Literal(prefix)  # written escaped by pyoxigraph
         rows = self.select("SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } "
-                           f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{literal}")) }}')
+                           f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {literal})) }}")
         return {r["s"].value for r in rows}
 
-
-def _term(binding: dict[str, str]) -> Term:
-    kind, value = binding["type"], binding["value"]
-    if kind == "uri":
-        return ox.NamedNode(value)
-    if kind == "bnode":
-        return ox.BlankNode(value)
-    if "xml:lang" in binding:
-        return ox.Literal(value, language=binding["xml:lang"])
-    if "datatype" in binding:
-        return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
-    return ox.Literal(value)

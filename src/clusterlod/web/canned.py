@@ -1,41 +1,31 @@
-"""The canned queries of ``queries/*.rq`` for the pages: titles and runnable text.
+"""The canned queries of ``queries/*.rq`` for the pages, ready to run.
 
-:mod:`clusterlod.queries` reads them; each comes with its parameters bound to their
-defaults, so one click runs it.
+The same :class:`clusterlod.canned.CannedQuery` as the CLI's; for the pages its ``text``
+is the runnable text, with each parameter bound to its default, so one click runs it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 from pathlib import Path
 
+from clusterlod.canned import CannedQuery, discover, prepare
+from clusterlod.errors import ClusterlodError
 
-@dataclass(frozen=True)
-class CannedQuery:
-    name: str
-    title_ja: str
-    title_en: str
-    text: str
-
-    def title(self, lang: str) -> str:
-        return self.title_ja if lang == "ja" else self.title_en
+__all__ = ["CannedQuery", "read_queries"]
 
 
 def read_queries(folder: Path | None) -> list[CannedQuery]:
     """Every ``*.rq`` directly in ``folder`` (quality checks in sub-folders are left out)."""
     if folder is None or not folder.is_dir():
         return []
-    from clusterlod import queries as library
-    from clusterlod.errors import ClusterlodError
-
     result = []
-    for query in library.discover(folder):
-        if getattr(query, "is_qc", False) or "/" in query.name:
+    for query in discover(folder):
+        if query.is_qc:
             continue
         try:
-            text = library.prepare(query)
+            text = prepare(query)
         except ClusterlodError:
             text = query.text  # a parameter without a default: the editor shows it to fill in
-        result.append(CannedQuery(query.name, query.title_ja or query.title_en or query.name,
-                                  query.title_en or query.title_ja or query.name, text))
+        result.append(dataclasses.replace(query, text=text))
     return result

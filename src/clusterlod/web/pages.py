@@ -38,11 +38,12 @@ SELECT ?project ?companies ?universities ?region WHERE {{
 }}"""
 TIMELINE_QUERY = """
 PREFIX clo: <{vocab}>
+PREFIX time: <http://www.w3.org/2006/time#>
 SELECT ?event ?start ?end ?fy ?status WHERE {{
   {{ ?event a clo:Event }} UNION {{ ?event a clo:EventSeries }}
   OPTIONAL {{ ?event clo:startDate ?start }}
   OPTIONAL {{ ?event clo:endDate ?end }}
-  OPTIONAL {{ ?event clo:fiscalYear ?fy }}
+  OPTIONAL {{ ?event clo:fiscalYear/time:hasBeginning/time:inXSDDate ?fy }}
   OPTIONAL {{ ?event clo:status ?status }}
 }}"""
 

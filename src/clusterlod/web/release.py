@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from clusterlod import formats
 from clusterlod.catalog import CATALOG_FILE
 from clusterlod.errors import DataError
-from clusterlod.namespaces import DEFAULT_BASE, STANDARD_PREFIXES, Namespaces
+from clusterlod.namespaces import DEFAULT_BASE, STANDARD_PREFIXES, Namespaces, Shortener
 from clusterlod.web.backend import Backend, RemoteBackend, StoreBackend
 from clusterlod.web.describe import Description, describe, serialize, whole_graph
 from clusterlod.web.negotiation import LANGUAGES
@@ -67,6 +67,7 @@ class Release:
             self.data = StoreBackend.from_file(path, ox.RdfFormat.N_QUADS)
         self.sources: list[Backend] = [self.data, self.catalog]
         self.prefixes = self.ns.prefixes()
+        self.curie = Shortener(self.prefixes)  # the one IRI shortener, as in reports and the CLI
         self.resources = self._resources()
         self._labels: dict[str, dict[str, str]] = {}
         self._load_labels()
@@ -134,13 +135,6 @@ class Release:
 
     def has_label(self, iri: str) -> bool:
         return bool(self.labels(iri))
-
-    def curie(self, iri: str) -> str:
-        for prefix, namespace in self.prefixes.items():
-            local = iri[len(namespace):]
-            if iri.startswith(namespace) and local and "/" not in local and "#" not in local:
-                return f"{prefix}:{local}"
-        return iri
 
     def basis_of(self, graph: str) -> str | None:
         """The editorial basis of a graph, or None when the graph holds stated facts."""

@@ -1,7 +1,7 @@
 """The SPARQL 1.1 Protocol, read-only: GET, POST form and POST direct body.
 
 Requests are parsed here into a :class:`QueryRequest`; the embedded store runs them in
-worker processes (:mod:`clusterlod.web.worker`), a remote endpoint through SPARQLWrapper.
+worker processes (:mod:`clusterlod.web.worker`), a remote endpoint through :mod:`clusterlod.remote`.
 Updates are refused before anything runs.
 """
 
@@ -135,40 +135,50 @@ async def parse(request: Request, limit: int, max_nesting: int = 100) -> QueryRe
 
 
 class RemoteQueries:
-    """Forwards read-only queries to a remote endpoint through SPARQLWrapper, with the same limits."""
+    """Forwards read-only queries to a remote endpoint through :mod:`clusterlod.remote`, with the same limits.
+
+    The query form comes from the parsed text (a comment saying "add up" is not ``ADD``);
+    the dataset rule is the embedded store's: the union of all graphs unless the request or
+    the query names one. ``run`` blocks: the app calls it in a worker thread. A remote that
+    does not answer in time gives 504, one that fails or cannot be reached 502, one that
+    refuses the query 400, each with one line.
+    """
 
     def __init__(self, endpoint: str, timeout: float, max_bytes: int):
-        self.endpoint, self.timeout, self.max_bytes = endpoint, timeout, max_bytes
+        from clusterlod.remote import SparqlClient
+
+        self.client = SparqlClient(endpoint, timeout=timeout, retries=1, backoff=0.2)
+        self.endpoint, self.timeout, self.max_bytes = self.client.query_url, timeout, max_bytes
 
     def run(self, request: QueryRequest) -> Outcome:
-        from SPARQLWrapper import POST, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+        from clusterlod.remote import EndpointFailure
 
-        client = SPARQLWrapper(self.endpoint)
-        client.setMethod(POST)
-        client.setQuery(request.query)
-        client.setTimeout(max(1, int(self.timeout)))
-        for graph in request.default_graphs:
-            client.addDefaultGraph(graph)
-        for graph in request.named_graphs:
-            client.addNamedGraph(graph)
-        kind = inspect(request.query).form  # from tokens: SPARQLWrapper's guess reads comments ("add up")
-        client.queryType = kind
-        variants = GRAPH_VARIANTS if kind in ("CONSTRUCT", "DESCRIBE") else RESULT_VARIANTS
-        if kind not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-            return error(403, READ_ONLY)
+        shape = inspect(request.query)
+        if shape.is_update or shape.form is None:
+            return error(403, READ_ONLY) if shape.is_update else error(400, "not a SPARQL query "
+                                                                          "(no SELECT, ASK, CONSTRUCT or DESCRIBE)")
+        variants = GRAPH_VARIANTS if shape.form in ("CONSTRUCT", "DESCRIBE") else RESULT_VARIANTS
         variant = negotiation.choose(request.accept, variants)
         if variant is None:
             return error(406, "acceptable here: " + ", ".join(v.media_type for v in variants))
-        client.addCustomHttpHeader("Accept", variant.media_type)
         try:
-            response = client.query().response
-            body = response.read(self.max_bytes + 1)
-        except SPARQLWrapperException as e:
-            return error(400, f"the endpoint refused the query: {e}")
-        except OSError as e:
-            return error(503, f"the endpoint did not answer within {self.timeout:g} s: {e}")
-        if len(body) > self.max_bytes:
+            reply = self.client.send_query(request.query, variant.media_type, default_graphs=request.default_graphs,
+                                           named_graphs=request.named_graphs, union=True,
+                                           max_bytes=self.max_bytes, what="the remote endpoint")
+        except EndpointFailure as failure:
+            return remote_failure(failure)
+        if reply.truncated:
             return error(400, f"the result is larger than the limit of {self.max_bytes} bytes; add LIMIT")
-        media = response.headers.get("Content-Type", variant.media_type)
-        return Outcome(200, body, media)
+        media = reply.media_type or variant.media_type
+        charset = "; charset=utf-8" if media.startswith("text/") or media.endswith("json") else ""
+        return Outcome(200, reply.body, media + charset)
+
+
+def remote_failure(failure: Exception) -> Outcome:
+    """504 when the remote endpoint did not answer in time, 400 when it refused the query, else 502."""
+    reason, status = getattr(failure, "reason", ""), getattr(failure, "status", None)
+    if reason == "timeout":
+        return error(504, str(failure))
+    if reason == "http" and status is not None and 400 <= status < 500 and status not in (401, 403, 404):
+        return error(400, f"the endpoint refused the query: {getattr(failure, 'detail', '')}")
+    return error(502, str(failure))

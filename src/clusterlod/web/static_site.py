@@ -24,6 +24,9 @@ NGINX_FILE = "nginx.conf.example"
 
 def write_site(dist: Path, out: Path, base: str | None = None, queries: Path | None = None) -> int:
     """Write the whole tree into ``out`` (replaced whole); returns the number of files written."""
+    from clusterlod.rebase import check_site_base
+
+    check_site_base(dist, base)  # never a site without its resource pages
     release = Release(dist, base)
     canned = read_queries(queries)
     renderer = Renderer(release, canned, static=True)

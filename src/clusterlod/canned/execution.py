@@ -1,0 +1,81 @@
+"""Running a canned query: on the built dataset in an embedded store, or on a remote endpoint.
+
+The embedded store is the built ``dist/clusterlod.nq`` in pyoxigraph. Its dataset follows
+SPARQL 1.1 (:func:`clusterlod.sparql_text.dataset_arguments`): a query with ``FROM`` gets the
+graphs it names; otherwise the default graph is the union of all named graphs, which is what
+the canned queries expect, and ``GRAPH ?g { }`` still sees each named graph. Remote queries
+ask for the same dataset with Oxigraph's ``union-default-graph`` parameter (other stores
+ignore it; see docs/querying.md), through the one client, :mod:`clusterlod.remote`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from clusterlod import answers, formats
+from clusterlod.answers import Answer
+from clusterlod.canned.binding import prepare, syntax_error
+from clusterlod.canned.catalogue import CannedQuery
+from clusterlod.rebase import rebase_query, release_base
+from clusterlod.errors import ClusterlodError
+from clusterlod.sparql_text import dataset_arguments, inspect
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, mtime: float) -> ox.Store:
+    store = ox.Store()
+    store.load(path=path, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def open_store(dist: Path) -> ox.Store:
+    """The built dataset (``DIST/clusterlod.nq``) in an in-memory store, loaded once per build."""
+    path = dist / formats.DATASET_FILE
+    if not path.is_file():
+        raise ClusterlodError(f"no built dataset at {path}: run `clusterlod build` first, or pass --dist DIR")
+    return _load(str(path.resolve()), path.stat().st_mtime)
+
+
+def query_form(text: str, origin: str = "query") -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword of the query."""
+    form = inspect(text).form
+    if form is None:
+        raise ClusterlodError(f"{origin}: not a SPARQL query (no SELECT, ASK, CONSTRUCT or DESCRIBE)")
+    return form
+
+
+def run_local(text: str, store: ox.Store, origin: str = "query") -> Answer:
+    """Run on the embedded store; the dataset is the one SPARQL 1.1 gives the query (FROM is honoured)."""
+    form = query_form(text, origin)
+    try:
+        answer = store.query(text, **dataset_arguments(text))
+    except SyntaxError as error:
+        raise syntax_error(error, text, origin) from None
+    except OSError as error:
+        raise ClusterlodError(f"{origin}: the store failed: {error}") from None
+    return answers.from_store(form, answer)
+
+
+def run_remote(text: str, endpoint: str, timeout: float = 30.0, union: bool = True,
+               origin: str = "query") -> Answer:
+    """Run on a SPARQL 1.1 endpoint; every failure becomes one RemoteError line."""
+    from clusterlod.remote import SparqlClient
+
+    query_form(text, origin)
+    with SparqlClient(endpoint, timeout=timeout) as client:
+        return client.query(text, union=union, what=origin)
+
+
+def run(query: CannedQuery, params: dict[str, str] | None = None, *, store: ox.Store | None = None,
+        dist: Path | None = None, endpoint: str | None = None, timeout: float = 30.0,
+        union: bool = True) -> Answer:
+    """Bind and run a canned query on a remote endpoint, a given store, or the built dataset."""
+    text = prepare(query, params)
+    if endpoint is not None:
+        return run_remote(text, endpoint, timeout, union, str(query.path))
+    if store is None:  # the built release: its IRIs are under the base it was built with
+        text = rebase_query(text, release_base(dist or Path("dist")))
+    return run_local(text, store if store is not None else open_store(dist or Path("dist")), str(query.path))

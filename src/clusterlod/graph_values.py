@@ -1,0 +1,120 @@
+"""The fields whose RDF is more than one statement: fiscal years and external links.
+
+A mixin of GraphBuilder (graph.py), kept apart so each module stays short: a fiscal year
+becomes an OWL-Time interval, and a link gets the predicate its verification level allows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+
+from clusterlod.identifiers import Identifier, best_row
+from clusterlod.model import CONCEPT_CLASSES, TYPES, FieldSpec
+from clusterlod.namespaces import XSD
+from clusterlod.records import Record, Value
+
+if TYPE_CHECKING:
+    from clusterlod.graph import Context
+
+IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
+ENGLISH_BASIS = "curated-english"
+IDENTIFIERS_BASIS = "identifiers"
+DOCUMENT_GRAPH = "document"
+#: How sure a link is, when the data says so explicitly; otherwise the identifier list decides.
+LINK_MATCHES = {"same-as": "owl:sameAs", "exact": "skos:exactMatch", "close": "skos:closeMatch", "see-also": "rdfs:seeAlso"}
+#: The SKOS mapping properties make both ends skos:Concepts: other resources (places, agents) link by
+#: schema:sameAs (no domain or range) where SKOS would say exact, and by rdfs:seeAlso where it would say close.
+NON_CONCEPT_MATCHES = {"skos:exactMatch": "schema:sameAs", "skos:closeMatch": "rdfs:seeAlso"}
+
+
+def check_iri(record: Record, line: int, name: str, iri: str) -> str:
+    parts = urlsplit(iri)
+    if parts.scheme not in ("http", "https") or not parts.netloc or IRI_FORBIDDEN.search(iri):
+        raise record.error(f"field '{name}': bad IRI {iri!r} (expected an absolute http(s) IRI without spaces)", line)
+    return iri
+
+
+class ValueFields:
+    """Field handlers of GraphBuilder that write several statements (see graph.GraphBuilder)."""
+
+    def field_fiscal_year(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+        """A Japanese fiscal year as an OWL-Time interval (1 April to 31 March), never a bare calendar year."""
+        text, basis = self.unwrap(ctx, value.data, line)
+        if not isinstance(text, str) or not re.fullmatch(r"\d{4}", text):
+            raise ctx.record.error(f"field '{spec.name}': expected a fiscal year YYYY, found {text!r}", line)
+        year = int(text)
+        node = ox.NamedNode(self.ns.resource("period", f"fiscal-year-{year}"))
+        self.state(ctx, spec, node, basis)
+        if node.value in self.origins:
+            return
+        self.origins[node.value] = self.origins[ctx.subject.value]
+        g, date = DOCUMENT_GRAPH, ox.NamedNode(XSD + "date")
+        for cls in ("time:ProperInterval", "dcterms:PeriodOfTime"):
+            self.add(node, self.curie("rdf:type"), self.curie(cls), g)
+        name = f"平成{year - 1988}年度" if 1989 <= year <= 2018 else f"{year}年度"
+        self.add(node, self.curie("rdfs:label"), self.lang(name, "ja"), g)
+        quote = ox.NamedNode(self.ns.resource("quote", f"fiscal-year-{year}"))
+        self.add_quote(ctx.record, line, node, f"fiscal-year-{year}", name, ctx.section, ctx.primary, sources=ctx.sources)
+        self.add(node, self.curie("rdfs:label"), self.lang(f"fiscal year {year} (April {year} to March {year + 1})", "en"),
+                 f"editorial/{ENGLISH_BASIS}")
+        for end, curie, day in (("start", "time:hasBeginning", f"{year}-04-01"), ("end", "time:hasEnd", f"{year + 1}-03-31")):
+            instant = ox.NamedNode(f"{node.value}-{end}")
+            self.add(node, self.curie(curie), instant, g)
+            self.add(instant, self.curie("rdf:type"), self.curie("time:Instant"), g)
+            self.add(instant, self.curie("clo:sourceQuote"), quote, g)
+            self.add(instant, self.curie("time:inXSDDate"), ox.Literal(day, datatype=date), g)
+
+    def field_links(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+        items = value.data if isinstance(value.data, list) else None
+        if not items:
+            raise ctx.record.error("field 'links': expected a list of 'scheme:identifier'", line)
+        for n, item in enumerate(items, 1):
+            match = None
+            if isinstance(item, dict):
+                match = item.get("match")
+                item = item.get("id")
+            if not isinstance(item, str) or ":" not in item:
+                raise ctx.record.error(f"field 'links': expected 'scheme:identifier', found {item!r}", line)
+            scheme, key = item.split(":", 1)
+            rows = self.identifiers.get((scheme, key))
+            if not rows:
+                raise ctx.record.error(f"field 'links': {item!r} is not in {self.identifiers_path}; "
+                                       "publish no identifier that is not verified", line)
+            label = ctx.record.get("label")
+            identifier = best_row(rows, label.data.get("ja") if label and isinstance(label.data, dict) else None)
+            predicate, obj = self.link_statement(ctx, line, identifier, match)
+            self.add(ctx.subject, predicate, obj, f"editorial/{IDENTIFIERS_BASIS}")
+            self.reify(ctx, "link", n, predicate, obj, IDENTIFIERS_BASIS, (
+                ("clo:confidence", ox.Literal(identifier.confidence)),
+                ("clo:verification", ox.Literal(identifier.where_seen)),
+                ("clo:identifierListLine", ox.Literal(str(identifier.line), datatype=ox.NamedNode(XSD + "integer"))),
+            ))
+
+    def link_statement(self, ctx: "Context", line: int, identifier: Identifier,
+                       match: str | None) -> tuple[ox.NamedNode, ox.NamedNode | ox.Literal]:
+        """Choose the link predicate by how sure the list is: sameAs only when verified twice."""
+        key, scheme = identifier.key, identifier.scheme
+        if scheme == "houjin":
+            return self.curie("clo:corporateNumber"), ox.Literal(key)
+        if scheme == "jisx0401":
+            return self.curie("clo:jisCode"), ox.Literal(key)
+        targets = {
+            "wikidata": lambda k: "http://www.wikidata.org/entity/" + k,
+            "geonames": lambda k: f"https://sws.geonames.org/{k}/",
+        }
+        target = ox.NamedNode(check_iri(ctx.record, line, "links", targets.get(scheme, lambda k: k)(key)))
+        if match is not None and match not in LINK_MATCHES:
+            raise ctx.record.error(f"field 'links': 'match' must be one of {', '.join(LINK_MATCHES)}", line)
+        if match is not None:
+            curie = LINK_MATCHES[match]
+        elif scheme == "other" or identifier.title_only:
+            curie = "rdfs:seeAlso"
+        else:
+            curie = "owl:sameAs" if identifier.verified_twice else "skos:exactMatch"
+        if TYPES[ctx.record.type].rdf_class not in CONCEPT_CLASSES:
+            curie = NON_CONCEPT_MATCHES.get(curie, curie)
+        return self.curie(curie), target

@@ -1,0 +1,360 @@
+"""The one SPARQL protocol client: query, update and the Graph Store protocol, over httpx.
+
+Every module that talks to a SPARQL server over HTTP goes through :class:`SparqlClient`
+(``clusterlod query --endpoint``, ``links``, ``serve --endpoint``, ``load``), so they share:
+
+- one check of the endpoint URL (http or https only; credentials in the URL are taken
+  out of it and used to authenticate, and never appear in a message);
+- one timeout (seconds, a float) and one retry policy: retries with exponential back-off
+  on connection errors and 5xx answers only, and never on a 500 that is the store's
+  verdict on the request (a syntax or security error), which would only come back again;
+- one mapping of HTTP answers to :class:`EndpointFailure` (a ``RemoteError``) carrying the
+  status, the endpoint and a short, sanitised first line of the body;
+- the query form taken from :func:`clusterlod.sparql_text.inspect`, never guessed from
+  the text by regular expressions (a comment saying "add up" is not ``ADD``);
+- basic and digest authentication, chosen by the server's challenge unless forced.
+
+SPARQLWrapper is not used here: it cannot report the status and body of every HTTP error
+(it folds them into exception messages), has no retries, no digest-or-basic choice and no
+Graph Store protocol; httpx does all of it with one transport. See docs/development.md.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal, Self
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import httpx
+import pyoxigraph as ox
+
+from clusterlod import __version__, answers, formats
+from clusterlod.answers import Answer
+from clusterlod.errors import RemoteError
+from clusterlod.sparql_text import inspect
+
+AuthScheme = Literal["auto", "basic", "digest"]
+USER_AGENT = f"clusterlod/{__version__}"
+#: Oxigraph's protocol parameter asking for the union of all graphs as the default graph.
+UNION_PARAMETER = "union-default-graph"
+#: 500 answers that are the store's verdict on the request (a SPARQL or SQL error), not a hiccup.
+_PERMANENT_500 = re.compile(r"does not exist|syntax|parse|\b(SP|SQ|SR|RDF)\d{3}\b|Virtuoso \d{5} Error|SECURITY",
+                            re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+FIRST_LINE_LIMIT = 200
+
+
+class EndpointFailure(RemoteError):
+    """A remote endpoint failed: ``reason`` is timeout, unreachable, http or answer.
+
+    ``status`` is the HTTP status (None when there was no answer), ``endpoint`` the URL
+    without credentials, ``detail`` the short first line of the body.
+    """
+
+    def __init__(self, message: str, *, endpoint: str, reason: str, status: int | None = None, detail: str = ""):
+        super().__init__(message)
+        self.endpoint, self.reason, self.status, self.detail = endpoint, reason, status, detail
+
+
+def first_line(body: bytes | str | None) -> str:
+    """The first meaningful line of a body, without markup or control characters, at most 200 characters."""
+    if isinstance(body, bytes):
+        body = body[:4096].decode("utf-8", "replace")
+    for line in _TAG.sub("\n", (body or "")[:4096]).splitlines():
+        line = " ".join(_CONTROL.sub(" ", line).split())
+        if line and not line.startswith("<!"):
+            return line if len(line) <= FIRST_LINE_LIMIT else line[:FIRST_LINE_LIMIT - 3] + "..."
+    return "(no message)"
+
+
+def check_url(url: str | None, option: str = "--endpoint") -> tuple[str, tuple[str, str] | None]:
+    """An http(s) URL without its credentials, and the credentials; anything else is refused.
+
+    Only the protocol is ever spoken: a ``file:`` or empty URL is refused, never opened.
+    """
+    text = (url or "").strip()
+    parts = urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or port == -1:
+        shown = text if "@" not in text else "(a URL with credentials)"
+        raise RemoteError(f"{option} {shown!r}: give an http:// or https:// URL of a SPARQL endpoint")
+    credentials = None
+    if parts.username is not None or parts.password is not None:
+        credentials = (unquote(parts.username or ""), unquote(parts.password or ""))
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    netloc = host + (f":{port}" if port else "")
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, "")), credentials
+
+
+class AutoAuth(httpx.Auth):
+    """Answer whichever challenge the server sends: Virtuoso asks for Digest, Fuseki and GraphDB Basic."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self._basic = httpx.BasicAuth(user, password)
+        self._digest = httpx.DigestAuth(user, password)
+        self._scheme: str | None = None
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        if self._scheme == "basic":
+            yield from self._basic.auth_flow(request)
+            return
+        if self._scheme == "digest":
+            yield from self._digest.auth_flow(request)
+            return
+        response = yield request
+        if response.status_code != 401:
+            return
+        if response.headers.get("www-authenticate", "").lower().startswith("digest"):
+            self._scheme = "digest"
+            flow = self._digest.auth_flow(request)
+            next(flow)  # the unauthenticated request, which was already sent
+            try:
+                request = flow.send(response)
+                while True:
+                    response = yield request
+                    request = flow.send(response)
+            except StopIteration:
+                return
+        self._scheme = "basic"
+        yield from self._basic.auth_flow(request)
+
+
+def make_auth(user: str | None, password: str | None, scheme: AuthScheme = "auto") -> httpx.Auth | None:
+    """Credentials for httpx, or None for an open endpoint."""
+    if user is None:
+        return None
+    password = password or ""
+    if scheme == "basic":
+        return httpx.BasicAuth(user, password)
+    if scheme == "digest":
+        return httpx.DigestAuth(user, password)
+    return AutoAuth(user, password)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A successful answer as it came: the body (possibly cut at ``max_bytes``) and its media type."""
+
+    body: bytes
+    media_type: str
+    truncated: bool = False
+
+
+class SparqlClient:
+    """One SPARQL store: its query, update and Graph Store URLs, credentials, timeout and retries."""
+
+    def __init__(self, query_url: str, *, update_url: str | None = None, graph_store_url: str | None = None,
+                 user: str | None = None, password: str | None = None, auth: AuthScheme = "auto",
+                 timeout: float = 30.0, retries: int = 2, backoff: float = 0.5, agent: str = USER_AGENT):
+        self.query_url, url_credentials = check_url(query_url)
+        self.update_url = check_url(update_url, "--update-endpoint")[0] if update_url else self.query_url
+        self.graph_store_url = check_url(graph_store_url, "--graph-store")[0] if graph_store_url else None
+        if user is None and url_credentials:
+            user, password = url_credentials
+        self.has_credentials = user is not None
+        self.timeout, self.retries, self.backoff = timeout, retries, backoff
+        self.http = httpx.Client(auth=make_auth(user, password, auth), timeout=timeout, follow_redirects=True,
+                                 headers={"User-Agent": agent})
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ transport
+
+    def request(self, method: str, url: str, what: str, max_bytes: int | None = None, *,
+                retries: int | None = None, timeout: float | None = None, **kwargs: object) -> Reply:
+        """Send with retries on connection errors and 5xx; every other failure is one EndpointFailure.
+
+        ``retries`` and ``timeout`` override the client's for this request (a best-effort clean-up
+        wants no retries and a short wait).
+        """
+        retries = self.retries if retries is None else retries
+        timeout = self.timeout if timeout is None else timeout
+        attempt = 0
+        while True:
+            try:
+                with self.http.stream(method, url, timeout=timeout, **kwargs) as response:  # type: ignore[arg-type]
+                    body, truncated = _read(response, max_bytes)
+            except httpx.TimeoutException:
+                raise EndpointFailure(f"{what}: {url} did not answer within {timeout:g} s (--timeout)",
+                                      endpoint=url, reason="timeout") from None
+            except httpx.TransportError as error:
+                if attempt >= retries:
+                    tries = f" after {attempt + 1} tries" if attempt else ""
+                    raise EndpointFailure(f"{what}: cannot reach {url}{tries}: {first_line(str(error))}",
+                                          endpoint=url, reason="unreachable") from None
+            else:
+                status = response.status_code
+                if status < 300:
+                    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                    return Reply(body, media, truncated)
+                if status < 500 or attempt >= retries or _permanent(status, body):
+                    raise self.failure(status, response.reason_phrase, body, url, what)
+            attempt += 1
+            time.sleep(self.backoff * 2 ** (attempt - 1))
+
+    def failure(self, status: int, reason: str, body: bytes, url: str, what: str) -> EndpointFailure:
+        """One line for an HTTP error answer, with a hint where the status has an obvious cause."""
+        detail = first_line(body)
+        hints = {401: "check the user name and password" if self.has_credentials
+                 else "the endpoint needs credentials, e.g. http://user:password@host/sparql",
+                 403: "the user may not do this (to write: an endpoint and user allowed to update)",
+                 404: "check the endpoint URL"}
+        hint = f" ({hints[status]})" if status in hints else ""
+        return EndpointFailure(f"{what}: {url} answered HTTP {status} {reason}{hint}: {detail}",
+                               endpoint=url, reason="http", status=status, detail=detail)
+
+    # ------------------------------------------------------------------ queries
+
+    def send_query(self, text: str, accept: str, *, default_graphs: Sequence[str] = (),
+                   named_graphs: Sequence[str] = (), union: bool = False, max_bytes: int | None = None,
+                   what: str = "query") -> Reply:
+        """POST a query (form-encoded) and return the answer as it came, in the media type asked for.
+
+        ``union`` asks for the union of all graphs as the default graph, but only when neither the
+        request nor the query names a dataset (the same rule as the embedded store).
+        """
+        data: dict[str, str | list[str]] = {"query": text}
+        if default_graphs:
+            data["default-graph-uri"] = list(default_graphs)
+        if named_graphs:
+            data["named-graph-uri"] = list(named_graphs)
+        params = {}
+        if union and not default_graphs and not named_graphs and not inspect(text).names_dataset:
+            params[UNION_PARAMETER] = "true"
+        return self.request("POST", self.query_url, what, max_bytes, data=data, params=params,
+                            headers={"Accept": accept})
+
+    def query(self, text: str, *, union: bool = False, what: str = "query") -> Answer:
+        """Run any query; its form (from the parsed text) decides what is asked for and returned."""
+        form = inspect(text).form
+        if form is None:
+            raise RemoteError(f"{what}: not a SPARQL query (no SELECT, ASK, CONSTRUCT or DESCRIBE)")
+        graph = form in answers.GRAPH_FORMS
+        accept = f"{formats.TURTLE.media_type}, {formats.N_TRIPLES.media_type};q=0.9" if graph \
+            else f"{formats.SPARQL_RESULTS_JSON}, {formats.JSON_MEDIA_TYPE};q=0.5"
+        reply = self.send_query(text, accept, union=union, what=what)
+        try:
+            if graph:
+                return Answer(form, triples=answers.from_graph(reply.media_type, reply.body))
+            return answers.from_results_json(form, reply.body)
+        except answers.NotAnAnswer as error:
+            kind = "an RDF graph" if graph else "a SPARQL answer"
+            raise EndpointFailure(f"{what}: {self.query_url} did not give {kind} "
+                                  f"({reply.media_type or 'no content type'}): {error}; {first_line(reply.body)}",
+                                  endpoint=self.query_url, reason="answer", status=200,
+                                  detail=first_line(reply.body)) from None
+
+    def select(self, text: str, *, union: bool = False, what: str = "query") -> list[dict[str, answers.Term]]:
+        """The rows of a SELECT as {variable: term}, unbound variables left out."""
+        answer = self._expect(text, "SELECT", union, what)
+        return [{v: t for v, t in zip(answer.variables, row) if t is not None} for row in answer.rows]
+
+    def ask(self, text: str, *, union: bool = False, what: str = "query") -> bool:
+        return bool(self._expect(text, "ASK", union, what).boolean)
+
+    def construct(self, text: str, *, union: bool = False, what: str = "query") -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE."""
+        return self._expect(text, answers.GRAPH_FORMS, union, what).triples
+
+    def _expect(self, text: str, forms: str | tuple[str, ...], union: bool, what: str) -> Answer:
+        answer = self.query(text, union=union, what=what)
+        if answer.form not in ((forms,) if isinstance(forms, str) else forms):
+            raise RemoteError(f"{what}: expected a {forms} query, got {answer.form}")
+        return answer
+
+    def count(self, graph: str, what: str | None = None) -> int:
+        """The number of triples in one named graph, as the server counts them."""
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                           what=what or f"counting <{graph}>")
+        try:
+            return int(rows[0]["n"].value)
+        except (IndexError, KeyError, ValueError, AttributeError):
+            raise RemoteError(f"counting <{graph}>: {self.query_url} gave no count") from None
+
+    def graphs_with_prefix(self, prefix: str, what: str = "listing graphs") -> list[str]:
+        literal = str(ox.Literal(prefix))
+        rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                           f"FILTER(STRSTARTS(STR(?g), {literal})) }}", what=what)
+        return sorted(row["g"].value for row in rows if "g" in row)
+
+    def check_query(self, what: str = "checking the query endpoint") -> None:
+        """Fail early, in one line, when the query URL is not a SPARQL endpoint (``ASK {}``)."""
+        self.ask("ASK {}", what=what)
+
+    # ------------------------------------------------------------------ update
+
+    def update(self, text: str, what: str = "update", *, retries: int | None = None,
+               timeout: float | None = None) -> None:
+        """POST a SPARQL Update (form-encoded) to the update URL."""
+        self.request("POST", self.update_url, what, data={"update": text}, retries=retries, timeout=timeout,
+                     headers={"Accept": f"{formats.SPARQL_RESULTS_JSON}, */*;q=0.1"})
+
+    # ------------------------------------------------------------------ Graph Store protocol
+
+    def _store_url(self) -> str:
+        if self.graph_store_url is None:
+            raise RemoteError("the Graph Store protocol needs a Graph Store URL (--graph-store)")
+        return self.graph_store_url
+
+    def gsp_get(self, graph: str, what: str = "reading a graph") -> list[ox.Triple]:
+        reply = self.request("GET", self._store_url(), what, params={"graph": graph},
+                             headers={"Accept": f"{formats.N_TRIPLES.media_type}, {formats.TURTLE.media_type};q=0.9"})
+        try:
+            return answers.from_graph(reply.media_type, reply.body)
+        except answers.NotAnAnswer as error:
+            raise EndpointFailure(f"{what}: {self.graph_store_url} did not give a graph: {error}",
+                                  endpoint=self._store_url(), reason="answer", status=200) from None
+
+    def gsp_put(self, graph: str, body: bytes | str, media_type: str = formats.N_TRIPLES.media_type,
+                what: str = "replacing a graph") -> None:
+        """PUT replaces the graph with ``body``."""
+        self._gsp_send("PUT", graph, body, media_type, what)
+
+    def gsp_post(self, graph: str, body: bytes | str, media_type: str = formats.N_TRIPLES.media_type,
+                 what: str = "adding to a graph") -> None:
+        """POST adds ``body`` to the graph."""
+        self._gsp_send("POST", graph, body, media_type, what)
+
+    def gsp_delete(self, graph: str, what: str = "deleting a graph", missing_ok: bool = True) -> None:
+        try:
+            self.request("DELETE", self._store_url(), what, params={"graph": graph})
+        except EndpointFailure as error:
+            if not (missing_ok and error.status == 404):
+                raise
+
+    def _gsp_send(self, method: str, graph: str, body: bytes | str, media_type: str, what: str) -> None:
+        content = body.encode("utf-8") if isinstance(body, str) else body
+        self.request(method, self._store_url(), what, params={"graph": graph}, content=content,
+                     headers={"Content-Type": f"{media_type}; charset=utf-8"})
+
+
+def _permanent(status: int, body: bytes) -> bool:
+    """A 500 that states the store's verdict on the request: asking again gives the same answer."""
+    return status == 500 and bool(_PERMANENT_500.search(body[:2000].decode("utf-8", "replace")))
+
+
+def _read(response: httpx.Response, max_bytes: int | None) -> tuple[bytes, bool]:
+    """The body, never more than ``max_bytes`` (+1 to tell that it was cut) held in memory."""
+    if max_bytes is None:
+        return response.read(), False
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            return b"".join(chunks)[:max_bytes + 1], True
+    return b"".join(chunks), False

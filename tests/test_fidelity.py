@@ -1,0 +1,251 @@
+"""Fidelity of the release to the source page (issue 15).
+
+`graph/document` holds only what the page states, every stated fact is data a query can select,
+and every editorial addition names a basis a user can open. Expected values are read from the
+source text (data/source/knowledge-cluster-collaboration-2008.txt), line numbers in the comments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+BASE = "https://w3id.org/clusterlod/"
+DOC = f"<{BASE}graph/document>"
+PREFIXES = f"""
+PREFIX clo: <{BASE}ontology/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX event: <{BASE}id/event/>
+PREFIX program: <{BASE}id/program/>
+PREFIX concept: <{BASE}id/concept/>
+PREFIX cooperation: <{BASE}id/cooperation/>
+PREFIX organization: <{BASE}id/organization/>
+PREFIX document: <{BASE}id/document/>
+PREFIX quote: <{BASE}id/quote/>
+PREFIX section: <{BASE}id/section/>
+PREFIX basis: <{BASE}id/basis/>
+"""
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def select(store: ox.Store, query: str) -> list[tuple[str, ...]]:
+    result = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    return [tuple(t.value if t is not None else "" for t in row) for row in result]
+
+
+def ask(store: ox.Store, query: str) -> bool:
+    return bool(store.query(PREFIXES + "ASK " + query, use_default_graph_as_union=True))
+
+
+@pytest.fixture(scope="module")
+def source_text(project_root: Path) -> str:
+    return (project_root / "data/source/knowledge-cluster-collaboration-2008.txt").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------- nothing invented in graph/document
+
+
+def test_every_text_in_the_document_graph_is_printed_by_the_source(dist_store: ox.Store, source_text: str) -> None:
+    """Labels, alternative labels, units, scopes: every ja/en text of graph/document is on the page
+    (line breaks of the extraction aside). This is what catches labels the editors made up."""
+    printed = squeeze(source_text)
+    rows = select(dist_store, f"""SELECT ?s ?p ?text WHERE {{ GRAPH {DOC} {{ ?s ?p ?text }}
+        FILTER (isLiteral(?text) && lang(?text) != "") }}""")
+    assert rows
+    unprinted = sorted({(s, p, t) for s, p, t in rows if squeeze(t) not in printed})
+    assert unprinted == []
+
+
+@pytest.mark.parametrize("label", ["表題", "写真の説明文", "産業分野", "イタリアとの連携", "フランスとの連携"])
+def test_labels_the_editors_gave_are_editorial(dist_store: ox.Store, label: str) -> None:
+    assert not ask(dist_store, f'{{ GRAPH {DOC} {{ ?s rdfs:label "{label}"@ja }} }}')
+    assert ask(dist_store, f'{{ GRAPH <{BASE}graph/editorial/editors-japanese-labels> {{ ?s rdfs:label "{label}"@ja }} }}')
+
+
+def test_the_publisher_is_inferred_not_stated(dist_store: ox.Store) -> None:
+    # The page has no colophon.
+    assert not ask(dist_store, f"{{ GRAPH {DOC} {{ ?d dcterms:publisher ?p }} }}")
+    assert ask(dist_store, f"""{{ GRAPH <{BASE}graph/editorial/publisher-from-content> {{
+        document:kc-collaboration-2008 dcterms:publisher organization:mext }} }}""")
+
+
+def test_cluster_japan_2007_has_no_stated_organisers(dist_store: ox.Store) -> None:
+    # 合同で (line 79) is said of the seminars; Cluster Japan 2007 only gathers both ministries' results.
+    assert not ask(dist_store, "{ event:cluster-japan-2007 clo:organizer ?o }")
+
+
+def test_the_eu_cooperation_is_the_forum_with_the_eu_only(dist_store: ox.Store) -> None:
+    # ＥＵとの連携のもと (line 126) says nothing of METI; Cluster Japan 2008 is METI's joint event.
+    assert select(dist_store, "SELECT ?a WHERE { cooperation:eu-cooperation clo:activity ?a }") == [
+        (BASE + "id/event/japan-eu-cluster-forum",)]
+    assert select(dist_store, "SELECT ?p WHERE { cooperation:eu-cooperation clo:partner ?p }") == [
+        (BASE + "id/organization/eu",)]
+
+
+def test_france_cooperation_builds_on_the_declaration_and_plans_an_exchange(dist_store: ox.Store) -> None:
+    # これを基に、今後の協力に向けて更なる情報交換を進めていきます (lines 118-120)
+    assert select(dist_store, "SELECT ?a WHERE { cooperation:france-cooperation clo:activity ?a }") == [
+        (BASE + "id/event/france-further-exchange",)]
+    assert ask(dist_store, f"""{{ GRAPH {DOC} {{
+        cooperation:france-cooperation clo:basedOn <{BASE}id/declaration/japan-france-declaration> .
+        event:france-further-exchange clo:status clo:Planned ; rdfs:label "更なる情報交換"@ja ; clo:sourceQuote ?q }} }}""")
+
+
+# ----------------------------------------------------------------- stated facts are data
+
+
+def _stated(store: ox.Store, subject: str, predicate: str) -> set[str]:
+    rows = select(store, f"""SELECT ?label WHERE {{ GRAPH {DOC} {{
+        {subject} {predicate} ?o . ?o rdfs:label ?label ; clo:sourceQuote ?q . FILTER (lang(?label) = "ja") }} }}""")
+    return {squeeze(label) for (label,) in rows}
+
+
+def test_the_plan_companies_are_nationwide_smes_aiming_at_world_markets(dist_store: ox.Store) -> None:
+    # 全国で世界市場を目指す中堅・中小企業約10,700社 … 広域的な人的ネットワークを形成 (lines 16-18)
+    assert _stated(dist_store, "program:icp-phase2", "clo:companyProfile") == {"中堅・中小企業", "世界市場を目指す"}
+    assert _stated(dist_store, "program:icp-phase2", "clo:spatialScope") == {"全国"}
+    assert _stated(dist_store, "program:icp-phase2", "clo:formsNetwork") == {"広域的な人的ネットワーク"}
+
+
+def test_the_collaboration_is_with_the_plan_and_other_meti_measures(dist_store: ox.Store) -> None:
+    # 「産業クラスター計画」等との連携 (line 73)
+    assert _stated(dist_store, "cooperation:mext-meti", "clo:concernsProgram") == {
+        "知的クラスター創成事業", "産業クラスター計画", "経済産業省施策"}
+
+
+def test_the_loop_between_the_measures_is_directed(dist_store: ox.Store) -> None:
+    # Seeds of MEXT's measures -> commercialised by METI's -> market needs fed back -> new research (83-87)
+    chain = select(dist_store, f"""SELECT ?a ?b WHERE {{ GRAPH {DOC} {{ ?a clo:leadsTo ?b }} }} ORDER BY ?a""")
+    c = BASE + "id/concept/"
+    assert sorted(chain) == sorted([(c + "seed-creation", c + "commercialisation"),
+                                    (c + "commercialisation", c + "market-needs-feedback"),
+                                    (c + "market-needs-feedback", c + "new-seed-research")])
+    assert select(dist_store, "SELECT ?p WHERE { concept:seed-creation clo:carriedOutBy ?p }") == [
+        (BASE + "id/program/mext-measures",)]
+    assert select(dist_store, "SELECT ?p WHERE { concept:commercialisation clo:carriedOutBy ?p }") == [
+        (BASE + "id/program/meti-measures",)]
+
+
+def test_purposes_and_means_of_the_international_outreach(dist_store: ox.Store) -> None:
+    # lines 94-96
+    assert _stated(dist_store, "cooperation:international", "clo:aim") == {
+        "世界レベルのクラスターの形成", "知的クラスター事業の国際的な知名度の向上"}
+    assert _stated(dist_store, "cooperation:international", "clo:means") == {
+        "諸外国の事業担当者との情報交換", "合同でのイベント"}
+
+
+def test_aim_and_rationale_of_the_wide_area_programme(dist_store: ox.Store) -> None:
+    # クラスターの競争力強化の観点から、国内外を問わず戦略的に他地域との連携関係を構築する (98-100)
+    assert _stated(dist_store, "program:kci-wide-area-program", "clo:aim") == {
+        "国内外を問わず戦略的に他地域との連携関係を構築"}
+    assert _stated(dist_store, "program:kci-wide-area-program", "clo:rationale") == {"クラスターの競争力強化"}
+
+
+def test_where_the_joint_events_are_held(dist_store: ox.Store) -> None:
+    # 合同成果発表会を各地で (75), 「地域クラスターセミナー」を地方で (79)
+    assert _stated(dist_store, "event:joint-results-presentations", "clo:spatialScope") == {"各地"}
+    assert _stated(dist_store, "event:regional-cluster-seminars", "clo:spatialScope") == {"地方"}
+
+
+def test_health_and_bio_stay_one_printed_item(dist_store: ox.Store) -> None:
+    # ものづくり、健康・バイオ分野 (line 55): two field concepts, grouped as the page prints them
+    rows = select(dist_store, f"""SELECT ?member WHERE {{ GRAPH {DOC} {{
+        <{BASE}id/cluster/shikoku-techno-bridge> clo:fieldGroup ?g . ?g rdfs:label "健康・バイオ"@ja ; skos:member ?member }} }}""")
+    assert sorted(m for (m,) in rows) == [BASE + "id/field/bio", BASE + "id/field/health"]
+
+
+# ----------------------------------------------------------------- wrong items
+
+
+def test_the_workshop_title_is_english_as_printed(dist_store: ox.Store) -> None:
+    # 「Regional Innovation for Italian and Japanese Economy」 (lines 108-110) is printed in English
+    title = "Regional Innovation for Italian and Japanese Economy"
+    assert ask(dist_store, f'{{ GRAPH {DOC} {{ event:italy-workshop-2007 ?p "{title}"@en }} }}')
+    assert not ask(dist_store, f'{{ ?s ?p "{title}"@ja }}')
+
+
+def test_the_workshop_date_quote_is_in_the_captions(dist_store: ox.Store) -> None:
+    # （平成19年6月4日～5日・東京ビッグサイト） is the photo caption of line 21
+    assert select(dist_store, "SELECT ?s ?line WHERE { quote:italy-workshop-2007-date-quote clo:section ?s ; clo:line ?line }") == [
+        (BASE + "id/section/captions", "21")]
+
+
+def test_italy_spring_is_not_italia_in_giappone(dist_store: ox.Store) -> None:
+    labels = [label for (label,) in select(dist_store, "SELECT ?l WHERE { event:italy-spring-2007 rdfs:label ?l }")]
+    assert labels and not any("Italia in Giappone" in label for label in labels)
+
+
+def test_the_english_basis_admits_the_english_the_source_prints(dist_store: ox.Store) -> None:
+    (text,) = select(dist_store, 'SELECT ?d WHERE { basis:curated-english dcterms:description ?d FILTER (lang(?d) = "en") }')[0]
+    assert "Regional Innovation for Italian and Japanese Economy" in text and "TOHOKU" in text
+    assert "has none" not in text
+
+
+def test_the_fiscal_year_is_an_interval_not_a_calendar_year(dist_store: ox.Store) -> None:
+    # 平成19年度 (line 79): 1 April 2007 to 31 March 2008
+    rows = select(dist_store, f"""SELECT ?label ?start ?end WHERE {{ GRAPH {DOC} {{
+        event:cluster-japan-2007 clo:fiscalYear ?fy . ?fy a time:ProperInterval ; rdfs:label ?label ;
+        time:hasBeginning/time:inXSDDate ?start ; time:hasEnd/time:inXSDDate ?end . FILTER (lang(?label) = "ja") }} }}""")
+    assert rows == [("平成19年度", "2007-04-01", "2008-03-31")]
+    assert not ask(dist_store, "{ ?e clo:fiscalYear ?y FILTER isLiteral(?y) }")
+
+
+def test_university_counts_say_they_do_not_add_up(project_root: Path) -> None:
+    import rdflib
+
+    ontology = rdflib.Graph().parse(project_root / "ontology/clusterlod.ttl")
+    notes = [str(n) for n in ontology.objects(rdflib.URIRef(BASE + "ontology/universityCount"),
+                                              rdflib.URIRef("http://www.w3.org/2004/02/skos/core#scopeNote"))]
+    assert any("not additive" in n for n in notes) and any("足し合わせられない" in n for n in notes)
+
+
+def test_no_canned_query_joins_projects_to_prefectures(project_root: Path) -> None:
+    # The source gives no prefecture of any project: a bureau area's prefectures are not the project's.
+    assert not (project_root / "queries/projects-by-prefecture.rq").exists()
+
+
+# ----------------------------------------------------------------- editorial bases
+
+
+def test_every_basis_cites_something_a_user_can_open(dist_store: ox.Store, built_dist: Path) -> None:
+    rows = select(dist_store, """SELECT ?b ?ref WHERE { ?b a clo:EditorialBasis OPTIONAL { ?b dcterms:source ?ref } }""")
+    assert len(rows) >= 10
+    for basis, reference in rows:
+        assert reference, f"{basis} cites nothing"
+        if reference.startswith(BASE + "download/"):
+            assert (built_dist / reference[len(BASE + "download/"):]).is_file(), reference
+        else:
+            assert reference.startswith(("http://", "https://")) and not reference.startswith(BASE), reference
+    texts = select(dist_store, "SELECT ?d WHERE { ?b a clo:EditorialBasis ; dcterms:description ?d }")
+    assert not [t for (t,) in texts if "guide" in t.lower() or "ガイド" in t]
+
+
+def test_every_basis_is_used(dist_store: ox.Store) -> None:
+    rows = select(dist_store, f"""SELECT ?b WHERE {{ ?b a clo:EditorialBasis
+        BIND (IRI(CONCAT("{BASE}graph/editorial/", STRAFTER(STR(?b), "/id/basis/"))) AS ?g)
+        FILTER NOT EXISTS {{ ?s clo:editorialBasis ?b }}
+        FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?s != ?b) }} }}""")
+    assert rows == []
+    assert not ask(dist_store, "{ basis:document-context ?p ?o }")  # split into bases that say what they cover
+
+
+def test_the_catalogue_claims_no_more_than_the_release_holds(built_dist: Path) -> None:
+    catalog = (built_dist / "catalog.ttl").read_text(encoding="utf-8")
+    assert "Every fact" not in catalog and "すべての事実" not in catalog
+
+
+def test_translations_and_written_descriptions_have_separate_bases(dist_store: ox.Store) -> None:
+    # A translated label and a summary the editors wrote are unlike things: one basis each.
+    assert not ask(dist_store, f"""{{ GRAPH <{BASE}graph/editorial/curated-english> {{ ?s dcterms:description ?d }}
+        FILTER (?s != basis:curated-english) }}""")
+    assert ask(dist_store, f"""{{ GRAPH <{BASE}graph/editorial/editors-descriptions> {{
+        event:cluster-japan-2007 dcterms:description ?d }} }}""")
