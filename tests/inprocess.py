@@ -26,7 +26,7 @@ class PortalTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         async def call() -> tuple[int, list, bytes]:
-            body = b"".join([chunk for chunk in request.stream]) if not hasattr(request, "_content") else request.content
+            body = request.content if hasattr(request, "_content") else b"".join(list(request.stream))
             forwarded = httpx.Request(request.method, request.url, headers=request.headers, content=body)
             response = await self.inner.handle_async_request(forwarded)
             content = await response.aread()
@@ -42,10 +42,10 @@ def app_client(**settings) -> Iterator[httpx.Client]:
     app = create_app(Settings(**settings))
     app.site.start()
     try:
-        with anyio.from_thread.start_blocking_portal() as portal:
-            with httpx.Client(transport=PortalTransport(app, portal), base_url="http://testserver",
-                              follow_redirects=False, timeout=60) as client:
-                client.app = app
-                yield client
+        with anyio.from_thread.start_blocking_portal() as portal, \
+                httpx.Client(transport=PortalTransport(app, portal), base_url="http://testserver",
+                             follow_redirects=False, timeout=60) as client:
+            client.app = app
+            yield client
     finally:
         app.site.stop()

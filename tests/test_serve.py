@@ -12,12 +12,12 @@ from urllib.parse import quote
 import httpx
 import pyoxigraph as ox
 import pytest
+from inprocess import app_client
 
 from clusterlod.catalog import CATALOG_FILE
 from clusterlod.web.negotiation import choose
 from clusterlod.web.paths import is_suspicious
 from clusterlod.web.release import Release
-from inprocess import app_client
 
 BASE = "https://w3id.org/clusterlod/"
 CLUSTER = "id/cluster/hokkaido-super-cluster"
@@ -119,7 +119,7 @@ def answers_every_iri(client: httpx.Client, release: Release) -> None:
     assert len(release.resources) > 400
     for iri in sorted(release.resources):
         path = "/" + iri[len(BASE):]
-        for extension, (media, syntax) in SYNTAXES.items():
+        for media, syntax in SYNTAXES.values():
             redirect = client.get(path, headers={"Accept": media})
             assert redirect.status_code == 303, (iri, media)
             document = client.get(redirect.headers["location"])
@@ -185,7 +185,8 @@ def test_page_content(client: httpx.Client) -> None:
     assert 'class="mark"' in page and "Region from the project" in page  # an editorial mark and its basis
     assert "Source: MEXT" in page and "creativecommons.org/licenses/by/4.0" in page
     ja = client.get(f"/{CLUSTER}.ja.html").text
-    assert "出典：文部科学省「知的クラスター創成事業における関係府省等との連携及び国際展開」（2008年）を加工して作成" in ja
+    credit = "出典：文部科学省「知的クラスター創成事業における関係府省等との連携及び国際展開」（2008年）を加工して作成"
+    assert credit in ja
     embedded = ja.split('<script type="application/ld+json">')[1].split("</script>")[0]
     assert json.loads(embedded)["@graph"]
 
@@ -234,7 +235,8 @@ def test_direct_post_and_jsonld_construct(client: httpx.Client) -> None:
 def test_updates_are_refused(client: httpx.Client) -> None:
     insert = "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }"
     assert client.post("/sparql", data={"update": insert}).status_code == 403
-    assert client.post("/sparql", content=insert, headers={"Content-Type": "application/sparql-update"}).status_code == 403
+    direct = client.post("/sparql", content=insert, headers={"Content-Type": "application/sparql-update"})
+    assert direct.status_code == 403
     refused = client.get("/sparql", params={"query": "PREFIX ex: <http://example.org/>\n" + insert})
     assert refused.status_code == 403 and "read-only" in refused.text
     assert client.get("/sparql", params={"query": "ASK { <http://example.org/a> ?p ?o }"},
@@ -265,7 +267,8 @@ def test_result_size_limit(client: httpx.Client) -> None:
 
 def test_editor_page_and_html_results(client: httpx.Client) -> None:
     editor = client.get("/sparql", headers={"Accept": "text/html"})
-    assert editor.status_code == 200 and "<textarea" in editor.text and "/static/vendor/yasgui/yasgui.min.js" in editor.text
+    assert editor.status_code == 200 and "<textarea" in editor.text
+    assert "/static/vendor/yasgui/yasgui.min.js" in editor.text
     results = client.get(f"/sparql?query={quote(SAMPLE_QUERY)}", headers={"Accept": "text/html"})
     assert results.status_code == 200 and "<table>" in results.text and "約2,240社" not in results.text
     assert "2240" in results.text

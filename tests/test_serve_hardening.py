@@ -7,6 +7,7 @@ is left out (test_serve_smoke.py has what needs it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -17,9 +18,9 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from inprocess import app_client
 
 from clusterlod.web.negotiation import parse_accept
-from inprocess import app_client
 
 BASE = "https://w3id.org/clusterlod/"
 JSON = {"Accept": "application/sparql-results+json"}
@@ -282,10 +283,8 @@ class Relay:
             pass
         finally:
             for s in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def close(self) -> None:
         self.running = False

@@ -101,7 +101,8 @@ def test_sparqlwrapper_ask_construct_and_post(server: str) -> None:
     assert ask.queryAndConvert()["boolean"] is True
     construct = wrapper(server, f"CONSTRUCT WHERE {{ <{BASE}{CLUSTER}> ?p ?o }}", TURTLE)
     assert len(list(ox.parse(construct.queryAndConvert(), ox.RdfFormat.TURTLE))) >= 8
-    post = wrapper(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/clusterlod/ontology/Cluster> }", JSON)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/clusterlod/ontology/Cluster> }"
+    post = wrapper(server, count, JSON)
     post.setMethod("POST")
     assert post.queryAndConvert()["results"]["bindings"][0]["n"]["value"] == "18"
 

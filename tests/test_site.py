@@ -91,7 +91,8 @@ http {{
     include {tmp}/site.conf;
 }}
 """, encoding="utf-8")
-    check = subprocess.run([binary, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf")], capture_output=True, text=True)
+    check = subprocess.run([binary, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf")], capture_output=True,
+                           text=True)
     assert check.returncode == 0, check.stderr
     process = subprocess.Popen([binary, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -133,7 +134,8 @@ def test_nginx_language_dataset_and_errors(nginx: str, client: httpx.Client) -> 
         assert "lang=en" in switched.headers["set-cookie"]
         assert browser.get(f"/{CLUSTER}", headers={"Accept": "text/html"}).headers["location"].endswith(".en.html")
     assert client.get("/", headers={"Accept": "text/turtle"}).headers["location"].endswith("/dataset.ttl")
-    assert client.get("/.well-known/void", headers={"Accept": "text/turtle"}).headers["location"].endswith("/dataset.ttl")
+    void = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert void.headers["location"].endswith("/dataset.ttl")
     assert '<html lang="ja">' in client.get("/").text
     assert client.get(f"/{CLUSTER}", headers={"Accept": "image/png"}).status_code == 406
     missing = client.get("/id/cluster/no-such-project")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib.resources
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import anyio
@@ -28,13 +29,14 @@ from clusterlod.web.limits import SD, Settings, service_description
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES
 from clusterlod.web.pages import Renderer
 from clusterlod.web.release import Release
-from clusterlod.web.worker import RESULT_VARIANTS, GRAPH_VARIANTS, Outcome, QueryPool, QueryRequest
+from clusterlod.web.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryPool, QueryRequest
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
              "Access-Control-Allow-Headers": "Accept, Content-Type", "Access-Control-Max-Age": "86400"}
 HTML_TYPE = "text/html; charset=utf-8"
 CACHE = {"Cache-Control": "public, max-age=3600"}
+TEXT_DATA_TYPES = ("application/n-triples", "application/n-quads", "application/trig")
 #: Sent with every HTML answer: scripts, styles and fetches from this server only, no plugins, no framing.
 HTML_SECURITY = [
     (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -144,11 +146,9 @@ class Site:
             offered = ", ".join(m for v in negotiation.VARIANTS for m in v.media_types)
             return PlainTextResponse(f"clusterlod: not acceptable; this resource is available as {offered}\n",
                                      406, headers)
-        if variant is HTML:
-            target = f"/{stem}.{self.language(request)}.html"
-        else:
-            target = f"/{stem}.{variant.extension}"
-        return RedirectResponse(target, 303, headers)
+        extension = f"{self.language(request)}.html" if variant is HTML else variant.extension
+        return RedirectResponse(f"/{stem}.{extension}", 303, headers)
+
 
     async def blocking(self, handler: Callable[[Request], Response], request: Request) -> Response:
         """Embedded data: answer at once (a dict lookup). A remote store: in a thread, so one slow
@@ -232,7 +232,7 @@ class Site:
             if path is None:
                 return self.not_found(request)
             media = file_media_type(path)
-            if media.startswith("text/") or media in ("application/n-triples", "application/n-quads", "application/trig"):
+            if media.startswith("text/") or media in TEXT_DATA_TYPES:
                 media += "; charset=utf-8"
             entry = self.downloads[relative] = (path.read_bytes(), media)
         return Response(entry[0], 200, {**CORS, **CACHE}, media_type=entry[1])
@@ -300,7 +300,8 @@ def sitemap(release: Release, origin: str) -> bytes:
         for lang in LANGUAGES:
             lines.append(f"<url><loc>{xml_escape(origin + stem)}.{lang}.html</loc>")
             for other in LANGUAGES:
-                lines.append(f'<xhtml:link rel="alternate" hreflang="{other}" href="{xml_escape(origin + stem)}.{other}.html"/>')
+                href = f"{xml_escape(origin + stem)}.{other}.html"
+                lines.append(f'<xhtml:link rel="alternate" hreflang="{other}" href="{href}"/>')
             lines.append("</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -35,7 +35,7 @@ class StoreBackend:
         self.store = store
 
     @classmethod
-    def from_file(cls, path: Path, syntax: ox.RdfFormat) -> "StoreBackend":
+    def from_file(cls, path: Path, syntax: ox.RdfFormat) -> StoreBackend:
         store = ox.Store()
         store.load(path=str(path), format=syntax)
         return cls(store)

@@ -35,7 +35,8 @@ def bar_chart(bars: list[Bar], series: tuple[str, ...], title: str, width: int =
                      f'<tspan class="scale">({escape(scale_note)} {peak[i]:g})</tspan></text>')
     for n, bar in enumerate(bars):
         y = top + n * (label_line + row + gap)
-        parts.append(f'<a href="{escape(bar.href)}"><text class="label" x="0" y="{y + 11}">{escape(bar.label)}</text></a>')
+        parts.append(f'<a href="{escape(bar.href)}"><text class="label" x="0" y="{y + 11}">'
+                     f'{escape(bar.label)}</text></a>')
         for i, value in enumerate(bar.values):
             x = i * column
             length = max(1.0, plot * value / peak[i])

@@ -108,7 +108,8 @@ def service_description(endpoint: str, settings: Any) -> list:
     ]
     triples += [ox.Triple(service, iri(SD + "resultFormat"), iri("http://www.w3.org/ns/formats/" + name))
                 for name in RESULT_FORMATS]
-    for limit, value in zip(LIMITS, (getattr(settings, limit.name) for limit in LIMITS)):
+    for limit in LIMITS:
+        value = getattr(settings, limit.name)
         node = iri(f"{endpoint}#limit-{limit.name.replace('_', '-')}")
         triples += [ox.Triple(service, iri(RDFS + "seeAlso"), node),
                     ox.Triple(node, iri(RDFS + "label"), ox.Literal(limit.option)),

@@ -83,7 +83,8 @@ class Renderer:
     # ------------------------------------------------------------ shared
     def _literal(self, subject: str, predicate: str, lang: str) -> str:
         values = {}
-        for q in self.release.catalog.store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None, None):
+        store = self.release.catalog.store
+        for q in store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None, None):
             values[getattr(q.object, "language", None) or ""] = q.object.value
         return values.get(lang) or values.get("") or next(iter(values.values()), "")
 
@@ -216,7 +217,7 @@ class Renderer:
     def _date(value: str, lang: str) -> str:
         parts = [int(x) for x in value.split("-")]
         if lang == "ja":
-            return "".join(f"{n}{u}" for n, u in zip(parts, ("年", "月", "日")))
+            return "".join(f"{n}{u}" for n, u in zip(parts, ("年", "月", "日"), strict=False))
         if len(parts) == 3:
             return date(*parts).strftime("%-d %B %Y")
         if len(parts) == 2:
@@ -238,7 +239,7 @@ class Renderer:
         named = []
         for kind, n in counts.items():
             common = max(types.get(kind, {}).items(), key=lambda item: (item[1], item[0]), default=None)
-            label = self.release.label(common[0], lang, lambda _: kind) if common else kind
+            label = self.release.label(common[0], lang, lambda _, slug=kind: slug) if common else kind
             named.append((heading(label), n, f"{root}search.{lang}.html?kind={kind}"))
         return sorted(named, key=lambda k: k[0].casefold())
 
@@ -267,7 +268,8 @@ class Renderer:
         path = f"queries/{name}.{lang}.html" if name else "sparql"
         examples = json.dumps([{"name": q.name, "title": q.title(lang), "text": q.text} for q in self.queries],
                               ensure_ascii=False).encode("utf-8")
-        context = self.common(lang, root, path, title=UI["editor"][lang], query=query, table=table, error=error, raw=raw,
+        context = self.common(lang, root, path, title=UI["editor"][lang], query=query, table=table, error=error,
+                              raw=raw,
                               base=self.release.ns.base, canned_json=script_json(examples),
                               queries=canned, robots="noindex")
         return self.render("sparql.html", context)

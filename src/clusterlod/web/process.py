@@ -37,7 +37,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60.0) ->
 def start_server(dist: Path, port: int, *extra: str, log: Path | None = None) -> subprocess.Popen:
     """``clusterlod serve`` in a subprocess, answering on http://127.0.0.1:port/."""
     command = [sys.executable, "-m", "clusterlod", "serve", "--dist", str(dist), "--port", str(port), *extra]
-    output = open(log, "wb") if log else subprocess.PIPE
+    output = open(log, "wb") if log else subprocess.PIPE  # noqa: SIM115 - the server writes it while it runs
     process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     wait_until_up(f"http://127.0.0.1:{port}/static/style.css", process)
     return process

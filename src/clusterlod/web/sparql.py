@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from starlette.requests import Request
-
 import pyoxigraph as ox
+from starlette.requests import Request
 
 from clusterlod.sparql_text import QueryShape, inspect
 from clusterlod.web import negotiation

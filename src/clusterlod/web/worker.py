@@ -56,7 +56,7 @@ class Outcome:
 
 
 def error(status: int, message: str) -> Outcome:
-    return Outcome(status, f"clusterlod: {message}\n".encode("utf-8"))
+    return Outcome(status, f"clusterlod: {message}\n".encode())
 
 
 class ResultTooLarge(Exception):
