@@ -101,6 +101,7 @@ def test_browse_switch_language_follow_and_query(server: str, browser_page, tmp_
     assert len(list(shots.glob("*.png"))) == 5
 
 
+@pytest.mark.external  # Chromium, launched here rather than through the browser_page fixture
 def test_query_form_without_javascript(server: str, tmp_path: Path) -> None:
     """The server-rendered form stays for browsers without JavaScript."""
     executable = ensure_debian_package("chromium", CHROMIUM)
