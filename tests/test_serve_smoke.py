@@ -231,3 +231,13 @@ def test_serve_and_site_without_a_dist_print_one_line(tmp_path: Path) -> None:
         assert result.returncode != 0
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "clusterlod build" in lines[0] and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_body_that_trickles_in_is_cut_off(server: str, client: httpx.Client) -> None:
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as slow:
+        slow.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                     b"Content-Length: 1000\r\n\r\nASK")  # and never the rest
+        slow.settimeout(10)
+        assert slow.recv(64).startswith(b"HTTP/1.1 408")
+    alive(client)

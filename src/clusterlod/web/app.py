@@ -243,9 +243,13 @@ class Site:
     async def sparql(self, request: Request) -> Response:
         s = self.settings
         try:
-            parsed = await sparql.parse(request, s.max_request_bytes, s.max_nesting)
+            with anyio.fail_after(s.header_timeout):  # a body trickled in slowly holds a connection too
+                parsed = await sparql.parse(request, s.max_request_bytes, s.max_nesting)
         except sparql.TooLarge:
             return too_large(s.max_request_bytes)
+        except TimeoutError:
+            return PlainTextResponse(f"clusterlod: the request did not arrive within {s.header_timeout:g} s\n", 408,
+                                     {**CORS, "Connection": "close"})
         lang = self.language(request)
         if parsed is None:
             variant = negotiation.choose(request.headers.get("accept"))

@@ -47,7 +47,8 @@ LIMITS: tuple[Limit, ...] = (
           "Open connections at once; further ones are closed at once (no answer, no log line)."),
     Limit("keep_alive_timeout", 5.0, "s", "An idle keep-alive connection is closed after this long."),
     Limit("header_timeout", 10.0, "s",
-          "A connection must send a complete request head within this long, or it is closed."),
+          "A connection must send a complete request head within this long, or it is closed; "
+          "a SPARQL request's body too (else 408)."),
     Limit("max_header_bytes", 16_384, "bytes", "Largest request head (request line and headers); larger ones get 400."),
 )
 BY_NAME = {limit.name: limit for limit in LIMITS}
