@@ -79,6 +79,7 @@ def test_browse_switch_language_follow_and_query(server: str, browser_page, tmp_
     assert page.locator("#editor").is_hidden()  # the plain form is only for browsers without JavaScript
     page.locator("#yasgui .yasr table tbody tr").first.wait_for()  # (no wait_for_function: the CSP forbids eval)
     page.screenshot(path=str(shots / "yasgui-canned.png"), full_page=True)
+    assert png_width(shots / "yasgui-canned.png") == 1200  # a wide result scrolls in its box, not the page
 
     page.locator('details.canned a.run-query[data-name="totals-by-field"]').click()  # in a tab of its own
     expect = pytest.importorskip("playwright.sync_api").expect
@@ -120,6 +121,11 @@ def test_query_form_without_javascript(server: str, tmp_path: Path) -> None:
         page.screenshot(path=str(tmp_path / "no-js.png"), full_page=True)
         browser.close()
 
+
+
+def png_width(path: Path) -> int:
+    """The width of a PNG, from its IHDR chunk (bytes 16-19)."""
+    return int.from_bytes(path.read_bytes()[16:20], "big")
 
 
 def right(box: dict) -> float:
