@@ -36,3 +36,9 @@ class RemoteError(ClusterlodError):
     """A remote SPARQL endpoint could not be reached or gave no usable answer."""
 
     exit_code = 4
+
+
+class LoadError(ClusterlodError):
+    """A load that did not complete: the target graphs are as they were before it."""
+
+    exit_code = 4
