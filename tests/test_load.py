@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -18,11 +19,17 @@ from urllib.parse import parse_qs
 import httpx
 import pyoxigraph as ox
 import pytest
+from stores import (
+    OxigraphServer,
+    VirtuosoServer,
+    free_port,
+    select_rows,
+    swallowing_proxy,
+)
 
 from clusterlod import load as loader
 from clusterlod.errors import ClusterlodError
 from clusterlod.loadtext import LEASES as LEASE_GRAPH
-from stores import OxigraphServer, VirtuosoServer, free_port, select_rows, swallowing_proxy
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 EX = "https://example.org/clusterlod-test/"
@@ -442,7 +449,7 @@ def test_loads_started_together_never_overlap(oxigraph_server: OxigraphServer, b
         results: list[object] = []
         start = threading.Barrier(3)
 
-        def one(dist: Path) -> None:
+        def one(dist: Path, start: threading.Barrier = start, results: list[object] = results) -> None:
             start.wait(10)
             try:
                 results.append(run_load(oxigraph_server, dist))
@@ -486,3 +493,79 @@ def test_messages_keep_iris(oxigraph_server: OxigraphServer) -> None:
     page = httpx.Response(500, text="<html><body><p>no graph &lt;urn:g&gt;</p></body></html>",
                           headers={"Content-Type": "text/html"})
     assert loader._gist(page) == "no graph <urn:g>"
+
+
+# --------------------------------------------------------------------------- readers during loads
+
+TOTALS = (ROOT / "queries" / "national-totals.rq").read_text(encoding="utf-8")
+
+
+def totals(rows: list[dict]) -> tuple[tuple[str, str], ...]:
+    """The canned national totals as (measure, sum): the project count, company and university totals."""
+    return tuple(sorted((row["measure"], str(int(float(row["sum"])))) for row in rows))
+
+
+def local_totals(path: Path) -> tuple[tuple[str, str], ...]:
+    store = ox.Store()
+    store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    result = store.query(TOTALS, use_default_graph_as_union=True)
+    return totals([{v.value: row[v.value].value for v in result.variables} for row in result])
+
+
+def release_without_one_project(dist: Path, folder: Path) -> Path:
+    """The real release minus every triple about one Phase II cluster: other totals, same graphs."""
+    store = ox.Store()
+    store.load(path=str(dist / loader.DIST_FILE), format=ox.RdfFormat.N_QUADS)
+    cluster = next(iter(store.query(
+        "PREFIX clo: <https://w3id.org/clusterlod/ontology/> SELECT ?p WHERE { GRAPH ?g { ?p a clo:Cluster ; "
+        "clo:clusterOf <https://w3id.org/clusterlod/id/program/icp-phase2> } } ORDER BY STR(?p) LIMIT 1")))["p"]
+    folder.mkdir(parents=True)
+    ox.serialize([q for q in store if q.subject != cluster], str(folder / loader.DIST_FILE), ox.RdfFormat.N_QUADS)
+    return folder
+
+
+@pytest.mark.parametrize(("store", "loads"), [("oxigraph_union", 6), ("virtuoso_instance", 2)])
+def test_a_reader_sees_the_old_or_the_new_totals_never_a_mixture(
+        request: pytest.FixtureRequest, store: str, loads: int, built_dist: Path, tmp_path: Path) -> None:
+    """Issue 14 measured 27 wrong answers in 119 polls on Virtuoso while staging graphs were visible.
+
+    A reader polls the canned national totals (over the union of all graphs, as `clusterlod query`
+    and `serve --endpoint` read them) throughout ``loads`` loads alternating two releases; every
+    answer must be one release's answer. Bounded: at most 4,000 polls, 300 s of loading.
+    """
+    server = request.getfixturevalue(store)
+    releases = [built_dist, release_without_one_project(built_dist, tmp_path / "other")]
+    answers = [local_totals(r / loader.DIST_FILE) for r in releases]
+    assert answers[0] != answers[1] and dict(answers[0])["projects"] == "18"
+    run_load(server, releases[0])
+    seen: dict[tuple, int] = {}
+    stop = threading.Event()
+
+    def poll() -> None:
+        with httpx.Client(timeout=30) as http:
+            while not stop.is_set() and sum(seen.values()) < 4000:
+                reply = http.post(server.query_url, data={"query": TOTALS},
+                                  headers={"Accept": "application/sparql-results+json"})
+                rows = [{k: v["value"] for k, v in b.items()} for b in reply.json()["results"]["bindings"]]
+                answer = totals(rows)
+                seen[answer] = seen.get(answer, 0) + 1
+                time.sleep(0.01)
+
+    reader = threading.Thread(target=poll)
+    reader.start()
+    started = time.monotonic()
+    try:
+        for number in range(1, loads + 1):
+            assert run_load(server, releases[number % 2], timeout=120).ok
+            assert time.monotonic() - started < 300
+    finally:
+        stop.set()
+        reader.join(60)
+    wrong = {answer: n for answer, n in seen.items() if answer not in answers}
+    print(f"\n{store}: {loads} loads, {sum(seen.values())} polls, {len(wrong)} wrong answers; "
+          f"{ {dict(a)['projects']: n for a, n in seen.items()} }")
+    assert wrong == {} and sum(seen.values()) >= 2 * loads
+    assert local_totals(releases[loads % 2] / loader.DIST_FILE) == totals(
+        [{k: v["value"] for k, v in b.items()} for b in httpx.post(
+            server.query_url, data={"query": TOTALS}, headers={"Accept": "application/sparql-results+json"}
+        ).json()["results"]["bindings"]])

@@ -25,12 +25,11 @@ import os
 import random
 import re
 import socket
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from html import unescape
 from pathlib import Path
 from typing import Literal
@@ -41,7 +40,17 @@ import pyoxigraph as ox
 
 from clusterlod import loadtext as text
 from clusterlod.errors import ClusterlodError, LoadError
-from clusterlod.loadtext import DIST_FILE, TMP_PREFIX, Dataset, chunks, read_dataset  # noqa: F401 (API)
+from clusterlod.loadtext import (  # noqa: F401
+    DIST_FILE,
+    TMP_PREFIX,
+    Dataset,
+    GraphCount,
+    LoadReport,
+    Progress,
+    chunks,
+    progress_printer,
+    read_dataset,
+)
 
 Method = Literal["auto", "gsp", "update"]
 AuthScheme = Literal["auto", "basic", "digest"]
@@ -292,54 +301,6 @@ class _Body:
 
 
 @dataclass(frozen=True)
-class Progress:
-    """Where a load is, for a progress line or a test that wants to act mid-load."""
-
-    graph: str
-    graph_index: int
-    graph_total: int
-    triples_sent: int
-    triples_total: int
-    bytes_sent: int
-
-
-@dataclass(frozen=True)
-class GraphCount:
-    graph: str
-    expected: int
-    found: int | None
-
-    @property
-    def ok(self) -> bool:
-        return self.found == self.expected
-
-
-@dataclass
-class LoadReport:
-    counts: list[GraphCount]
-    method: str = "update"
-    triples_sent: int = 0
-    bytes_sent: int = 0
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.counts)
-
-    def table(self) -> str:
-        """graph / expected / found / status, one row per graph, aligned."""
-        rows = [("graph", "expected", "found", "status")]
-        rows += [(c.graph, str(c.expected), "-" if c.found is None else str(c.found), "ok" if c.ok else "MISMATCH")
-                 for c in self.counts]
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}" for r in rows]
-        total = sum(c.expected for c in self.counts)
-        lines.append(f"{len(self.counts)} graphs, {total} triples, {self.bytes_sent} bytes sent by {self.method} "
-                     f"in {self.seconds:.1f} s")
-        return "\n".join(lines)
-
-
-@dataclass(frozen=True)
 class Target:
     """Where to load: the SPARQL query and update endpoints (``graph_store`` is no longer used)."""
 
@@ -365,7 +326,7 @@ def _moment(value: str) -> datetime:
     """An xsd:dateTime from the store; Virtuoso's NOW() has no zone (taken as UTC, as we write)."""
     value = re.sub(r"(\.\d{6})\d+", r"\1", value.strip()).replace("Z", "+00:00")
     moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -421,7 +382,7 @@ class Lease:
                 self.say(f"removing the expired lease of {lease['holder']} (until {lease['expires']})")
                 _update(self.client, text.lease_delete(text.iri(name, "lease")), "removing an expired lease")
                 continue
-            blocking.append((sorted(lease["graphs"] & self.graphs)[0], lease["holder"], lease["expires"]))
+            blocking.append((min(lease["graphs"] & self.graphs), lease["holder"], lease["expires"]))
         return blocking
 
     def give_back(self) -> bool:
@@ -529,23 +490,3 @@ def _verify(client: Client, held: Lease, answer: httpx.Response, dataset: Datase
         raise LoadError(f"the load was applied but staging graph <{left[0]}> is still in the store")
     report.counts = [GraphCount(name, len(triples), _count(client, name))
                      for name, triples in dataset.graphs.items()]
-
-
-def _size(count: int) -> str:
-    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count / 1e3:.1f} kB"
-
-
-def progress_printer(stream=sys.stderr) -> Callable[[Progress], None]:
-    """A progress line on stderr, rewritten in place on a terminal, one per graph otherwise."""
-    tty = stream.isatty()
-
-    def show(p: Progress) -> None:
-        line = (f"[{p.graph_index}/{p.graph_total}] <{p.graph}> {p.triples_sent}/{p.triples_total} triples, "
-                f"{_size(p.bytes_sent)} sent")
-        if tty:
-            stream.write("\r\x1b[K" + line + ("\n" if p.triples_sent == p.triples_total else ""))
-        elif p.triples_sent == p.triples_total:
-            stream.write(line + "\n")
-        stream.flush()
-
-    return show

@@ -1,4 +1,4 @@
-"""What `clusterlod load` sends, built from parsed RDF terms only, never from pasted strings.
+"""What `clusterlod load` sends, built from parsed RDF terms only, never from pasted strings; its report.
 
 Every IRI that reaches a SPARQL text is a ``pyoxigraph.NamedNode`` (which refuses anything that is
 not an absolute IRI) and every literal an ``ox.Literal``: their ``str()`` is the N-Triples/SPARQL
@@ -8,7 +8,8 @@ update around it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -248,3 +249,74 @@ def count_select(graph: ox.NamedNode) -> str:
 def prefix_select(prefix: str) -> str:
     return (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
             f"FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}")
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a load is, for a progress line or a test that wants to act mid-load."""
+
+    graph: str
+    graph_index: int
+    graph_total: int
+    triples_sent: int
+    triples_total: int
+    bytes_sent: int
+
+
+@dataclass(frozen=True)
+class GraphCount:
+    graph: str
+    expected: int
+    found: int | None
+
+    @property
+    def ok(self) -> bool:
+        return self.found == self.expected
+
+
+@dataclass
+class LoadReport:
+    counts: list[GraphCount]
+    method: str = "update"
+    triples_sent: int = 0
+    bytes_sent: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.counts)
+
+    def table(self) -> str:
+        """graph / expected / found / status, one row per graph, aligned."""
+        rows = [("graph", "expected", "found", "status")]
+        rows += [(c.graph, str(c.expected), "-" if c.found is None else str(c.found), "ok" if c.ok else "MISMATCH")
+                 for c in self.counts]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}" for r in rows]
+        total = sum(c.expected for c in self.counts)
+        lines.append(f"{len(self.counts)} graphs, {total} triples, {self.bytes_sent} bytes sent by {self.method} "
+                     f"in {self.seconds:.1f} s")
+        return "\n".join(lines)
+
+
+def _size(count: int) -> str:
+    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count / 1e3:.1f} kB"
+
+
+def progress_printer(stream=sys.stderr) -> Callable[[Progress], None]:
+    """A progress line on stderr, rewritten in place on a terminal, one per graph otherwise."""
+    tty = stream.isatty()
+
+    def show(p: Progress) -> None:
+        line = (f"[{p.graph_index}/{p.graph_total}] <{p.graph}> {p.triples_sent}/{p.triples_total} triples, "
+                f"{_size(p.bytes_sent)} sent")
+        if tty:
+            stream.write("\r\x1b[K" + line + ("\n" if p.triples_sent == p.triples_total else ""))
+        elif p.triples_sent == p.triples_total:
+            stream.write(line + "\n")
+        stream.flush()
+
+    return show
