@@ -335,7 +335,7 @@ class Lease:
 
     Take: insert our lease, then read all leases. If another live lease names one of our graphs,
     withdraw ours and wait or refuse. Whichever of two loads inserts second sees the first one's
-    lease (each request commits before the read), so at most one goes on; both may withdraw.
+    lease (each request commits before the read), so at most one goes on; both may withdraw, and retry.
     """
 
     client: Client
@@ -351,7 +351,8 @@ class Lease:
         return text.lease_node(self.token)
 
     def take(self, wait: float) -> None:
-        deadline = time.monotonic() + wait
+        """Loads that start at the same moment may all back off: they retry at random for 2 s."""
+        deadline = time.monotonic() + max(wait, 2.0)
         while True:
             now = _moment(_select(self.client, text.NOW_SELECT, "reading the store's clock")[0]["now"])
             self.expires = (now + timedelta(seconds=self.seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -365,7 +366,7 @@ class Lease:
                 graph, holder, expires = blocking[0]
                 raise LeaseHeld(f"<{graph}> is being loaded by {holder} (lease until {expires}, store clock); "
                                 "nothing was sent: try again later or give --wait SECONDS")
-            time.sleep(min(0.5 + random.random(), max(0.0, deadline - time.monotonic())))
+            time.sleep(min(0.1 + random.random() / 2, max(0.0, deadline - time.monotonic())))
 
     def _others(self) -> list[tuple[str, str, str]]:
         """Live leases of other loads on our graphs; expired ones are removed on the way."""
