@@ -442,10 +442,26 @@ def test_a_second_load_of_the_same_graphs_is_refused_or_waits(request: pytest.Fi
     assert temporary_graphs(server.query_url) == [] and lease_triples(server.query_url) == 0
 
 
-def test_loads_started_together_never_overlap(server, base: str, tmp_path: Path) -> None:
-    """3 rounds of 3 loads at once: each succeeds or is refused; the graphs are one whole release."""
-    oxigraph_server = server  # either store
+def test_loads_started_together_never_overlap(server, base: str, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """3 rounds of 3 loads at once: the times between taking and giving back the lease never
+    overlap; each load succeeds or is refused; the graphs hold one whole release."""
     dists = [write_dist(tmp_path / f"v{v}", base, v) for v in (1, 2, 1)]
+    held: list[tuple[float, float]] = []
+    take, give_back = loader.Lease.take, loader.Lease.give_back
+
+    def timed_take(self: loader.Lease, wait: float) -> None:
+        take(self, wait)
+        self.taken_at = time.monotonic()  # type: ignore[attr-defined]
+
+    def timed_give_back(self: loader.Lease) -> bool:
+        held.append((self.taken_at, time.monotonic()))  # type: ignore[attr-defined]
+        return give_back(self)
+
+    monkeypatch.setattr(loader.Lease, "take", timed_take)
+    monkeypatch.setattr(loader.Lease, "give_back", timed_give_back)
+    slowly = lambda progress: time.sleep(0.02)  # noqa: E731 - a load long enough to meet the others
+    outcomes: list[str] = []
     for _ in range(3):
         results: list[object] = []
         start = threading.Barrier(3)
@@ -453,7 +469,7 @@ def test_loads_started_together_never_overlap(server, base: str, tmp_path: Path)
         def one(dist: Path, start: threading.Barrier = start, results: list[object] = results) -> None:
             start.wait(10)
             try:
-                results.append(run_load(oxigraph_server, dist))
+                results.append(run_load(server, dist, chunk_triples=10, progress=slowly))
             except loader.LeaseHeld as error:
                 results.append(error)
 
@@ -463,8 +479,12 @@ def test_loads_started_together_never_overlap(server, base: str, tmp_path: Path)
         for thread in threads:
             thread.join(60)
         assert len(results) == 3 and any(isinstance(r, loader.LoadReport) and r.ok for r in results)
-        assert server_counts(oxigraph_server.query_url, base) in (expected_counts(base, 1), expected_counts(base, 2))
-        assert temporary_graphs(oxigraph_server.query_url) == [] and lease_triples(oxigraph_server.query_url) == 0
+        outcomes += [type(r).__name__ for r in results]
+        assert server_counts(server.query_url, base) in (expected_counts(base, 1), expected_counts(base, 2))
+        assert temporary_graphs(server.query_url) == [] and lease_triples(server.query_url) == 0
+    held.sort()
+    assert all(earlier[1] <= later[0] for earlier, later in zip(held, held[1:])), held
+    print(f"\n{outcomes.count('LoadReport')} loads went on, {outcomes.count('LeaseHeld')} refused")
 
 
 def test_an_expired_lease_is_removed_and_a_live_one_kept(oxigraph_server: OxigraphServer, base: str,
