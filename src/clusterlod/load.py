@@ -412,22 +412,21 @@ def load(source: Path | Dataset, target: Target, *, graph: str | None = None, me
     if target.graph_store:
         say("--graph-store is not used: the load is one SPARQL Update request, a single transaction")
     dataset = source if isinstance(source, Dataset) else read_dataset(Path(source), graph)
+    token = uuid.uuid4().hex
     body, sent = _request_body(dataset, chunk_triples or DEFAULT_CHUNK[0], chunk_bytes or DEFAULT_CHUNK[1],
-                               progress)
+                               text.marker_insert(token), progress)
+    if body.size > MAX_REQUEST_BYTES:
+        raise LoadError(f"{dataset.source}: {body.size} bytes is more than one update request may carry "
+                        f"here ({MAX_REQUEST_BYTES}); use the store's bulk loader (docs/loading.md)")
     with Client(query_url, update_url, make_auth(user, password, auth),
                 timeout=timeout, retries=retries, backoff=backoff) as client:
         _check_query(client)
-        held = Lease(client, set(dataset.graphs), lease, say)
-        held.take(wait)
+        held = Lease(client, set(dataset.graphs), lease, say, token)
         try:
+            held.take(wait)
             for leftover in sorted(_graphs_with_prefix(client, TMP_PREFIX)):
                 say(f"dropping <{leftover}>, a staging graph left by an older clusterlod load")
                 _update(client, text.drop_text(text.iri(leftover, "staging graph")), "dropping a staging graph")
-            body.pieces.append((quote_plus(" ;\n" + text.marker_insert(held.token)).encode("ascii"), None))
-            body.size = sum(len(piece) for piece, _ in body.pieces)
-            if body.size > MAX_REQUEST_BYTES:
-                raise LoadError(f"{dataset.source}: {body.size} bytes is more than one update request may carry "
-                                f"here ({MAX_REQUEST_BYTES}); use the store's bulk loader (docs/loading.md)")
             try:
                 answer = _update_streamed(client, body, "loading the release (one update request)")
             except LoadError as error:
@@ -447,9 +446,9 @@ def load(source: Path | Dataset, target: Target, *, graph: str | None = None, me
     return report
 
 
-def _request_body(dataset: Dataset, max_triples: int, max_bytes: int,
+def _request_body(dataset: Dataset, max_triples: int, max_bytes: int, marker: str,
                   progress: Callable[[Progress], None] | None) -> tuple[_Body, int]:
-    """Every graph's DROP and INSERT operations, as pieces of one request with a progress step each."""
+    """Every graph's DROP and INSERT operations, then the marker: one request, a progress step per piece."""
     pieces: list[tuple[str, Progress | None]] = []
     sent = size = 0
     total = len(dataset.graphs)
@@ -463,6 +462,7 @@ def _request_body(dataset: Dataset, max_triples: int, max_bytes: int,
             size += chunk.size
             pieces.append((" ;\n" + text.insert_text(node, chunk),
                            Progress(name, index, total, done, len(triples), size)))
+    pieces.append((" ;\n" + marker, None))
     return _Body(pieces, progress), sent
 
 
