@@ -29,7 +29,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
 from typing import Literal
@@ -40,17 +40,8 @@ import pyoxigraph as ox
 
 from clusterlod import loadtext as text
 from clusterlod.errors import ClusterlodError, LoadError
-from clusterlod.loadtext import (  # noqa: F401
-    DIST_FILE,
-    TMP_PREFIX,
-    Dataset,
-    GraphCount,
-    LoadReport,
-    Progress,
-    chunks,
-    progress_printer,
-    read_dataset,
-)
+from clusterlod.loadtext import (DIST_FILE, TMP_PREFIX, Dataset, GraphCount, LoadReport,  # noqa: F401 (the API)
+                                 Progress, chunks, progress_printer, read_dataset)
 
 Method = Literal["auto", "gsp", "update"]
 AuthScheme = Literal["auto", "basic", "digest"]
