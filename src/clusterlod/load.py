@@ -49,6 +49,10 @@ AuthScheme = Literal["auto", "basic", "digest"]
 #: Operations per request stay small: Virtuoso compiles each into SQL and refuses one whose
 #: generated SQL exceeds 10,000 lines (SP031), which a 1,000-triple INSERT DATA already does.
 DEFAULT_CHUNK = (500, 256 * 1024)
+#: Virtuoso compiles INSERT DATA triples into SQL code unless told to pass them as data: with this
+#: the real build's one request takes 0.5 s instead of 20 s (the time grows with the square of the
+#: text). Sent only to a server that names itself Virtuoso; other stores would refuse DEFINE.
+VIRTUOSO_PROLOGUE = "DEFINE sql:big-data-const 1\n"
 #: The whole release travels in one request; beyond this the store's bulk loader is the way.
 MAX_REQUEST_BYTES = 256 * 1024 * 1024
 #: How long a lease lasts unless renewed by a new load (store clock).
@@ -87,14 +91,15 @@ def _select(client: Client, sparql: str, what: str) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in row.items()} for row in data.get("results", {}).get("bindings", [])]
 
 
-def _check_query(client: Client) -> None:
-    """Fail early, in one line, when the query URL is not a SPARQL endpoint."""
+def _check_query(client: Client) -> str:
+    """Fail early, in one line, when the query URL is not a SPARQL endpoint; the server's name."""
     response = client.request("POST", client.query_url, "checking the query endpoint",
                               data={"query": "ASK {}"}, headers={"Accept": RESULTS_JSON})
     data = _results_json(response, client.query_url)
     # Virtuoso 7.2 answers ASK in JSON as a one-row SELECT of ?__ASK_RETVAL, not as a boolean.
     if not isinstance(data.get("boolean"), bool) and not isinstance(data.get("results", {}).get("bindings"), list):
         raise LoadError(f"{client.query_url} is not a SPARQL endpoint: ASK gave no answer")
+    return response.headers.get("server", "")
 
 
 def _update(client: Client, sparql: str, what: str) -> httpx.Response:
@@ -281,6 +286,10 @@ class _Body:
         self.size = sum(len(piece) for piece, _ in self.pieces)
         self.progress = progress
 
+    def prepend(self, prologue: str) -> None:
+        self.pieces.insert(1, (quote_plus(prologue).encode("ascii"), None))
+        self.size += len(self.pieces[1][0])
+
     def __iter__(self) -> Iterator[bytes]:
         for piece, step in self.pieces:
             yield piece
@@ -411,7 +420,8 @@ def load(source: Path | Dataset, target: Target, *, graph: str | None = None, me
                         f"here ({MAX_REQUEST_BYTES}); use the store's bulk loader (docs/loading.md)")
     with Client(query_url, update_url, make_auth(user, password, auth),
                 timeout=timeout, retries=retries, backoff=backoff) as client:
-        _check_query(client)
+        if _check_query(client).startswith("Virtuoso"):
+            body.prepend(VIRTUOSO_PROLOGUE)
         held = Lease(client, set(dataset.graphs), lease, say, token)
         try:
             held.take(wait)
