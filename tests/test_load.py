@@ -586,8 +586,8 @@ def test_a_reader_sees_the_old_or_the_new_totals_never_a_mixture(
         stop.set()
         reader.join(60)
     wrong = {answer: n for answer, n in seen.items() if answer not in answers}
-    print(f"\n{store}: {loads} loads, {sum(seen.values())} polls, {len(wrong)} wrong answers; "
-          f"{ {dict(a)['projects']: n for a, n in seen.items()} }")
+    print(f"\n{store}: {loads} loads, {sum(seen.values())} polls, {sum(wrong.values())} wrong polls; "
+          f"{ {str(dict(a)): n for a, n in seen.items()} }")
     assert wrong == {} and sum(seen.values()) >= 2 * loads
     assert local_totals(releases[loads % 2] / loader.DIST_FILE) == totals(
         [{k: v["value"] for k, v in b.items()} for b in httpx.post(
