@@ -50,7 +50,7 @@ AuthScheme = Literal["auto", "basic", "digest"]
 #: generated SQL exceeds 10,000 lines (SP031), which a 1,000-triple INSERT DATA already does.
 DEFAULT_CHUNK = (500, 256 * 1024)
 #: Virtuoso compiles INSERT DATA triples into SQL code unless told to pass them as data: with this
-#: the real build's one request takes 0.5 s instead of 20 s (the time grows with the square of the
+#: the real build loads in seconds instead of 20 s and more (the time grows with the square of the
 #: text). Sent only to a server that names itself Virtuoso; other stores would refuse DEFINE.
 VIRTUOSO_PROLOGUE = "DEFINE sql:big-data-const 1\n"
 #: The whole release travels in one request; beyond this the store's bulk loader is the way.
