@@ -605,3 +605,40 @@ def test_staging_graphs_of_older_loaders_are_dropped(oxigraph_server: OxigraphSe
     notices: list[str] = []
     assert run_load(oxigraph_server, write_dist(tmp_path / "v1", base, 1), notice=notices.append).ok
     assert temporary_graphs(oxigraph_server.query_url) == [] and any(f"<{left}>" in n for n in notices)
+
+
+KILL_MYSELF = """
+import os, signal, sys
+from pathlib import Path
+from clusterlod import load as loader
+
+def die_in_the_second_graph(progress):
+    if progress.graph_index == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+loader.load(Path(sys.argv[1]), loader.Target(sys.argv[2], sys.argv[3]), user=sys.argv[4] or None,
+            password=sys.argv[5] or None, lease=2, chunk_triples=40, progress=die_in_the_second_graph)
+"""
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "virtuoso"])
+def test_a_loader_killed_mid_request_changes_no_answer(request: pytest.FixtureRequest, store: str, base: str,
+                                                       tmp_path: Path) -> None:
+    """kill -9 of the loader itself while its request is on the wire: the store discards the
+    half-received request; only the lease is left, and the next load removes it once expired."""
+    server = request.getfixturevalue(f"{store}_server")
+    run_load(server, write_dist(tmp_path / "v1", base, 1))
+    before = {g: graph_rows(server.query_url, g) for g in graph_names(base).values()}
+    target = target_for(server)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", KILL_MYSELF, str(write_dist(tmp_path / "v2", base, 2)),
+                           target.endpoint, target.update_url, server.user or "", server.password or ""],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == -9, done.stderr
+    assert {g: graph_rows(server.query_url, g) for g in graph_names(base).values()} == before
+    assert server_counts(server.query_url, base) == expected_counts(base, 1)
+    assert temporary_graphs(server.query_url) == []
+    notices: list[str] = []
+    assert run_load(server, tmp_path / "v2", wait=30, notice=notices.append).ok
+    assert server_counts(server.query_url, base) == expected_counts(base, 2)
+    assert any("expired lease" in n for n in notices) and lease_triples(server.query_url) == 0
