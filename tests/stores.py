@@ -9,11 +9,16 @@ Import into conftest.py with ``from stores import *``. What you get:
     Shared by the whole session: tests that load into it should use graph IRIs of their own.
 ``oxigraph_instance`` (function)
     A fresh Oxigraph of its own, for a test that stops the server mid-way.
+``oxigraph_union`` (function)
+    A fresh Oxigraph of its own started with ``--union-default-graph``, as ``serve --endpoint`` wants it.
 ``virtuoso_server`` (session), ``virtuoso_instance`` (function, its own)
     A private OpenLink Virtuoso 7 (Debian's ``virtuoso-opensource``, installed by apt if
     ``virtuoso-t`` is missing). ``query_url`` (…/sparql, anonymous, read-only),
     ``update_url`` (…/sparql-auth, digest), ``store_url`` (…/sparql-graph-crud-auth, digest),
     ``user``/``password`` ("dba"/"dba").
+``swallowing_proxy(upstream, swallow)``
+    A loopback HTTP proxy to ``upstream`` that answers the requests ``swallow`` picks with a 200
+    HTML login page instead of forwarding them (a login wall or a proxy's block page).
 ``select_rows(query_url, sparql)``
     The rows of a SELECT as a sorted list of tuples of strings (unbound -> ""), via SPARQLWrapper,
     for comparing a canned query's answer across stores.
@@ -21,6 +26,7 @@ Import into conftest.py with ``from stores import *``. What you get:
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
 import shutil
@@ -29,7 +35,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +45,7 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 __all__ = ["OxigraphServer", "VirtuosoServer", "free_port", "select_rows", "ensure_virtuoso",
            "oxigraph_server", "oxigraph_instance", "virtuoso_server", "virtuoso_instance",
-           "web_page", "silent_server"]
+           "web_page", "silent_server", "oxigraph_union", "swallowing_proxy"]
 
 #: Longest wait for a server to answer after start; a first start of Virtuoso takes ~5 s.
 READY_TIMEOUT = 60.0
@@ -94,6 +100,7 @@ class OxigraphServer:
     process: subprocess.Popen | None = None
     user: str | None = None
     password: str | None = None
+    union_default_graph: bool = False
 
     @property
     def base(self) -> str:
@@ -118,7 +125,8 @@ class OxigraphServer:
             raise RuntimeError("the oxigraph CLI is missing: pip install oxigraph (in the test extra)")
         with log.open("ab") as out:
             self.process = subprocess.Popen(
-                [executable, "serve", "--location", str(self.folder / "db"), "--bind", f"127.0.0.1:{self.port}"],
+                [executable, "serve", "--location", str(self.folder / "db"), "--bind", f"127.0.0.1:{self.port}",
+                 *(["--union-default-graph"] if self.union_default_graph else [])],
                 stdout=out, stderr=subprocess.STDOUT, cwd=self.folder)
         wait_until_ready(self.query_url, self.process, log)
         return self
@@ -128,8 +136,8 @@ class OxigraphServer:
         _stop(self.process, kill)
 
 
-def _oxigraph(folder: Path) -> Iterator[OxigraphServer]:
-    server = OxigraphServer(folder).start()
+def _oxigraph(folder: Path, union_default_graph: bool = False) -> Iterator[OxigraphServer]:
+    server = OxigraphServer(folder, union_default_graph=union_default_graph).start()
     try:
         yield server
     finally:
@@ -146,6 +154,12 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
 def oxigraph_instance(tmp_path: Path) -> Iterator[OxigraphServer]:
     """An Oxigraph server of the test's own, which it may stop and start."""
     yield from _oxigraph(tmp_path)
+
+
+@pytest.fixture
+def oxigraph_union(tmp_path: Path) -> Iterator[OxigraphServer]:
+    """An Oxigraph of the test's own whose default graph is the union of its named graphs."""
+    yield from _oxigraph(tmp_path, union_default_graph=True)
 
 
 # --------------------------------------------------------------------------- Virtuoso
@@ -361,3 +375,47 @@ def silent_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
     finally:
         listener.close()
+
+
+LOGIN_PAGE = b"<!DOCTYPE html><html><body><form><h1>Please sign in</h1></form></body></html>"
+
+
+@contextlib.contextmanager
+def swallowing_proxy(upstream: str, swallow: Callable[[str, bytes], bool]) -> Iterator[str]:
+    """A proxy on loopback to ``upstream`` (scheme://host:port); ``swallow(path, body)`` picks the
+    requests answered with a 200 HTML login page instead of being forwarded. Yields the proxy's base."""
+    client = httpx.Client(timeout=60.0)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if swallow(self.path, body):
+                status, headers, content = 200, {"Content-Type": "text/html; charset=utf-8"}, LOGIN_PAGE
+            else:
+                sent = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                answer = client.request(self.command, upstream + self.path, content=body, headers=sent)
+                status, content = answer.status_code, answer.content
+                headers = {k: v for k, v in answer.headers.items()
+                           if k.lower() not in ("content-length", "transfer-encoding", "connection",
+                                                "content-encoding")}
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        client.close()

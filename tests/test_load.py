@@ -10,19 +10,31 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qs
 
+import httpx
 import pyoxigraph as ox
 import pytest
+from stores import (
+    OxigraphServer,
+    VirtuosoServer,
+    free_port,
+    select_rows,
+    swallowing_proxy,
+)
 
 from clusterlod import load as loader
 from clusterlod.errors import ClusterlodError
-from stores import OxigraphServer, VirtuosoServer, free_port, select_rows
+from clusterlod.loadtext import LEASES as LEASE_GRAPH
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 EX = "https://example.org/clusterlod-test/"
 ROOT = Path(__file__).resolve().parents[1]
+LEASES = LEASE_GRAPH.value
 
 
 # --------------------------------------------------------------------------- the data
@@ -100,11 +112,11 @@ def graph_rows(query_url: str, graph: str) -> list[tuple[str, ...]]:
     return select_rows(query_url, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} FILTER(!isBlank(?o)) }}")
 
 
-def target_for(server: OxigraphServer | VirtuosoServer, method: str) -> loader.Target:
-    """Oxigraph: /query, /update, /store. Virtuoso: /sparql-auth for both, /sparql-graph-crud-auth."""
+def target_for(server: OxigraphServer | VirtuosoServer) -> loader.Target:
+    """Oxigraph: /query and its sibling /update. Virtuoso: /sparql-auth for both."""
     if isinstance(server, VirtuosoServer):
-        return loader.Target(server.update_url, server.update_url, server.store_url if method == "gsp" else None)
-    return loader.Target(server.query_url, server.update_url, server.store_url if method == "gsp" else None)
+        return loader.Target(server.update_url, server.update_url)
+    return loader.Target(server.query_url, server.update_url)
 
 
 @pytest.fixture(params=["oxigraph", "virtuoso"])
@@ -112,23 +124,33 @@ def server(request: pytest.FixtureRequest) -> OxigraphServer | VirtuosoServer:
     return request.getfixturevalue(f"{request.param}_server")
 
 
-def run_load(server: OxigraphServer | VirtuosoServer, dist: Path, method: str, **options) -> loader.LoadReport:
-    return loader.load(dist, target_for(server, method), method=method, user=server.user,
-                       password=server.password, **options)
+def run_load(server: OxigraphServer | VirtuosoServer, dist: Path, **options) -> loader.LoadReport:
+    return loader.load(dist, target_for(server), user=server.user, password=server.password, **options)
+
+
+def lease_triples(query_url: str) -> int:
+    return int(select_rows(query_url, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{LEASES}> {{ ?s ?p ?o }} }}")[0][0])
+
+
+def all_graphs(query_url: str) -> dict[str, int]:
+    """Every graph and its size, the loader's own lease graph aside."""
+    rows = select_rows(query_url, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {g: int(n) for g, n in rows if g != LEASES}
 
 
 # --------------------------------------------------------------------------- loads
 
 
-@pytest.mark.parametrize("method", ["gsp", "update"])
-def test_first_load_puts_every_graph_and_reports_counts(server, method: str, base: str, tmp_path: Path) -> None:
-    report = run_load(server, write_dist(tmp_path / "dist", base, 1), method, chunk_triples=50)
+@pytest.mark.parametrize("chunk_triples", [50, 500])
+def test_first_load_puts_every_graph_and_reports_counts(server, chunk_triples: int, base: str,
+                                                        tmp_path: Path) -> None:
+    report = run_load(server, write_dist(tmp_path / "dist", base, 1), chunk_triples=chunk_triples)
 
     expected = expected_counts(base, 1)
-    assert report.ok and report.method == method
+    assert report.ok and report.method == "update"
     assert {c.graph: (c.expected, c.found) for c in report.counts} == {g: (n, n) for g, n in expected.items()}
     assert server_counts(server.query_url, base) == expected
-    assert temporary_graphs(server.query_url) == []
+    assert temporary_graphs(server.query_url) == [] and lease_triples(server.query_url) == 0
     document = graph_names(base)["document"]
     assert select_rows(server.query_url, f"SELECT ?o WHERE {{ GRAPH <{document}> {{ <{EX}cluster/3> <{EX}region> ?o }} }}") \
         == [("北海道",)]
@@ -142,9 +164,8 @@ def test_first_load_puts_every_graph_and_reports_counts(server, method: str, bas
 
 
 def test_reload_replaces_old_triples_with_new(server, base: str, tmp_path: Path) -> None:
-    method = "gsp" if isinstance(server, VirtuosoServer) else "update"
-    run_load(server, write_dist(tmp_path / "v1", base, 1), method)
-    report = run_load(server, write_dist(tmp_path / "v2", base, 2), method)
+    run_load(server, write_dist(tmp_path / "v1", base, 1))
+    report = run_load(server, write_dist(tmp_path / "v2", base, 2))
 
     assert report.ok
     assert server_counts(server.query_url, base) == expected_counts(base, 2)
@@ -154,22 +175,23 @@ def test_reload_replaces_old_triples_with_new(server, base: str, tmp_path: Path)
     editorial = graph_names(base)["editorial/mext-2008"]
     labels = select_rows(server.query_url, f"SELECT ?l WHERE {{ GRAPH <{editorial}> {{ ?b <{EX}label> ?l }} }}")
     assert len(labels) == 20 and all(label.endswith(" v2") for (label,) in labels)
-    assert temporary_graphs(server.query_url) == []
+    assert temporary_graphs(server.query_url) == [] and lease_triples(server.query_url) == 0
 
 
 def test_whole_dataset_into_one_graph(oxigraph_server: OxigraphServer, base: str, tmp_path: Path) -> None:
     one = f"{base}graph/all"
-    report = loader.load(write_dist(tmp_path / "dist", base, 1), target_for(oxigraph_server, "gsp"), graph=one)
+    report = loader.load(write_dist(tmp_path / "dist", base, 1), target_for(oxigraph_server), graph=one)
     assert report.ok and [c.graph for c in report.counts] == [one]
     assert server_counts(oxigraph_server.query_url, base) == {one: sum(expected_counts(base, 1).values())}
 
 
-@pytest.mark.parametrize(("store", "method"), [("oxigraph", "update"), ("oxigraph", "gsp"), ("virtuoso", "update")])
+@pytest.mark.parametrize("store", ["oxigraph", "virtuoso"])
 def test_load_interrupted_by_a_dead_server_leaves_the_previous_graphs(
-        request: pytest.FixtureRequest, store: str, method: str, base: str, tmp_path: Path) -> None:
+        request: pytest.FixtureRequest, store: str, base: str, tmp_path: Path) -> None:
     server = request.getfixturevalue(f"{store}_instance")
-    run_load(server, write_dist(tmp_path / "v1", base, 1), method)
+    run_load(server, write_dist(tmp_path / "v1", base, 1))
     before = {g: graph_rows(server.query_url, g) for g in graph_names(base).values()}
+    graphs_before = all_graphs(server.query_url)
     sent: list[loader.Progress] = []
 
     def kill_in_the_second_graph(progress: loader.Progress) -> None:
@@ -178,30 +200,31 @@ def test_load_interrupted_by_a_dead_server_leaves_the_previous_graphs(
             server.stop(kill=True)
 
     with pytest.raises(loader.LoadError, match="cannot reach"):
-        run_load(server, write_dist(tmp_path / "v2", base, 2), method, chunk_triples=40, retries=1, backoff=0.05,
-                 progress=kill_in_the_second_graph)
+        run_load(server, write_dist(tmp_path / "v2", base, 2), chunk_triples=40, retries=1, backoff=0.05,
+                 lease=2, progress=kill_in_the_second_graph)
     server.start()
 
     assert sent[-1].graph_index == 2 and sent[-1].triples_sent < sent[-1].triples_total  # it died mid-way
     assert server_counts(server.query_url, base) == expected_counts(base, 1)
     assert {g: graph_rows(server.query_url, g) for g in graph_names(base).values()} == before
-    assert len(temporary_graphs(server.query_url)) >= 1  # the half-sent graphs, swept by the next load
+    assert all_graphs(server.query_url) == graphs_before  # nothing staged, nothing left but the lease
+    assert temporary_graphs(server.query_url) == [] and lease_triples(server.query_url) > 0
 
     notices: list[str] = []
-    report = run_load(server, write_dist(tmp_path / "v2", base, 2), method, notice=notices.append)
+    report = run_load(server, write_dist(tmp_path / "v2", base, 2), wait=30, notice=notices.append)
     assert report.ok and server_counts(server.query_url, base) == expected_counts(base, 2)
-    assert temporary_graphs(server.query_url) == [] and any("earlier load" in n for n in notices)
+    assert lease_triples(server.query_url) == 0 and any("expired lease" in n for n in notices)
 
 
-def test_a_failure_before_the_swap_drops_the_temporary_graphs(oxigraph_server: OxigraphServer, base: str,
-                                                              tmp_path: Path) -> None:
-    """An error raised mid-load (here by the progress hook) drops what was sent and swaps nothing."""
+def test_a_failure_mid_request_changes_nothing(oxigraph_server: OxigraphServer, base: str,
+                                               tmp_path: Path) -> None:
+    """An error raised mid-load (here by the progress hook) cuts the request: nothing is applied."""
     def fail(progress: loader.Progress) -> None:
         if progress.graph_index == 3:
             raise ClusterlodError("stop here")
 
     with pytest.raises(ClusterlodError, match="stop here"):
-        run_load(oxigraph_server, write_dist(tmp_path / "v1", base, 1), "update", progress=fail)
+        run_load(oxigraph_server, write_dist(tmp_path / "v1", base, 1), progress=fail)
     assert server_counts(oxigraph_server.query_url, base) == {}
     assert temporary_graphs(oxigraph_server.query_url) == []
 
@@ -212,12 +235,10 @@ def test_a_failure_before_the_swap_drops_the_temporary_graphs(oxigraph_server: O
 def test_wrong_password_is_refused_and_changes_nothing(virtuoso_server: VirtuosoServer, base: str,
                                                        tmp_path: Path) -> None:
     dist = write_dist(tmp_path / "dist", base, 1)
-    for method in ("gsp", "update"):
-        with pytest.raises(loader.LoadError, match=r"401 Unauthorized.*--user and --password"):
-            loader.load(dist, target_for(virtuoso_server, method), method=method, user="dba", password="wrong",
-                        retries=0)
+    with pytest.raises(loader.LoadError, match=r"401 Unauthorized.*--user and --password"):
+        loader.load(dist, target_for(virtuoso_server), user="dba", password="wrong", retries=0)
     with pytest.raises(loader.LoadError, match="401"):
-        loader.load(dist, target_for(virtuoso_server, "update"), retries=0)  # no credentials at all
+        loader.load(dist, target_for(virtuoso_server), retries=0)  # no credentials at all
     assert server_counts(virtuoso_server.query_url, base) == {}
 
 
@@ -235,8 +256,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_loads_verifies_and_prints_the_table(virtuoso_server: VirtuosoServer, base: str, tmp_path: Path) -> None:
     dist = write_dist(tmp_path / "dist", base, 1)
-    done = cli(str(dist), "--endpoint", virtuoso_server.update_url, "--graph-store", virtuoso_server.store_url,
-               "--user", "dba", "--password", "dba", "--progress")
+    done = cli(str(dist), "--endpoint", virtuoso_server.update_url, "--user", "dba", "--password", "dba", "--progress")
     assert done.returncode == 0, done.stderr
     header, *rows, total = [line.split() for line in done.stdout.splitlines()]
     assert header == ["graph", "expected", "found", "status"]
@@ -334,9 +354,291 @@ def test_oxigraph_endpoint_derives_update_url() -> None:
 
 def test_the_real_build_loads_into_each_store(server, built_dist: Path, dist_store: ox.Store) -> None:
     """End to end: `clusterlod build` output, counted by the embedded store, equals what the server holds."""
-    method = "gsp" if isinstance(server, OxigraphServer) else "update"
-    report = run_load(server, built_dist, method)
+    report = run_load(server, built_dist)
     embedded = {str(row["g"].value): int(row["n"].value) for row in dist_store.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
     assert report.ok and {c.graph: c.found for c in report.counts} == embedded
     assert server_counts(server.query_url, "https://w3id.org/clusterlod/graph/") == embedded
+
+
+# --------------------------------------------------------------------------- issue 14: trust
+
+
+def test_a_graph_that_is_not_an_iri_is_refused_before_anything_is_sent(oxigraph_instance: OxigraphServer,
+                                                                      base: str, tmp_path: Path) -> None:
+    """The injection of issue 14: it once emptied the whole store. Now one line, and nothing sent."""
+    unrelated = "urn:somebody-else:graph"
+    httpx.post(oxigraph_instance.update_url, data={"update": f'INSERT DATA {{ GRAPH <{unrelated}> '
+                                                            f'{{ <urn:a> <urn:b> "kept" }} }}'}).raise_for_status()
+    dist = write_dist(tmp_path / "dist", base, 1)
+    done = cli(str(dist), "--endpoint", oxigraph_instance.query_url,
+               "--graph", "urn:x> ; DROP ALL ; CLEAR SILENT GRAPH <urn:y")
+    assert done.returncode != 0 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "--graph" in done.stderr and "not an absolute IRI" in done.stderr
+    done = cli(str(dist), "--endpoint", f"{oxigraph_instance.query_url}> ; DROP ALL ; #")
+    assert done.returncode != 0 and done.stderr.count("\n") == 1 and "--endpoint" in done.stderr
+    with pytest.raises(loader.LoadError, match="not an absolute IRI"):
+        loader.load(dist, target_for(oxigraph_instance), graph="relative/name")
+    assert all_graphs(oxigraph_instance.query_url) == {unrelated: 1}
+
+
+def test_graph_store_method_is_refused_with_its_reason(oxigraph_server: OxigraphServer, base: str,
+                                                       tmp_path: Path) -> None:
+    with pytest.raises(loader.LoadError, match="cannot replace several graphs in one transaction"):
+        loader.load(write_dist(tmp_path / "dist", base, 1), target_for(oxigraph_server), method="gsp")
+    assert server_counts(oxigraph_server.query_url, base) == {}
+
+
+def _is_the_load(path: str, body: bytes) -> bool:
+    """The load request itself: an update whose first operation drops a target graph."""
+    return parse_qs(body.decode("ascii", "replace")).get("update", [""])[0].startswith("DROP SILENT GRAPH")
+
+
+def test_a_200_login_page_in_place_of_the_load_is_a_failure(oxigraph_server: OxigraphServer, base: str,
+                                                            tmp_path: Path) -> None:
+    """A proxy answers the load with 200 and an HTML page and forwards the rest: no false success."""
+    run_load(oxigraph_server, write_dist(tmp_path / "v1", base, 1))
+    before = {g: graph_rows(oxigraph_server.query_url, g) for g in graph_names(base).values()}
+    with swallowing_proxy(oxigraph_server.base, _is_the_load) as proxy:
+        with pytest.raises(loader.NotApplied, match=r"answered the load 200 text/html .*does not hold it"):
+            loader.load(write_dist(tmp_path / "v2", base, 2), loader.Target(f"{proxy}/query"))
+        done = cli(str(tmp_path / "v2"), "--endpoint", f"{proxy}/query")
+    assert done.returncode != 0 and done.stdout == "" and done.stderr.count("\n") == 1
+    assert "does not hold it" in done.stderr
+    assert {g: graph_rows(oxigraph_server.query_url, g) for g in graph_names(base).values()} == before
+    assert lease_triples(oxigraph_server.query_url) == 0  # the lease was given back through the proxy
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "virtuoso"])
+def test_a_second_load_of_the_same_graphs_is_refused_or_waits(request: pytest.FixtureRequest, store: str,
+                                                               base: str, tmp_path: Path) -> None:
+    server = request.getfixturevalue(f"{store}_server")
+    v1, v2 = write_dist(tmp_path / "v1", base, 1), write_dist(tmp_path / "v2", base, 2)
+    outcomes: dict[str, object] = {}
+    go_on = threading.Event()
+
+    def second(name: str, **options) -> None:
+        try:
+            outcomes[name] = run_load(server, v2, **options)
+        except loader.LoadError as error:
+            outcomes[name] = error
+
+    def hold_the_first_load(progress: loader.Progress) -> None:
+        if progress.graph_index == 2 and "refused" not in outcomes:
+            second("refused")  # runs while the first load holds its lease, mid-request
+            waiter = threading.Thread(target=second, args=("waited",), kwargs={"wait": 60})
+            waiter.start()
+            outcomes["waiter"] = waiter
+            assert go_on.wait(0) is False
+
+    first = run_load(server, v1, progress=hold_the_first_load, chunk_triples=40)
+    assert first.ok and server_counts(server.query_url, base) == expected_counts(base, 1)
+    refused = outcomes["refused"]
+    assert isinstance(refused, loader.LeaseHeld) and "is being loaded by" in str(refused)
+    assert f"<{graph_names(base)['ontology']}>" in str(refused) or base in str(refused)
+    outcomes["waiter"].join(90)  # type: ignore[attr-defined]
+    assert isinstance(outcomes["waited"], loader.LoadReport) and outcomes["waited"].ok
+    assert server_counts(server.query_url, base) == expected_counts(base, 2)
+    assert temporary_graphs(server.query_url) == [] and lease_triples(server.query_url) == 0
+
+
+def test_loads_started_together_never_overlap(server, base: str, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """3 rounds of 3 loads at once: the times between taking and giving back the lease never
+    overlap; each load succeeds or is refused; the graphs hold one whole release."""
+    dists = [write_dist(tmp_path / f"v{v}", base, v) for v in (1, 2, 1)]
+    held: list[tuple[float, float]] = []
+    take, give_back = loader.Lease.take, loader.Lease.give_back
+
+    def timed_take(self: loader.Lease, wait: float) -> None:
+        take(self, wait)
+        self.taken_at = time.monotonic()  # type: ignore[attr-defined]
+
+    def timed_give_back(self: loader.Lease) -> bool:
+        if hasattr(self, "taken_at"):  # a refused load gives back the lease it withdrew: nothing held
+            held.append((self.taken_at, time.monotonic()))
+        return give_back(self)
+
+    monkeypatch.setattr(loader.Lease, "take", timed_take)
+    monkeypatch.setattr(loader.Lease, "give_back", timed_give_back)
+    slowly = lambda progress: time.sleep(0.02)  # noqa: E731 - a load long enough to meet the others
+    outcomes: list[str] = []
+    for _ in range(3):
+        results: list[object] = []
+        start = threading.Barrier(3)
+
+        def one(dist: Path, start: threading.Barrier = start, results: list[object] = results) -> None:
+            start.wait(10)
+            try:
+                results.append(run_load(server, dist, chunk_triples=10, progress=slowly))
+            except loader.LeaseHeld as error:
+                results.append(error)
+
+        threads = [threading.Thread(target=one, args=(d,)) for d in dists]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert len(results) == 3 and any(isinstance(r, loader.LoadReport) and r.ok for r in results)
+        outcomes += [type(r).__name__ for r in results]
+        assert server_counts(server.query_url, base) in (expected_counts(base, 1), expected_counts(base, 2))
+        assert temporary_graphs(server.query_url) == [] and lease_triples(server.query_url) == 0
+    held.sort()
+    assert all(earlier[1] <= later[0] for earlier, later in zip(held, held[1:])), held
+    print(f"\n{outcomes.count('LoadReport')} loads went on, {outcomes.count('LeaseHeld')} refused")
+
+
+def test_an_expired_lease_is_removed_and_a_live_one_kept(oxigraph_server: OxigraphServer, base: str,
+                                                         tmp_path: Path) -> None:
+    from clusterlod import loadtext
+    other = f"{base}graph/other"
+    stale = loadtext.lease_insert("stale", "a dead load", "2000-01-01T00:00:00Z", [graph_names(base)["document"]])
+    live = loadtext.lease_insert("live", "a live load", "2999-01-01T00:00:00Z", [other])
+    for text in (stale, live):
+        httpx.post(oxigraph_server.update_url, data={"update": text}).raise_for_status()
+    notices: list[str] = []
+    assert run_load(oxigraph_server, write_dist(tmp_path / "v1", base, 1), notice=notices.append).ok
+    assert any("expired lease of a dead load" in n for n in notices)
+    holders = select_rows(oxigraph_server.query_url, f"SELECT ?h WHERE {{ GRAPH <{LEASES}> "
+                                                     f"{{ ?l <urn:clusterlod:lease#holder> ?h }} }}")
+    assert holders == [("a live load",)]  # another graph's lease: not ours to judge
+    httpx.post(oxigraph_server.update_url,
+               data={"update": loadtext.lease_delete(loadtext.lease_node("live"))}).raise_for_status()
+    assert lease_triples(oxigraph_server.query_url) == 0
+
+
+def test_messages_keep_iris(oxigraph_server: OxigraphServer) -> None:
+    """Oxigraph's 'The graph <…> does not exist' once came out as 'The graph   does not exist'."""
+    client = loader.Client(oxigraph_server.query_url, oxigraph_server.update_url, retries=0)
+    with client, pytest.raises(loader.LoadError, match=r"<urn:clusterlod-test:missing>"):
+        loader._update(client, "DROP GRAPH <urn:clusterlod-test:missing>", "dropping")
+    page = httpx.Response(500, text="<html><body><p>no graph &lt;urn:g&gt;</p></body></html>",
+                          headers={"Content-Type": "text/html"})
+    assert loader._gist(page) == "no graph <urn:g>"
+
+
+# --------------------------------------------------------------------------- readers during loads
+
+TOTALS = (ROOT / "queries" / "national-totals.rq").read_text(encoding="utf-8")
+
+
+def totals(rows: list[dict]) -> tuple[tuple[str, str], ...]:
+    """The canned national totals as (measure, sum): the project count, company and university totals."""
+    return tuple(sorted((row["measure"], str(int(float(row["sum"])))) for row in rows))
+
+
+def local_totals(path: Path) -> tuple[tuple[str, str], ...]:
+    store = ox.Store()
+    store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    result = store.query(TOTALS, use_default_graph_as_union=True)
+    return totals([{v.value: row[v.value].value for v in result.variables} for row in result])
+
+
+def release_without_one_project(dist: Path, folder: Path) -> Path:
+    """The real release minus every triple about one Phase II cluster: other totals, same graphs."""
+    store = ox.Store()
+    store.load(path=str(dist / loader.DIST_FILE), format=ox.RdfFormat.N_QUADS)
+    cluster = next(iter(store.query(
+        "PREFIX clo: <https://w3id.org/clusterlod/ontology/> SELECT ?p WHERE { GRAPH ?g { ?p a clo:Cluster ; "
+        "clo:clusterOf <https://w3id.org/clusterlod/id/program/icp-phase2> } } ORDER BY STR(?p) LIMIT 1")))["p"]
+    folder.mkdir(parents=True)
+    ox.serialize([q for q in store if q.subject != cluster], str(folder / loader.DIST_FILE), ox.RdfFormat.N_QUADS)
+    return folder
+
+
+@pytest.mark.parametrize(("store", "loads"), [("oxigraph_union", 6), ("virtuoso_instance", 2)])
+def test_a_reader_sees_the_old_or_the_new_totals_never_a_mixture(
+        request: pytest.FixtureRequest, store: str, loads: int, built_dist: Path, tmp_path: Path) -> None:
+    """Issue 14 measured 27 wrong answers in 119 polls on Virtuoso while staging graphs were visible.
+
+    A reader polls the canned national totals (over the union of all graphs, as `clusterlod query`
+    and `serve --endpoint` read them) throughout ``loads`` loads alternating two releases; every
+    answer must be one release's answer. Bounded: at most 1,000 polls per load, 600 s of loading.
+    CLUSTERLOD_READER_LOADS=N sets the number of loads, for a longer measurement.
+    """
+    server = request.getfixturevalue(store)
+    loads = int(os.environ.get("CLUSTERLOD_READER_LOADS", loads))  # more, to measure (docs/loading.md)
+    releases = [built_dist, release_without_one_project(built_dist, tmp_path / "other")]
+    answers = [local_totals(r / loader.DIST_FILE) for r in releases]
+    assert answers[0] != answers[1] and dict(answers[0])["projects"] == "18"
+    run_load(server, releases[0])
+    seen: dict[tuple, int] = {}
+    stop = threading.Event()
+
+    def poll() -> None:
+        with httpx.Client(timeout=30) as http:
+            while not stop.is_set() and sum(seen.values()) < 1000 * (loads + 1):
+                reply = http.post(server.query_url, data={"query": TOTALS},
+                                  headers={"Accept": "application/sparql-results+json"})
+                rows = [{k: v["value"] for k, v in b.items()} for b in reply.json()["results"]["bindings"]]
+                answer = totals(rows)
+                seen[answer] = seen.get(answer, 0) + 1
+                time.sleep(0.01)
+
+    reader = threading.Thread(target=poll)
+    reader.start()
+    started = time.monotonic()
+    try:
+        for number in range(1, loads + 1):
+            assert run_load(server, releases[number % 2], timeout=120).ok
+            assert time.monotonic() - started < 600
+    finally:
+        stop.set()
+        reader.join(60)
+    wrong = {answer: n for answer, n in seen.items() if answer not in answers}
+    print(f"\n{store}: {loads} loads, {sum(seen.values())} polls, {sum(wrong.values())} wrong polls; "
+          f"{ {str(dict(a)): n for a, n in seen.items()} }")
+    assert wrong == {} and sum(seen.values()) >= 2 * loads
+    assert local_totals(releases[loads % 2] / loader.DIST_FILE) == totals(
+        [{k: v["value"] for k, v in b.items()} for b in httpx.post(
+            server.query_url, data={"query": TOTALS}, headers={"Accept": "application/sparql-results+json"}
+        ).json()["results"]["bindings"]])
+
+
+def test_staging_graphs_of_older_loaders_are_dropped(oxigraph_server: OxigraphServer, base: str,
+                                                     tmp_path: Path) -> None:
+    """Left by the loader before this design (it staged into urn:clusterlod:tmp:*): swept, with a notice."""
+    left = f"{loader.TMP_PREFIX}{uuid.uuid4()}"
+    httpx.post(oxigraph_server.update_url,
+               data={"update": f'INSERT DATA {{ GRAPH <{left}> {{ <urn:a> <urn:b> "half-loaded" }} }}'}
+               ).raise_for_status()
+    notices: list[str] = []
+    assert run_load(oxigraph_server, write_dist(tmp_path / "v1", base, 1), notice=notices.append).ok
+    assert temporary_graphs(oxigraph_server.query_url) == [] and any(f"<{left}>" in n for n in notices)
+
+
+KILL_MYSELF = """
+import os, signal, sys
+from pathlib import Path
+from clusterlod import load as loader
+
+def die_in_the_second_graph(progress):
+    if progress.graph_index == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+loader.load(Path(sys.argv[1]), loader.Target(sys.argv[2], sys.argv[3]), user=sys.argv[4] or None,
+            password=sys.argv[5] or None, lease=2, chunk_triples=40, progress=die_in_the_second_graph)
+"""
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "virtuoso"])
+def test_a_loader_killed_mid_request_changes_no_answer(request: pytest.FixtureRequest, store: str, base: str,
+                                                       tmp_path: Path) -> None:
+    """kill -9 of the loader itself while its request is on the wire: the store discards the
+    half-received request; only the lease is left, and the next load removes it once expired."""
+    server = request.getfixturevalue(f"{store}_server")
+    run_load(server, write_dist(tmp_path / "v1", base, 1))
+    before = {g: graph_rows(server.query_url, g) for g in graph_names(base).values()}
+    target = target_for(server)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", KILL_MYSELF, str(write_dist(tmp_path / "v2", base, 2)),
+                           target.endpoint, target.update_url, server.user or "", server.password or ""],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == -9, done.stderr
+    assert {g: graph_rows(server.query_url, g) for g in graph_names(base).values()} == before
+    assert server_counts(server.query_url, base) == expected_counts(base, 1)
+    assert temporary_graphs(server.query_url) == []
+    notices: list[str] = []
+    assert run_load(server, tmp_path / "v2", wait=30, notice=notices.append).ok
+    assert server_counts(server.query_url, base) == expected_counts(base, 2)
+    assert any("expired lease" in n for n in notices) and lease_triples(server.query_url) == 0

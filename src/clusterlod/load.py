@@ -1,221 +1,127 @@
-"""Load a built dataset into a SPARQL store, graph by graph, without readers seeing a half-loaded graph.
+"""Load a built dataset into a SPARQL store as one transaction, so readers never see it half-done.
 
-The steps, and why:
+The steps, and why (docs/loading.md has the design and its trade-offs):
 
-1. Read ``clusterlod.nq`` (or any .nq/.trig) and count the distinct triples of each named
-   graph ourselves: the counts are what the server must hold afterwards, so they must not come
-   from the catalog that the same build wrote.
-2. Ask the endpoint ``ASK {}`` and run a harmless ``DROP SILENT GRAPH`` so that a wrong URL, a
-   page that is not a SPARQL endpoint or wrong credentials fail in one clear line before any
-   data moves.
-3. Send every graph into its own fresh temporary graph (``urn:clusterlod:tmp:<uuid>``) through
-   the Graph Store Protocol (PUT, then POST for further chunks) or SPARQL Update
-   (``INSERT DATA`` in chunks bounded by triples and bytes).
-4. Count each temporary graph on the server; any difference stops the load.
-5. Swap all of them in with one update request of ``MOVE <tmp> TO <graph>`` operations: one
-   request is one transaction in Oxigraph and in Virtuoso, so readers see the old release or
-   the new one, never a mixture or an empty graph.
-6. Count the target graphs again and report expected / found per graph.
-
-On any failure the temporary graphs are dropped (if the server is still reachable) and the
-target graphs are left as they were; temporary graphs left behind by a load that died with
-its server are dropped at the start of the next load.
+1. Read ``clusterlod.nq`` (or any .nq/.trig) and count the distinct triples of each named graph
+   ourselves: the counts are what the store must hold afterwards, so they must not come from the
+   catalog that the same build wrote. Every graph name and ``--graph`` is a parsed IRI term.
+2. Ask the endpoint ``ASK {}`` so a wrong URL, a web page or wrong credentials fail in one line.
+3. Take a lease the store itself holds (a few triples in ``urn:clusterlod:leases``: holder,
+   expiry on the store's clock, target graphs), so two loads of the same graphs never overlap.
+4. Send the whole release as ONE update request: for each graph ``DROP SILENT GRAPH`` then
+   ``INSERT DATA`` operations, and last a marker unique to this load. Oxigraph and Virtuoso apply
+   one request as one transaction: readers see the old release until it commits, then the new
+   one. There are no staging graphs for a reader's union default graph to pick up, and a load
+   killed mid-way leaves nothing behind but its lease, which expires.
+5. Check that the marker is there (a 200 from a proxy or login page that did nothing has no
+   marker), that each graph holds the expected number of triples and that no staging graph of
+   an older loader remains; then give the lease back.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import random
 import re
-import sys
+import socket
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from html import unescape
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote_plus
 
 import httpx
 import pyoxigraph as ox
 
-from clusterlod.errors import ClusterlodError
-
-#: Temporary graphs are named under this prefix so a later load can find and drop leftovers.
-TMP_PREFIX = "urn:clusterlod:tmp:"
-#: What the build writes into dist/ and what we read from there.
-DIST_FILE = "clusterlod.nq"
+from clusterlod import loadtext as text
+from clusterlod.errors import ClusterlodError, LoadError, LoadNotVerified
+from clusterlod.loadtext import (DIST_FILE, TMP_PREFIX, Dataset, GraphCount, LoadReport,  # noqa: F401 (the API)
+                                 Progress, chunks, progress_printer, read_dataset)
 
 Method = Literal["auto", "gsp", "update"]
 AuthScheme = Literal["auto", "basic", "digest"]
 
-#: Chunk bounds per method: SPARQL texts stay small (Virtuoso parses the whole text in memory
-#: and has limits on its size); Graph Store bodies are parsed as a stream and may be larger.
-DEFAULT_CHUNKS: dict[str, tuple[int, int]] = {
-    "update": (500, 256 * 1024),
-    "gsp": (50_000, 8 * 1024 * 1024),
-}
+#: Operations per request stay small: Virtuoso compiles each into SQL and refuses one whose
+#: generated SQL exceeds 10,000 lines (SP031), which a 1,000-triple INSERT DATA already does.
+DEFAULT_CHUNK = (500, 256 * 1024)
+#: Virtuoso compiles INSERT DATA triples into SQL code unless told to pass them as data: with this
+#: the real build loads in seconds instead of 20 s and more (the time grows with the square of the
+#: text). Sent only to a server that names itself Virtuoso; other stores would refuse DEFINE.
+VIRTUOSO_PROLOGUE = "DEFINE sql:big-data-const 1\n"
+#: The whole release travels in one request; beyond this the store's bulk loader is the way.
+MAX_REQUEST_BYTES = 256 * 1024 * 1024
+#: How long a lease lasts unless renewed by a new load (store clock).
+DEFAULT_LEASE = 900.0
 
 RESULTS_JSON = "application/sparql-results+json"
-NTRIPLES = "application/n-triples"
-
-
-class LoadError(ClusterlodError):
-    """A load that did not complete; the target graphs are as they were before it."""
-
-    exit_code = 4
 
 
 class Unsupported(LoadError):
     """The endpoint exists but does not take this kind of request (405, 415, 501)."""
 
 
-class CountMismatch(ClusterlodError):
-    """The load completed but the server holds other counts than the build."""
-
-    exit_code = 5
+class LeaseHeld(LoadError):
+    """Another load holds the lease on a target graph: this one refused (or waited in vain)."""
 
 
-# --------------------------------------------------------------------------- the data
+class NotApplied(LoadError):
+    """The load request was answered but the store does not hold this load (no marker)."""
 
 
-@dataclass(frozen=True)
-class Dataset:
-    """The triples of each target graph, deduplicated, in file order."""
-
-    graphs: dict[str, list[ox.Triple]]
-    source: Path
-
-    @property
-    def total(self) -> int:
-        return sum(len(triples) for triples in self.graphs.values())
+class CountMismatch(LoadNotVerified):
+    """The load committed but the store holds other counts than the build."""
 
 
-def resolve_source(path: Path) -> tuple[Path, ox.RdfFormat]:
-    """A dist/ folder means its clusterlod.nq; a file is read by its extension."""
-    if path.is_dir():
-        path = path / DIST_FILE
-        if not path.is_file():
-            raise ClusterlodError(f"{path} not found: run 'clusterlod build' first or give an .nq/.trig file")
-    if not path.is_file():
-        raise ClusterlodError(f"{path}: no such file or folder")
-    formats = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG,
-               ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
-    fmt = formats.get(path.suffix.lower())
-    if fmt is None:
-        raise ClusterlodError(f"{path}: expected a dist/ folder or an .nq, .trig, .nt or .ttl file")
-    return path, fmt
+# --------------------------------------------------------------------------- every HTTP call
+# The only places that talk to the store, so they can be pointed at a shared SPARQL client.
 
 
-def read_dataset(path: Path, graph: str | None = None) -> Dataset:
-    """Group the quads by named graph, or merge them all into ``graph`` when one is given.
+def _select(client: Client, sparql: str, what: str) -> list[dict[str, str]]:
+    """Run a SELECT and return its bindings as plain strings."""
+    response = client.request("POST", client.query_url, what, data={"query": sparql},
+                              headers={"Accept": RESULTS_JSON})
+    data = _results_json(response, client.query_url)
+    return [{k: v["value"] for k, v in row.items()} for row in data.get("results", {}).get("bindings", [])]
 
-    Triples in the default graph are refused unless ``graph`` is given: loading them into a
-    store's default graph would mix them with whatever else the store holds.
-    """
-    source, fmt = resolve_source(path)
-    graphs: dict[str, dict[ox.Triple, None]] = {}
+
+def _check_query(client: Client) -> str:
+    """Fail early, in one line, when the query URL is not a SPARQL endpoint; the server's name."""
+    response = client.request("POST", client.query_url, "checking the query endpoint",
+                              data={"query": "ASK {}"}, headers={"Accept": RESULTS_JSON})
+    data = _results_json(response, client.query_url)
+    # Virtuoso 7.2 answers ASK in JSON as a one-row SELECT of ?__ASK_RETVAL, not as a boolean.
+    if not isinstance(data.get("boolean"), bool) and not isinstance(data.get("results", {}).get("bindings"), list):
+        raise LoadError(f"{client.query_url} is not a SPARQL endpoint: ASK gave no answer")
+    return response.headers.get("server", "")
+
+
+def _update(client: Client, sparql: str, what: str) -> httpx.Response:
+    return client.request("POST", client.update_url, what, data={"update": sparql},
+                          headers={"Accept": f"{RESULTS_JSON}, */*;q=0.1"})
+
+
+def _update_streamed(client: Client, body: _Body, what: str) -> httpx.Response:
+    """One update request whose form-encoded body is sent piece by piece (progress per piece)."""
+    return client.request("POST", client.update_url, what, content=body,
+                          headers={"Accept": f"{RESULTS_JSON}, */*;q=0.1", "Content-Length": str(body.size),
+                                   "Content-Type": "application/x-www-form-urlencoded"})
+
+
+def _update_quietly(client: Client, sparql: str) -> bool:
+    """Best effort, no retries (clean-up after a failure): True when the store took it."""
     try:
-        for quad in ox.parse(path=str(source), format=fmt):
-            if graph is not None:
-                name = graph
-            elif isinstance(quad.graph_name, ox.DefaultGraph):
-                raise ClusterlodError(f"{source}: has triples outside any named graph; "
-                                      "give --graph IRI to load the whole file into one graph")
-            else:
-                name = quad.graph_name.value
-            graphs.setdefault(name, {})[quad.triple] = None
-    except SyntaxError as error:
-        raise ClusterlodError(f"{source}: {error}") from error
-    if not graphs:
-        raise ClusterlodError(f"{source}: no triples to load")
-    return Dataset({name: list(triples) for name, triples in graphs.items()}, source)
-
-
-# --------------------------------------------------------------------------- chunks
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A run of triples as N-Triples lines, which is also valid inside ``INSERT DATA``."""
-
-    text: str
-    triples: int
-
-    @property
-    def size(self) -> int:
-        return len(self.text.encode("utf-8"))
-
-
-def ntriples_line(triple: ox.Triple) -> str:
-    """One N-Triples line; pyoxigraph escapes quotes, backslashes and control characters."""
-    return f"{triple.subject} {triple.predicate} {triple.object} .\n"
-
-
-def _units(triples: list[ox.Triple]) -> list[list[ox.Triple]]:
-    """Triples that must travel together: those sharing blank nodes (transitively).
-
-    Each request has its own blank-node scope, so a blank node split over two chunks would
-    become two different nodes on the server.
-    """
-    parent: dict[str, str] = {}
-
-    def find(node: str) -> str:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    keyed: list[tuple[str | None, ox.Triple]] = []
-    for triple in triples:
-        blanks = [t.value for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)]
-        for other in blanks[1:]:
-            parent[find(other)] = find(blanks[0])
-        keyed.append((blanks[0] if blanks else None, triple))
-    groups: dict[str, list[ox.Triple]] = {}
-    units: list[list[ox.Triple]] = []
-    for blank, triple in keyed:
-        if blank is None:
-            units.append([triple])
-        else:
-            root = find(blank)
-            if root not in groups:
-                groups[root] = []
-                units.append(groups[root])
-            groups[root].append(triple)
-    return units
-
-
-def chunks(triples: list[ox.Triple], max_triples: int, max_bytes: int) -> Iterator[Chunk]:
-    """Pack triples into chunks of at most ``max_triples`` triples and ``max_bytes`` bytes.
-
-    A group of triples sharing blank nodes is never split, so it may exceed the bounds alone.
-    """
-    lines: list[str] = []
-    size = 0
-    for unit in _units(triples):
-        unit_lines = [ntriples_line(t) for t in unit]
-        unit_size = sum(len(line.encode("utf-8")) for line in unit_lines)
-        if lines and (len(lines) + len(unit_lines) > max_triples or size + unit_size > max_bytes):
-            yield Chunk("".join(lines), len(lines))
-            lines, size = [], 0
-        lines.extend(unit_lines)
-        size += unit_size
-    if lines:
-        yield Chunk("".join(lines), len(lines))
-
-
-def insert_text(graph: str, chunk: Chunk) -> str:
-    """``INSERT DATA``, or for a chunk with blank nodes ``INSERT {…} WHERE {}``.
-
-    Virtuoso refuses blank nodes in INSERT DATA (SP031 "not allowed in a constant clause");
-    a template with an empty WHERE has one solution, so its blank nodes are one fresh set.
-    """
-    if "_:" in chunk.text and any(line.startswith("_:") or " _:" in line for line in chunk.text.splitlines()):
-        return f"INSERT {{ GRAPH <{graph}> {{\n{chunk.text}}} }} WHERE {{}}"
-    return f"INSERT DATA {{ GRAPH <{graph}> {{\n{chunk.text}}} }}"
+        response = client.http.post(client.update_url, data={"update": sparql}, timeout=min(client.timeout, 10.0))
+    except httpx.HTTPError:
+        return False
+    return response.status_code < 300
 
 
 # --------------------------------------------------------------------------- HTTP
-
 
 class AutoAuth(httpx.Auth):
     """Answer whichever challenge the server sends: Virtuoso asks for Digest, Fuseki and GraphDB Basic."""
@@ -270,11 +176,10 @@ _PERMANENT_500 = re.compile(r"does not exist|syntax|parse|\b(SP|SQ|SR|RDF)\d{3}\
 
 @dataclass
 class Client:
-    """One store: SPARQL query/update and Graph Store endpoints, with retries and clear errors."""
+    """One store: SPARQL query and update endpoints, with retries and clear errors."""
 
     query_url: str
     update_url: str
-    graph_store_url: str | None = None
     auth: httpx.Auth | None = None
     timeout: float = 60.0
     retries: int = 4
@@ -330,130 +235,72 @@ class Client:
             raise LoadError(f"{what}: {url} not found (404): check the endpoint URL")
         if status in (405, 415, 501):
             raise Unsupported(f"{what}: {url} does not accept this ({status} {response.reason_phrase}): "
-                            "is it the right endpoint for this method?")
-        raise LoadError(f"{what}: {url} answered {status} {response.reason_phrase}: {_gist(response.text)}")
-
-    # -- SPARQL
-
-    def select(self, sparql: str, what: str) -> list[dict[str, str]]:
-        """Run a SELECT and return its bindings as plain strings."""
-        response = self.request("POST", self.query_url, what, data={"query": sparql},
-                                headers={"Accept": RESULTS_JSON})
-        data = _results_json(response, self.query_url)
-        return [{k: v["value"] for k, v in row.items()} for row in data.get("results", {}).get("bindings", [])]
-
-    def check_query(self) -> None:
-        """Fail early, in one line, when the query URL is not a SPARQL endpoint."""
-        response = self.request("POST", self.query_url, "checking the query endpoint",
-                                data={"query": "ASK {}"}, headers={"Accept": RESULTS_JSON})
-        data = _results_json(response, self.query_url)
-        # Virtuoso 7.2 answers ASK in JSON as a one-row SELECT of ?__ASK_RETVAL, not as a boolean.
-        if not isinstance(data.get("boolean"), bool) and not isinstance(data.get("results", {}).get("bindings"), list):
-            raise LoadError(f"{self.query_url} is not a SPARQL endpoint: ASK gave no answer")
-
-    def update(self, sparql: str, what: str) -> None:
-        self.request("POST", self.update_url, what, data={"update": sparql},
-                     headers={"Accept": f"{RESULTS_JSON}, */*;q=0.1"})
-
-    def count(self, graph: str) -> int:
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
-                           f"counting <{graph}>")
-        try:
-            return int(rows[0]["n"])
-        except (IndexError, KeyError, ValueError) as error:
-            raise LoadError(f"counting <{graph}>: unexpected answer {rows!r}") from error
-
-    def graphs_with_prefix(self, prefix: str) -> list[str]:
-        rows = self.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
-                           f'FILTER(STRSTARTS(STR(?g), "{prefix}")) }}', "looking for leftover temporary graphs")
-        return sorted(row["g"] for row in rows if "g" in row)
-
-    # -- Graph Store Protocol
-
-    def gsp_send(self, graph: str, body: str, replace: bool, what: str) -> None:
-        """PUT replaces the graph, POST adds to it (SPARQL 1.1 Graph Store HTTP Protocol)."""
-        assert self.graph_store_url is not None
-        self.request("PUT" if replace else "POST", self.graph_store_url, what,
-                     params={"graph": graph}, content=body.encode("utf-8"),
-                     headers={"Content-Type": f"{NTRIPLES}; charset=utf-8"})
+                              "is it the SPARQL Update endpoint?")
+        raise LoadError(f"{what}: {url} answered {status} {response.reason_phrase}: {_gist(response)}")
 
 
 def _permanent(response: httpx.Response) -> bool:
     return response.status_code == 500 and bool(_PERMANENT_500.search(response.text[:2000]))
 
 
-def _gist(text: str) -> str:
-    """The first meaningful line of an error page, for a one-line message."""
-    text = re.sub(r"<[^>]+>", " ", text)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+def _gist(response: httpx.Response) -> str:
+    """The first meaningful lines of an answer, for a one-line message.
+
+    Tags are stripped only from an HTML page (whose IRIs are escaped as &lt;…&gt;); a plain-text
+    error keeps its ``<IRI>``s, which are what tells the user which graph was meant.
+    """
+    body = response.text
+    if "html" in response.headers.get("content-type", "").lower():
+        body = unescape(re.sub(r"<[^>]*>", " ", body))
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
     return (" ".join(lines[:3]) or "(empty body)")[:300]
 
 
+def _kind(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+
+
 def _results_json(response: httpx.Response, url: str) -> dict:
-    kind = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
     try:
         data = json.loads(response.text)
     except ValueError:
-        raise LoadError(f"{url} is not a SPARQL endpoint: it answered {kind}, not SPARQL results") from None
+        raise LoadError(f"{url} is not a SPARQL endpoint: it answered {_kind(response)}, "
+                        "not SPARQL results") from None
     if not isinstance(data, dict) or ("boolean" not in data and "results" not in data):
         raise LoadError(f"{url} is not a SPARQL endpoint: it answered JSON that is not SPARQL results")
     return data
+
+
+class _Body:
+    """A form-encoded ``update=…`` body in pieces; iterable again for a retry or an auth challenge.
+
+    Percent-encoding works character by character, so the encoded pieces add up to the encoding
+    of the whole text, and the body has a known length (no chunked transfer encoding).
+    """
+
+    def __init__(self, pieces: list[tuple[str, Progress | None]], progress: Callable[[Progress], None] | None):
+        self.pieces = [(quote_plus(piece).encode("ascii"), step) for piece, step in pieces]
+        self.pieces.insert(0, (b"update=", None))
+        self.size = sum(len(piece) for piece, _ in self.pieces)
+        self.progress = progress
+
+    def prepend(self, prologue: str) -> None:
+        self.pieces.insert(1, (quote_plus(prologue).encode("ascii"), None))
+        self.size += len(self.pieces[1][0])
+
+    def __iter__(self) -> Iterator[bytes]:
+        for piece, step in self.pieces:
+            yield piece
+            if step is not None and self.progress is not None:
+                self.progress(step)
 
 
 # --------------------------------------------------------------------------- the load
 
 
 @dataclass(frozen=True)
-class Progress:
-    """Where a load is, for a progress line or a test that wants to act mid-load."""
-
-    graph: str
-    graph_index: int
-    graph_total: int
-    triples_sent: int
-    triples_total: int
-    bytes_sent: int
-
-
-@dataclass(frozen=True)
-class GraphCount:
-    graph: str
-    expected: int
-    found: int | None
-
-    @property
-    def ok(self) -> bool:
-        return self.found == self.expected
-
-
-@dataclass
-class LoadReport:
-    counts: list[GraphCount]
-    method: str
-    triples_sent: int = 0
-    bytes_sent: int = 0
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.counts)
-
-    def table(self) -> str:
-        """graph / expected / found / status, one row per graph, aligned."""
-        rows = [("graph", "expected", "found", "status")]
-        rows += [(c.graph, str(c.expected), "-" if c.found is None else str(c.found), "ok" if c.ok else "MISMATCH")
-                 for c in self.counts]
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}" for r in rows]
-        total = sum(c.expected for c in self.counts)
-        lines.append(f"{len(self.counts)} graphs, {total} triples, {self.bytes_sent} bytes sent by {self.method} "
-                     f"in {self.seconds:.1f} s")
-        return "\n".join(lines)
-
-
-@dataclass(frozen=True)
 class Target:
-    """Where to load: the SPARQL endpoints and, optionally, a Graph Store endpoint."""
+    """Where to load: the SPARQL query and update endpoints (``graph_store`` is no longer used)."""
 
     endpoint: str
     update_endpoint: str | None = None
@@ -461,144 +308,185 @@ class Target:
 
     @property
     def query_url(self) -> str:
-        return self.endpoint
+        return text.endpoint_url(self.endpoint, "--endpoint")
 
     @property
     def update_url(self) -> str:
         """The update URL; for an endpoint ending in /query (Oxigraph, Fuseki) its sibling /update."""
         if self.update_endpoint:
-            return self.update_endpoint
-        if self.endpoint.rstrip("/").endswith("/query"):
-            return self.endpoint.rstrip("/")[: -len("query")] + "update"
-        return self.endpoint
+            return text.endpoint_url(self.update_endpoint, "--update-endpoint")
+        if self.query_url.rstrip("/").endswith("/query"):
+            return self.query_url.rstrip("/")[: -len("query")] + "update"
+        return self.query_url
 
 
-def choose_method(method: Method, target: Target) -> Literal["gsp", "update"]:
-    """GSP when a Graph Store URL is known (it streams and needs no SPARQL text), else Update."""
-    if method == "gsp" and not target.graph_store:
-        raise ClusterlodError("--method gsp needs --graph-store URL")
-    if method == "auto":
-        return "gsp" if target.graph_store else "update"
-    return method
+def _moment(value: str) -> datetime:
+    """An xsd:dateTime from the store; Virtuoso's NOW() has no zone (taken as UTC, as we write)."""
+    value = re.sub(r"(\.\d{6})\d+", r"\1", value.strip()).replace("Z", "+00:00")
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def temporary_graph() -> str:
-    return f"{TMP_PREFIX}{uuid.uuid4()}"
+@dataclass
+class Lease:
+    """One load at a time per target graph, by a lease the store holds.
+
+    Take: insert our lease, then read all leases. If another live lease names one of our graphs,
+    withdraw ours and wait or refuse. Whichever of two loads inserts second sees the first one's
+    lease (each request commits before the read), so at most one goes on; both may withdraw, and retry.
+    """
+
+    client: Client
+    graphs: set[str]
+    seconds: float
+    say: Callable[[str], None]
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    holder: str = field(default_factory=lambda: f"{socket.gethostname()} pid {os.getpid()}")
+    expires: str = ""
+
+    @property
+    def node(self) -> ox.NamedNode:
+        return text.lease_node(self.token)
+
+    def take(self, wait: float) -> None:
+        """Loads that start at the same moment may all back off: they retry at random for 2 s."""
+        deadline = time.monotonic() + max(wait, 2.0)
+        while True:
+            now = _moment(_select(self.client, text.NOW_SELECT, "reading the store's clock")[0]["now"])
+            self.expires = (now + timedelta(seconds=self.seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            _update(self.client, text.lease_insert(self.token, self.holder, self.expires, sorted(self.graphs)),
+                    "taking the lease")
+            blocking = self._others()
+            if not blocking:
+                return
+            _update(self.client, text.lease_delete(self.node), "withdrawing the lease")
+            if time.monotonic() >= deadline:
+                graph, holder, expires = blocking[0]
+                raise LeaseHeld(f"<{graph}> is being loaded by {holder} (lease until {expires}, store clock); "
+                                "nothing was sent: try again later or give --wait SECONDS")
+            time.sleep(min(0.1 + random.random() / 2, max(0.0, deadline - time.monotonic())))
+
+    def _others(self) -> list[tuple[str, str, str]]:
+        """Live leases of other loads on our graphs; expired ones are removed on the way."""
+        leases: dict[str, dict] = {}
+        for row in _select(self.client, text.LEASES_SELECT, "reading the leases"):
+            lease = leases.setdefault(row["lease"], {**row, "graphs": set()})
+            if "graph" in row:
+                lease["graphs"].add(row["graph"])
+        blocking = []
+        for name, lease in sorted(leases.items()):
+            if name == self.node.value or not lease["graphs"] & self.graphs:
+                continue
+            if _moment(lease["expires"]) <= _moment(lease["now"]):
+                self.say(f"removing the expired lease of {lease['holder']} (until {lease['expires']})")
+                _update(self.client, text.lease_delete(text.iri(name, "lease")), "removing an expired lease")
+                continue
+            blocking.append((min(lease["graphs"] & self.graphs), lease["holder"], lease["expires"]))
+        return blocking
+
+    def give_back(self) -> bool:
+        return _update_quietly(self.client, text.lease_delete(self.node))
 
 
 def load(source: Path | Dataset, target: Target, *, graph: str | None = None, method: Method = "auto",
          user: str | None = None, password: str | None = None, auth: AuthScheme = "auto",
          chunk_triples: int | None = None, chunk_bytes: int | None = None,
          timeout: float = 60.0, retries: int = 4, backoff: float = 0.5,
+         lease: float = DEFAULT_LEASE, wait: float = 0.0,
          progress: Callable[[Progress], None] | None = None,
          notice: Callable[[str], None] | None = None) -> LoadReport:
-    """Load the dataset and return the per-graph counts found on the server afterwards.
+    """Load the dataset in one transaction and return the per-graph counts found afterwards.
 
-    Raises LoadError when the load did not complete (targets untouched). A completed load whose
-    counts differ is reported, not raised: the caller decides (the CLI exits non-zero).
+    Raises LoadError when the load did not complete (targets as they were) and NotApplied when
+    the store does not hold it afterwards. A committed load whose counts differ is reported, not
+    raised: the caller decides (the CLI exits non-zero).
     """
     started = time.monotonic()
-    dataset = source if isinstance(source, Dataset) else read_dataset(Path(source), graph)
-    chosen = choose_method(method, target)
     say = notice or (lambda message: None)
-    with Client(target.query_url, target.update_url, target.graph_store, make_auth(user, password, auth),
+    query_url, update_url = target.query_url, target.update_url  # parsed before anything is read or sent
+    if method == "gsp":
+        raise LoadError("--method gsp is no longer offered: the Graph Store protocol cannot replace several "
+                        "graphs in one transaction; leave --method out (one SPARQL Update request)")
+    if target.graph_store:
+        say("--graph-store is not used: the load is one SPARQL Update request, a single transaction")
+    dataset = source if isinstance(source, Dataset) else read_dataset(Path(source), graph)
+    token = uuid.uuid4().hex
+    body, sent = _request_body(dataset, chunk_triples or DEFAULT_CHUNK[0], chunk_bytes or DEFAULT_CHUNK[1],
+                               text.marker_insert(token), progress)
+    if body.size > MAX_REQUEST_BYTES:
+        raise LoadError(f"{dataset.source}: {body.size} bytes is more than one update request may carry "
+                        f"here ({MAX_REQUEST_BYTES}); use the store's bulk loader (docs/loading.md)")
+    with Client(query_url, update_url, make_auth(user, password, auth),
                 timeout=timeout, retries=retries, backoff=backoff) as client:
-        client.check_query()
-        client.update(f"DROP SILENT GRAPH <{TMP_PREFIX}probe>", "checking the update endpoint")
-        for leftover in client.graphs_with_prefix(TMP_PREFIX):
-            say(f"dropping <{leftover}>, left by an earlier load that did not finish")
-            client.update(f"DROP SILENT GRAPH <{leftover}>", "dropping a leftover temporary graph")
-        loader = _Loader(client, dataset, chosen, chunk_triples, chunk_bytes, progress, say)
-        loader.upload_all()
-        report = LoadReport([], loader.method, loader.triples_sent, loader.bytes_sent)
-        report.counts = [GraphCount(name, len(triples), client.count(name))
-                         for name, triples in dataset.graphs.items()]
+        if _check_query(client).startswith("Virtuoso"):
+            body.prepend(VIRTUOSO_PROLOGUE)
+        held = Lease(client, set(dataset.graphs), lease, say, token)
+        try:
+            held.take(wait)
+            for leftover in sorted(_graphs_with_prefix(client, TMP_PREFIX)):
+                say(f"dropping <{leftover}>, a staging graph left by an older clusterlod load")
+                _update(client, text.drop_text(text.iri(leftover, "staging graph")), "dropping a staging graph")
+            try:
+                answer = _update_streamed(client, body, "loading the release (one update request)")
+            except LoadError as error:
+                if "no answer" in str(error) or "cannot reach" in str(error):
+                    raise LoadError(f"{error}; the store holds the old release, or the new one if it got the "
+                                    "whole request, never a mixture") from error
+                raise
+            report = LoadReport([], "update", sent, body.size)
+            _verify(client, held, answer, dataset, report)
+        except BaseException:
+            if not held.give_back():
+                say(f"could not give back the lease; it expires at {held.expires} (store clock)")
+            raise
+        if not held.give_back():
+            say(f"could not give back the lease; it expires at {held.expires} (store clock)")
     report.seconds = time.monotonic() - started
     return report
 
 
-@dataclass
-class _Loader:
-    """Uploads every graph to a temporary graph, checks it, then swaps them all in at once."""
-
-    client: Client
-    dataset: Dataset
-    method: str
-    chunk_triples: int | None
-    chunk_bytes: int | None
-    progress: Callable[[Progress], None] | None
-    say: Callable[[str], None]
-    triples_sent: int = 0
-    bytes_sent: int = 0
-
-    def upload_all(self) -> dict[str, str]:
-        temporaries: dict[str, str] = {}
-        try:
-            for index, (name, triples) in enumerate(self.dataset.graphs.items(), start=1):
-                temporaries[name] = temporary_graph()
-                self._upload(name, temporaries[name], triples, index)
-                found = self.client.count(temporaries[name])
-                if found != len(triples):
-                    raise LoadError(f"<{name}>: the server holds {found} of the {len(triples)} triples sent; "
-                                    "nothing was replaced")
-            swap = " ;\n".join(f"MOVE <{tmp}> TO <{name}>" for name, tmp in temporaries.items())
-            self.client.update(swap, "swapping the new graphs in")
-        except BaseException:
-            self._drop(temporaries.values())
-            raise
-        return temporaries
-
-    def _upload(self, name: str, tmp: str, triples: list[ox.Triple], index: int) -> None:
-        sent = 0
-        for number, chunk in enumerate(chunks(triples, *self._bounds()), start=1):
-            what = f"sending <{name}> ({sent + chunk.triples}/{len(triples)} triples)"
-            if self.method == "gsp":
-                try:
-                    self.client.gsp_send(tmp, chunk.text, replace=number == 1, what=what)
-                except Unsupported as error:
-                    if number != 1:
-                        raise
-                    self.say(f"the Graph Store endpoint does not take PUT ({error}); using SPARQL Update instead")
-                    self.method = "update"
-                    self._upload(name, tmp, triples, index)
-                    return
-            else:
-                self.client.update(insert_text(tmp, chunk), what)
+def _request_body(dataset: Dataset, max_triples: int, max_bytes: int, marker: str,
+                  progress: Callable[[Progress], None] | None) -> tuple[_Body, int]:
+    """Every graph's DROP and INSERT operations, then the marker: one request, a progress step per piece."""
+    pieces: list[tuple[str, Progress | None]] = []
+    sent = size = 0
+    total = len(dataset.graphs)
+    for index, (name, triples) in enumerate(dataset.graphs.items(), start=1):
+        node = text.iri(name, "graph")
+        pieces.append(((" ;\n" if pieces else "") + text.drop_text(node), None))
+        done = 0
+        for chunk in chunks(triples, max_triples, max_bytes):
+            done += chunk.triples
             sent += chunk.triples
-            self.triples_sent += chunk.triples
-            self.bytes_sent += chunk.size
-            if self.progress:
-                self.progress(Progress(name, index, len(self.dataset.graphs), sent, len(triples), self.bytes_sent))
-
-    def _bounds(self) -> tuple[int, int]:
-        default_triples, default_bytes = DEFAULT_CHUNKS[self.method]
-        return self.chunk_triples or default_triples, self.chunk_bytes or default_bytes
-
-    def _drop(self, graphs: Iterable[str]) -> None:
-        """Best effort: a server that is down keeps them until the next load sweeps them."""
-        for tmp in graphs:
-            try:
-                self.client.http.post(self.client.update_url, data={"update": f"DROP SILENT GRAPH <{tmp}>"},
-                                      timeout=min(self.client.timeout, 10.0))
-            except httpx.HTTPError:
-                self.say(f"could not drop <{tmp}>; the next load will")
+            size += chunk.size
+            pieces.append((" ;\n" + text.insert_text(node, chunk),
+                           Progress(name, index, total, done, len(triples), size)))
+    pieces.append((" ;\n" + marker, None))
+    return _Body(pieces, progress), sent
 
 
-def _size(count: int) -> str:
-    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count / 1e3:.1f} kB"
+def _graphs_with_prefix(client: Client, prefix: str) -> list[str]:
+    rows = _select(client, text.prefix_select(prefix), "looking for staging graphs")
+    return [row["g"] for row in rows if "g" in row]
 
 
-def progress_printer(stream=sys.stderr) -> Callable[[Progress], None]:
-    """A progress line on stderr, rewritten in place on a terminal, one per graph otherwise."""
-    tty = stream.isatty()
+def _count(client: Client, graph: str) -> int:
+    rows = _select(client, text.count_select(text.iri(graph, "graph")), f"counting <{graph}>")
+    try:
+        return int(rows[0]["n"])
+    except (IndexError, KeyError, ValueError) as error:
+        raise LoadError(f"counting <{graph}>: unexpected answer {rows!r}") from error
 
-    def show(p: Progress) -> None:
-        line = (f"[{p.graph_index}/{p.graph_total}] <{p.graph}> {p.triples_sent}/{p.triples_total} triples, "
-                f"{_size(p.bytes_sent)} sent")
-        if tty:
-            stream.write("\r\x1b[K" + line + ("\n" if p.triples_sent == p.triples_total else ""))
-        elif p.triples_sent == p.triples_total:
-            stream.write(line + "\n")
-        stream.flush()
 
-    return show
+def _verify(client: Client, held: Lease, answer: httpx.Response, dataset: Dataset, report: LoadReport) -> None:
+    """The store holds this load: its marker, no staging graph, and the counts (reported)."""
+    rows = _select(client, text.marker_select(held.token), "checking that the load was applied")
+    if [row.get("token") for row in rows] != [held.token]:
+        raise NotApplied(f"{client.update_url} answered the load {answer.status_code} {_kind(answer)} "
+                         f"({_gist(answer)[:80]}) but the store does not hold it: a proxy or login page may "
+                         "have answered instead of the store; the targets are as they were")
+    left = _graphs_with_prefix(client, TMP_PREFIX)
+    if left:
+        raise LoadError(f"the load was applied but staging graph <{left[0]}> is still in the store")
+    report.counts = [GraphCount(name, len(triples), _count(client, name))
+                     for name, triples in dataset.graphs.items()]

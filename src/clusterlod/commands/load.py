@@ -1,4 +1,4 @@
-"""`clusterlod load`: put the built dataset into a SPARQL store, atomically and verified."""
+"""`clusterlod load`: put the built dataset into a SPARQL store in one transaction, verified."""
 
 from __future__ import annotations
 
@@ -16,21 +16,25 @@ LARGE_LOAD = 50_000
               help="SPARQL query endpoint (Oxigraph http://HOST:7878/query, Virtuoso http://HOST:8890/sparql-auth).")
 @click.option("--update-endpoint", metavar="URL", default=None,
               help="SPARQL Update endpoint, if not the same URL (default: for .../query, the sibling .../update).")
-@click.option("--graph-store", metavar="URL", default=None,
-              help="SPARQL 1.1 Graph Store endpoint (Oxigraph .../store, Virtuoso .../sparql-graph-crud-auth).")
+@click.option("--graph-store", metavar="URL", default=None, hidden=True,
+              help="No longer used (the load is one SPARQL Update request); accepted for old scripts.")
 @click.option("--graph", metavar="IRI", default=None,
               help="Load the whole dataset into this one graph instead of its own named graphs.")
-@click.option("--method", type=click.Choice(["auto", "gsp", "update"]), default="auto", show_default=True,
-              help="gsp: Graph Store PUT/POST; update: INSERT DATA chunks; auto: gsp when --graph-store is given.")
+@click.option("--method", type=click.Choice(["auto", "gsp", "update"]), default="auto", hidden=True,
+              help="Only update (one SPARQL Update request) is offered; gsp is refused with a reason.")
 @click.option("--user", default=None, help="User name for Basic or Digest authentication.")
 @click.option("--password", default=None, envvar="CLUSTERLOD_PASSWORD",
               help="Password (or set CLUSTERLOD_PASSWORD).")
 @click.option("--auth", type=click.Choice(["auto", "basic", "digest"]), default="auto", show_default=True,
               help="Authentication scheme; auto answers whichever challenge the server sends.")
 @click.option("--chunk-triples", type=click.IntRange(min=1), default=None,
-              help="Most triples per request (default 500 for update, 50000 for gsp).")
+              help="Most triples per INSERT DATA operation inside the one request (default 500).")
 @click.option("--chunk-bytes", type=click.IntRange(min=1024), default=None,
-              help="Most bytes per request (default 256 KiB for update, 8 MiB for gsp).")
+              help="Most bytes per INSERT DATA operation (default 256 KiB).")
+@click.option("--lease", "lease", type=click.FloatRange(min=1), default=900.0, show_default=True,
+              help="Seconds the load's lease on its target graphs lasts (store clock) if it is not given back.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds to wait for another load of the same graphs to finish; 0 refuses at once.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
               help="Seconds to wait for each answer.")
 @click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
@@ -39,14 +43,16 @@ LARGE_LOAD = 50_000
               help=f"Show triples and bytes sent on stderr (default: only for loads over {LARGE_LOAD} triples).")
 def load(source: Path, endpoint: str, update_endpoint: str | None, graph_store: str | None, graph: str | None,
          method: str, user: str | None, password: str | None, auth: str, chunk_triples: int | None,
-         chunk_bytes: int | None, timeout: float, retries: int, progress: bool | None) -> None:
+         chunk_bytes: int | None, lease: float, wait: float, timeout: float, retries: int,
+         progress: bool | None) -> None:
     """Load SOURCE (a dist/ folder or an .nq/.trig file; default dist) into a SPARQL store.
 
-    Each named graph goes to a fresh temporary graph, is counted there, and all of
-    them are swapped in with one MOVE request, so readers never see a half-loaded
-    graph; on failure the old graphs stay. Afterwards the triples of every graph
-    are counted on the server and compared with the build: any difference exits
-    non-zero.
+    All graphs are replaced by one SPARQL Update request, which the store applies
+    as one transaction: readers see the old release or the new one, never a
+    mixture, and nothing is staged where a union default graph could show it.
+    A lease held in the store keeps two loads of the same graphs apart. The load
+    succeeds only if a marker written in the same transaction is found and every
+    graph holds the build's triple count.
     """
     from clusterlod import load as loader
 
@@ -55,7 +61,7 @@ def load(source: Path, endpoint: str, update_endpoint: str | None, graph_store: 
     report = loader.load(
         dataset, loader.Target(endpoint, update_endpoint, graph_store), method=method,  # type: ignore[arg-type]
         user=user, password=password, auth=auth, chunk_triples=chunk_triples,  # type: ignore[arg-type]
-        chunk_bytes=chunk_bytes, timeout=timeout, retries=retries,
+        chunk_bytes=chunk_bytes, timeout=timeout, retries=retries, lease=lease, wait=wait,
         progress=loader.progress_printer() if show else None,
         notice=lambda message: click.echo(f"clusterlod: {message}", err=True))
     click.echo(report.table())
