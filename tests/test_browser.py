@@ -8,9 +8,9 @@ from urllib.parse import quote
 import pytest
 from test_serve import CLUSTER, canned_queries
 
-from clusterlod.web.process import ensure_debian_package, free_port, start_server, stop
+from clusterlod.testing.process import free_port, start_server, stop
+from clusterlod.testing.system import ensure_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 JS_IRI_QUERY = "SELECT ?x ?y WHERE { BIND(<javascript:alert(1)> AS ?x) BIND(<http://example.org/ok> AS ?y) }"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -29,7 +29,7 @@ def server(built_dist: Path, project_root: Path, tmp_path_factory: pytest.TempPa
 @pytest.fixture
 def browser_page(tmp_path: Path):
     """A page in a fresh Chromium profile, collecting console errors and uncaught exceptions."""
-    executable = ensure_debian_package("chromium", CHROMIUM)
+    executable = ensure_chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     errors: list[str] = []
     with sync_api.sync_playwright() as playwright:
@@ -105,7 +105,7 @@ def test_browse_switch_language_follow_and_query(server: str, browser_page, tmp_
 @pytest.mark.external  # Chromium, launched here rather than through the browser_page fixture
 def test_query_form_without_javascript(server: str, tmp_path: Path) -> None:
     """The server-rendered form stays for browsers without JavaScript."""
-    executable = ensure_debian_package("chromium", CHROMIUM)
+    executable = ensure_chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=FLAGS)

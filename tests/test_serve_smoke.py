@@ -21,7 +21,7 @@ import pytest
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 from test_serve import BASE, CLUSTER, SMALL_LIMITS, canned_queries
 
-from clusterlod.web.process import free_port, start_server, stop
+from clusterlod.testing.process import free_port, start_server, stop
 
 
 def options(limits: dict) -> list[str]:
@@ -139,7 +139,7 @@ def test_serve_in_front_of_a_remote_endpoint(built_dist: Path, tmp_path: Path) -
     import shutil
     import subprocess
 
-    from clusterlod.web.process import wait_until_up
+    from clusterlod.testing.process import wait_until_up
 
     binary = shutil.which("oxigraph")
     if binary is None:

@@ -13,12 +13,11 @@ import pytest
 from test_serve import BASE, CLUSTER, MATRIX, SYNTAXES, answers_every_iri, canned_queries
 
 from clusterlod import formats
+from clusterlod.testing.process import free_port, stop, wait_until_up
+from clusterlod.testing.system import ensure_nginx
 from clusterlod.web import webconf
-from clusterlod.web.process import ensure_debian_package, free_port, stop, wait_until_up
 from clusterlod.web.release import Release
 from clusterlod.web.static_site import NGINX_FILE, write_site
-
-NGINX = "/usr/sbin/nginx"
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +68,7 @@ def test_apache_config_mirrors_the_rules() -> None:
 @pytest.fixture(scope="module")
 def nginx(tree: Path, tmp_path_factory: pytest.TempPathFactory):
     """Debian's nginx on a loopback port, serving the tree with the generated rules."""
-    binary = ensure_debian_package("nginx", NGINX)
+    binary = ensure_nginx()
     tmp = tmp_path_factory.mktemp("nginx")
     port = free_port()
     (tmp / "site.conf").write_text(webconf.nginx(str(tree), f"127.0.0.1:{port}"), encoding="utf-8")

@@ -335,7 +335,7 @@ def server_load(project_root: Path, work: Path, seconds: float) -> list[dict[str
     from clusterlod import canned as queries
     from clusterlod.build import build
     from clusterlod.namespaces import Namespaces
-    from clusterlod.web.process import free_port, start_server, stop
+    from clusterlod.testing.process import free_port, start_server, stop
 
     dist = work / "serve-dist"
     build(project_root, dist)

@@ -1,9 +1,7 @@
-"""Run `clusterlod serve` (or nginx) as a real process on loopback: for tests and benchmarks."""
+"""Run `clusterlod serve` as a real process on loopback, and find free ports: for tests and benchmarks."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +12,7 @@ import httpx
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -50,17 +49,3 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(5)
-
-
-def ensure_debian_package(package: str, binary: str) -> str:
-    """The path of ``binary``, installing the Debian package first when it is missing (CI is fresh)."""
-    found = shutil.which(binary) or (binary if os.path.exists(binary) else None)
-    if found:
-        return found
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-q"], check=False, env=env, capture_output=True)
-    subprocess.run(["apt-get", "install", "-y", "-q", package], check=True, env=env, capture_output=True)
-    found = shutil.which(binary) or (binary if os.path.exists(binary) else None)
-    if not found:
-        raise RuntimeError(f"installing {package} did not provide {binary}")
-    return found
