@@ -16,6 +16,10 @@ The steps, and why (docs/loading.md has the design and its trade-offs):
 5. Check that the marker is there (a 200 from a proxy or login page that did nothing has no
    marker), that each graph holds the expected number of triples and that no staging graph of
    an older loader remains; then give the lease back.
+
+Every request goes through the project's one SPARQL client (:class:`clusterlod.remote.SparqlClient`);
+this module only says what a failure means for the store's content (LOAD_FAILED: as before;
+LOAD_NOT_VERIFIED: may hold the new release). The lease lives in :mod:`clusterlod.loadlease`.
 """
 
 from __future__ import annotations
