@@ -28,7 +28,7 @@ from stores import (
 )
 
 from clusterlod import load as loader
-from clusterlod.errors import ClusterlodError
+from clusterlod.errors import ClusterlodError, ExitCode, LoadNotVerified
 from clusterlod.loadtext import LEASES as LEASE_GRAPH
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -112,11 +112,11 @@ def graph_rows(query_url: str, graph: str) -> list[tuple[str, ...]]:
     return select_rows(query_url, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} FILTER(!isBlank(?o)) }}")
 
 
-def target_for(server: OxigraphServer | VirtuosoServer) -> loader.Target:
+def target_for(server: OxigraphServer | VirtuosoServer) -> loader.LoadTarget:
     """Oxigraph: /query and its sibling /update. Virtuoso: /sparql-auth for both."""
     if isinstance(server, VirtuosoServer):
-        return loader.Target(server.update_url, server.update_url)
-    return loader.Target(server.query_url, server.update_url)
+        return loader.LoadTarget(server.update_url, server.update_url)
+    return loader.LoadTarget(server.query_url, server.update_url)
 
 
 @pytest.fixture(params=["oxigraph", "virtuoso"])
@@ -192,16 +192,17 @@ def test_load_interrupted_by_a_dead_server_leaves_the_previous_graphs(
     run_load(server, write_dist(tmp_path / "v1", base, 1))
     before = {g: graph_rows(server.query_url, g) for g in graph_names(base).values()}
     graphs_before = all_graphs(server.query_url)
-    sent: list[loader.Progress] = []
+    sent: list[loader.LoadProgress] = []
 
-    def kill_in_the_second_graph(progress: loader.Progress) -> None:
+    def kill_in_the_second_graph(progress: loader.LoadProgress) -> None:
         sent.append(progress)
         if progress.graph_index == 2:
             server.stop(kill=True)
 
-    with pytest.raises(loader.LoadError, match="cannot reach"):
+    with pytest.raises(loader.LoadError, match="cannot reach.*cut before its end") as caught:
         run_load(server, write_dist(tmp_path / "v2", base, 2), chunk_triples=40, retries=1, backoff=0.05,
                  lease=2, progress=kill_in_the_second_graph)
+    assert caught.value.exit_code == ExitCode.LOAD_FAILED
     server.start()
 
     assert sent[-1].graph_index == 2 and sent[-1].triples_sent < sent[-1].triples_total  # it died mid-way
@@ -219,7 +220,7 @@ def test_load_interrupted_by_a_dead_server_leaves_the_previous_graphs(
 def test_a_failure_mid_request_changes_nothing(oxigraph_server: OxigraphServer, base: str,
                                                tmp_path: Path) -> None:
     """An error raised mid-load (here by the progress hook) cuts the request: nothing is applied."""
-    def fail(progress: loader.Progress) -> None:
+    def fail(progress: loader.LoadProgress) -> None:
         if progress.graph_index == 3:
             raise ClusterlodError("stop here")
 
@@ -235,17 +236,17 @@ def test_a_failure_mid_request_changes_nothing(oxigraph_server: OxigraphServer, 
 def test_wrong_password_is_refused_and_changes_nothing(virtuoso_server: VirtuosoServer, base: str,
                                                        tmp_path: Path) -> None:
     dist = write_dist(tmp_path / "dist", base, 1)
-    with pytest.raises(loader.LoadError, match=r"401 Unauthorized.*--user and --password"):
+    with pytest.raises(loader.LoadError, match=r"401 Unauthorized.*check --user and --password"):
         loader.load(dist, target_for(virtuoso_server), user="dba", password="wrong", retries=0)
-    with pytest.raises(loader.LoadError, match="401"):
+    with pytest.raises(loader.LoadError, match="401.*the endpoint needs --user and --password"):
         loader.load(dist, target_for(virtuoso_server), retries=0)  # no credentials at all
     assert server_counts(virtuoso_server.query_url, base) == {}
 
 
 def test_anonymous_endpoint_may_not_update(virtuoso_server: VirtuosoServer, base: str, tmp_path: Path) -> None:
     """Virtuoso's open /sparql reads but refuses updates: a clear line, not a retry loop."""
-    with pytest.raises(loader.LoadError, match=r"/sparql forbids this \(500 .*may read but not write"):
-        loader.load(write_dist(tmp_path / "dist", base, 1), loader.Target(virtuoso_server.query_url), retries=0)
+    with pytest.raises(loader.LoadError, match=r"/sparql answered HTTP 500 .*SR186.*may read but not write"):
+        loader.load(write_dist(tmp_path / "dist", base, 1), loader.LoadTarget(virtuoso_server.query_url), retries=0)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -269,7 +270,7 @@ def test_cli_wrong_credentials_is_one_line_and_non_zero(virtuoso_server: Virtuos
                                                         tmp_path: Path) -> None:
     done = cli(str(write_dist(tmp_path / "dist", base, 1)), "--endpoint", virtuoso_server.update_url,
                "--user", "dba", "--password", "nope", "--retries", "0")
-    assert done.returncode != 0 and done.stdout == ""
+    assert done.returncode == ExitCode.LOAD_FAILED and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "401" in done.stderr and done.stderr.startswith("clusterlod: error:")
 
 
@@ -282,24 +283,24 @@ def test_cli_oxigraph_endpoint_finds_its_update_sibling(oxigraph_server: Oxigrap
 
 
 def test_wrong_url_is_a_404_line(oxigraph_server: OxigraphServer, base: str, tmp_path: Path) -> None:
-    with pytest.raises(loader.LoadError, match=r"/nope not found \(404\): check the endpoint URL"):
-        loader.load(write_dist(tmp_path / "dist", base, 1), loader.Target(f"{oxigraph_server.base}/nope"))
+    with pytest.raises(loader.LoadError, match=r"/nope answered HTTP 404 .*check the endpoint URL"):
+        loader.load(write_dist(tmp_path / "dist", base, 1), loader.LoadTarget(f"{oxigraph_server.base}/nope"))
 
 
 def test_a_web_page_is_not_a_sparql_endpoint(web_page: str, base: str, tmp_path: Path) -> None:
-    with pytest.raises(loader.LoadError, match="is not a SPARQL endpoint: it answered text/html"):
-        loader.load(write_dist(tmp_path / "dist", base, 1), loader.Target(web_page))
+    with pytest.raises(loader.LoadError, match=r"did not give a SPARQL answer \(text/html\)"):
+        loader.load(write_dist(tmp_path / "dist", base, 1), loader.LoadTarget(web_page))
 
 
 def test_a_silent_server_times_out_in_one_line(silent_server: str, base: str, tmp_path: Path) -> None:
-    with pytest.raises(loader.LoadError, match=r"no answer from .* within 0.5 s"):
-        loader.load(write_dist(tmp_path / "dist", base, 1), loader.Target(silent_server), timeout=0.5)
+    with pytest.raises(loader.LoadError, match=r"did not answer within 0.5 s"):
+        loader.load(write_dist(tmp_path / "dist", base, 1), loader.LoadTarget(silent_server), timeout=0.5)
 
 
 def test_nobody_listening_is_retried_then_reported(base: str, tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}/sparql"
     with pytest.raises(loader.LoadError, match=r"cannot reach .* after 3 tries"):
-        loader.load(write_dist(tmp_path / "dist", base, 1), loader.Target(url), retries=2, backoff=0.01)
+        loader.load(write_dist(tmp_path / "dist", base, 1), loader.LoadTarget(url), retries=2, backoff=0.01)
 
 
 # --------------------------------------------------------------------------- pieces
@@ -344,9 +345,9 @@ def test_report_marks_a_mismatch() -> None:
 
 
 def test_oxigraph_endpoint_derives_update_url() -> None:
-    assert loader.Target("http://h:7878/query").update_url == "http://h:7878/update"
-    assert loader.Target("http://h:3030/ds/query").update_url == "http://h:3030/ds/update"
-    assert loader.Target("http://h:8890/sparql-auth").update_url == "http://h:8890/sparql-auth"
+    assert loader.LoadTarget("http://h:7878/query").update_url == "http://h:7878/update"
+    assert loader.LoadTarget("http://h:3030/ds/query").update_url == "http://h:3030/ds/update"
+    assert loader.LoadTarget("http://h:8890/sparql-auth").update_url == "http://h:8890/sparql-auth"
 
 
 # --------------------------------------------------------------------------- the real build
@@ -373,10 +374,10 @@ def test_a_graph_that_is_not_an_iri_is_refused_before_anything_is_sent(oxigraph_
     dist = write_dist(tmp_path / "dist", base, 1)
     done = cli(str(dist), "--endpoint", oxigraph_instance.query_url,
                "--graph", "urn:x> ; DROP ALL ; CLEAR SILENT GRAPH <urn:y")
-    assert done.returncode != 0 and done.stdout == ""
+    assert done.returncode == ExitCode.LOAD_FAILED and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "--graph" in done.stderr and "not an absolute IRI" in done.stderr
     done = cli(str(dist), "--endpoint", f"{oxigraph_instance.query_url}> ; DROP ALL ; #")
-    assert done.returncode != 0 and done.stderr.count("\n") == 1 and "--endpoint" in done.stderr
+    assert done.returncode == ExitCode.LOAD_FAILED and done.stderr.count("\n") == 1 and "--endpoint" in done.stderr
     with pytest.raises(loader.LoadError, match="not an absolute IRI"):
         loader.load(dist, target_for(oxigraph_instance), graph="relative/name")
     assert all_graphs(oxigraph_instance.query_url) == {unrelated: 1}
@@ -401,12 +402,50 @@ def test_a_200_login_page_in_place_of_the_load_is_a_failure(oxigraph_server: Oxi
     before = {g: graph_rows(oxigraph_server.query_url, g) for g in graph_names(base).values()}
     with swallowing_proxy(oxigraph_server.base, _is_the_load) as proxy:
         with pytest.raises(loader.NotApplied, match=r"answered the load 200 text/html .*does not hold it"):
-            loader.load(write_dist(tmp_path / "v2", base, 2), loader.Target(f"{proxy}/query"))
+            loader.load(write_dist(tmp_path / "v2", base, 2), loader.LoadTarget(f"{proxy}/query"))
         done = cli(str(tmp_path / "v2"), "--endpoint", f"{proxy}/query")
-    assert done.returncode != 0 and done.stdout == "" and done.stderr.count("\n") == 1
+    assert done.returncode == ExitCode.LOAD_FAILED and done.stdout == "" and done.stderr.count("\n") == 1
     assert "does not hold it" in done.stderr
     assert {g: graph_rows(oxigraph_server.query_url, g) for g in graph_names(base).values()} == before
     assert lease_triples(oxigraph_server.query_url) == 0  # the lease was given back through the proxy
+
+
+def test_a_load_request_without_an_answer_is_not_verified(oxigraph_server: OxigraphServer, base: str,
+                                                           tmp_path: Path) -> None:
+    """The whole request went out but no answer came back in time: the store may hold either release,
+    so the exit says "not verified" (LOAD_NOT_VERIFIED), not "as before" (LOAD_FAILED)."""
+    run_load(oxigraph_server, write_dist(tmp_path / "v1", base, 1))
+    before = {g: graph_rows(oxigraph_server.query_url, g) for g in graph_names(base).values()}
+
+    def late(path: str, body: bytes) -> bool:
+        if _is_the_load(path, body):
+            time.sleep(3)  # longer than --timeout: the answer (a login page) comes too late
+            return True
+        return False
+
+    with swallowing_proxy(oxigraph_server.base, late) as proxy:
+        with pytest.raises(loader.Unconfirmed, match="whole request was sent but no answer came"):
+            loader.load(write_dist(tmp_path / "v2", base, 2), loader.LoadTarget(f"{proxy}/query"),
+                        timeout=1, retries=0)
+        done = cli(str(tmp_path / "v2"), "--endpoint", f"{proxy}/query", "--timeout", "1", "--retries", "0")
+    assert done.returncode == ExitCode.LOAD_NOT_VERIFIED and done.stderr.count("\n") == 1, done.stderr
+    assert {g: graph_rows(oxigraph_server.query_url, g) for g in graph_names(base).values()} == before
+
+
+def test_exit_codes_are_the_documented_ones() -> None:
+    """docs/loading.md's table names each failure class's exit code; the classes must agree."""
+    from clusterlod import loadtext
+    classes = {"LoadError": loader.LoadError, "InvalidIri": loadtext.InvalidIri, "LeaseHeld": loader.LeaseHeld,
+               "NotApplied": loader.NotApplied, "Unsupported": loader.Unsupported,
+               "Unconfirmed": loader.Unconfirmed, "LoadNotVerified": LoadNotVerified,
+               "CountMismatch": loader.CountMismatch, "ClusterlodError": ClusterlodError}
+    rows = [line.split("|")[1:4] for line in (ROOT / "docs" / "loading.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| `")]
+    documented = {cls.strip().split()[0].strip("`"): code.strip() for cls, code, _ in rows}
+    assert set(documented) == set(classes)
+    for name, cls in classes.items():
+        code = cls.exit_code
+        assert documented[name] == f"`{code.name}` ({int(code)})", name
 
 
 @pytest.mark.parametrize("store", ["oxigraph", "virtuoso"])
@@ -423,7 +462,7 @@ def test_a_second_load_of_the_same_graphs_is_refused_or_waits(request: pytest.Fi
         except loader.LoadError as error:
             outcomes[name] = error
 
-    def hold_the_first_load(progress: loader.Progress) -> None:
+    def hold_the_first_load(progress: loader.LoadProgress) -> None:
         if progress.graph_index == 2 and "refused" not in outcomes:
             second("refused")  # runs while the first load holds its lease, mid-request
             waiter = threading.Thread(target=second, args=("waited",), kwargs={"wait": 60})
@@ -505,16 +544,6 @@ def test_an_expired_lease_is_removed_and_a_live_one_kept(oxigraph_server: Oxigra
     httpx.post(oxigraph_server.update_url,
                data={"update": loadtext.lease_delete(loadtext.lease_node("live"))}).raise_for_status()
     assert lease_triples(oxigraph_server.query_url) == 0
-
-
-def test_messages_keep_iris(oxigraph_server: OxigraphServer) -> None:
-    """Oxigraph's 'The graph <…> does not exist' once came out as 'The graph   does not exist'."""
-    client = loader.Client(oxigraph_server.query_url, oxigraph_server.update_url, retries=0)
-    with client, pytest.raises(loader.LoadError, match=r"<urn:clusterlod-test:missing>"):
-        loader._update(client, "DROP GRAPH <urn:clusterlod-test:missing>", "dropping")
-    page = httpx.Response(500, text="<html><body><p>no graph &lt;urn:g&gt;</p></body></html>",
-                          headers={"Content-Type": "text/html"})
-    assert loader._gist(page) == "no graph <urn:g>"
 
 
 # --------------------------------------------------------------------------- readers during loads
@@ -616,7 +645,7 @@ def die_in_the_second_graph(progress):
     if progress.graph_index == 2:
         os.kill(os.getpid(), signal.SIGKILL)
 
-loader.load(Path(sys.argv[1]), loader.Target(sys.argv[2], sys.argv[3]), user=sys.argv[4] or None,
+loader.load(Path(sys.argv[1]), loader.LoadTarget(sys.argv[2], sys.argv[3]), user=sys.argv[4] or None,
             password=sys.argv[5] or None, lease=2, chunk_triples=40, progress=die_in_the_second_graph)
 """
 

@@ -1,7 +1,7 @@
 """Every canned query gives the same answer on the embedded store, a live Oxigraph and a live Virtuoso.
 
 The real build (``built_dist``) is loaded into a fresh Oxigraph server and a fresh private Virtuoso,
-both on 127.0.0.1, with ``clusterlod load`` run as a user runs it (the CLI, Graph Store upload,
+both on 127.0.0.1, with ``clusterlod load`` run as a user runs it (the CLI, one SPARQL Update request,
 Digest authentication for Virtuoso). Then each canned query and each quality check runs through
 ``clusterlod.canned`` on the three stores, with its default parameters and with the parameter
 values that tests/test_queries.py writes answers down for:
@@ -91,9 +91,8 @@ def clusterlod_load(source: Path, *args: str) -> str:
 def load_args(server: OxigraphServer | VirtuosoServer) -> list[str]:
     """The endpoints the README ("Loading into a triple store") gives for each store."""
     if isinstance(server, VirtuosoServer):
-        return ["--endpoint", server.update_url, "--graph-store", server.store_url,
-                "--user", server.user, "--password", server.password]
-    return ["--endpoint", server.query_url, "--graph-store", server.store_url]
+        return ["--endpoint", server.update_url, "--user", server.user, "--password", server.password]
+    return ["--endpoint", server.query_url]
 
 
 @pytest.fixture(scope="module")

@@ -255,7 +255,7 @@ def prefix_select(prefix: str) -> str:
 
 
 @dataclass(frozen=True)
-class Progress:
+class LoadProgress:
     """Where a load is, for a progress line or a test that wants to act mid-load."""
 
     graph: str
@@ -306,11 +306,11 @@ def _size(count: int) -> str:
     return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count / 1e3:.1f} kB"
 
 
-def progress_printer(stream=sys.stderr) -> Callable[[Progress], None]:
+def progress_printer(stream=sys.stderr) -> Callable[[LoadProgress], None]:
     """A progress line on stderr, rewritten in place on a terminal, one per graph otherwise."""
     tty = stream.isatty()
 
-    def show(p: Progress) -> None:
+    def show(p: LoadProgress) -> None:
         line = (f"[{p.graph_index}/{p.graph_total}] <{p.graph}> {p.triples_sent}/{p.triples_total} triples, "
                 f"{_size(p.bytes_sent)} sent")
         if tty:

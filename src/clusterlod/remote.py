@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, Self
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -60,11 +60,16 @@ class EndpointFailure(RemoteError):
         self.endpoint, self.reason, self.status, self.detail = endpoint, reason, status, detail
 
 
-def first_line(body: bytes | str | None) -> str:
-    """The first meaningful line of a body, without markup or control characters, at most 200 characters."""
+def first_line(body: bytes | str | None, markup: bool = True) -> str:
+    """The first meaningful line of a body, without markup or control characters, at most 200 characters.
+
+    ``markup=False`` (a text/plain answer) keeps ``<…>``: there they are IRIs, the very part of
+    "The graph <urn:…> does not exist" that tells which graph was meant.
+    """
     if isinstance(body, bytes):
         body = body[:4096].decode("utf-8", "replace")
-    for line in _TAG.sub("\n", (body or "")[:4096]).splitlines():
+    text = (body or "")[:4096]
+    for line in (_TAG.sub("\n", text) if markup else text).splitlines():
         line = " ".join(_CONTROL.sub(" ", line).split())
         if line and not line.startswith("<!"):
             return line if len(line) <= FIRST_LINE_LIMIT else line[:FIRST_LINE_LIMIT - 3] + "..."
@@ -145,6 +150,9 @@ class Reply:
     body: bytes
     media_type: str
     truncated: bool = False
+    status: int = 200
+    #: The ``Server`` header: how the store names itself (load adds a Virtuoso-only prologue).
+    server: str = ""
 
 
 class SparqlClient:
@@ -198,17 +206,18 @@ class SparqlClient:
                                           endpoint=url, reason="unreachable") from None
             else:
                 status = response.status_code
+                media = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 if status < 300:
-                    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                    return Reply(body, media, truncated)
+                    return Reply(body, media, truncated, status, response.headers.get("server", ""))
                 if status < 500 or attempt >= retries or _permanent(status, body):
-                    raise self.failure(status, response.reason_phrase, body, url, what)
+                    raise self.failure(status, response.reason_phrase, body, url, what, media_type=media)
             attempt += 1
             time.sleep(self.backoff * 2 ** (attempt - 1))
 
-    def failure(self, status: int, reason: str, body: bytes, url: str, what: str) -> EndpointFailure:
+    def failure(self, status: int, reason: str, body: bytes, url: str, what: str,
+                media_type: str = "") -> EndpointFailure:
         """One line for an HTTP error answer, with a hint where the status has an obvious cause."""
-        detail = first_line(body)
+        detail = first_line(body, markup=media_type != "text/plain")
         hints = {401: "check the user name and password" if self.has_credentials
                  else "the endpoint needs credentials, e.g. http://user:password@host/sparql",
                  403: "the user may not do this (to write: an endpoint and user allowed to update)",
@@ -246,7 +255,10 @@ class SparqlClient:
         graph = form in answers.GRAPH_FORMS
         accept = f"{formats.TURTLE.media_type}, {formats.N_TRIPLES.media_type};q=0.9" if graph \
             else f"{formats.SPARQL_RESULTS_JSON}, {formats.JSON_MEDIA_TYPE};q=0.5"
-        reply = self.send_query(text, accept, union=union, what=what)
+        return self._answer(form, self.send_query(text, accept, union=union, what=what), what)
+
+    def _answer(self, form: str, reply: Reply, what: str) -> Answer:
+        graph = form in answers.GRAPH_FORMS
         try:
             if graph:
                 return Answer(form, triples=answers.from_graph(reply.media_type, reply.body))
@@ -291,9 +303,15 @@ class SparqlClient:
                            f"FILTER(STRSTARTS(STR(?g), {literal})) }}", what=what)
         return sorted(row["g"].value for row in rows if "g" in row)
 
-    def check_query(self, what: str = "checking the query endpoint") -> None:
-        """Fail early, in one line, when the query URL is not a SPARQL endpoint (``ASK {}``)."""
-        self.ask("ASK {}", what=what)
+    def check_query(self, what: str = "checking the query endpoint") -> str:
+        """Fail early, in one line, when the query URL is not a SPARQL endpoint (``ASK {}``).
+
+        Returns the server's name (its ``Server`` header, "" if none), for store-specific hints.
+        """
+        reply = self.send_query("ASK {}", f"{formats.SPARQL_RESULTS_JSON}, {formats.JSON_MEDIA_TYPE};q=0.5",
+                                what=what)
+        self._answer("ASK", reply, what)
+        return reply.server
 
     # ------------------------------------------------------------------ update
 
@@ -302,6 +320,18 @@ class SparqlClient:
         """POST a SPARQL Update (form-encoded) to the update URL."""
         self.request("POST", self.update_url, what, data={"update": text}, retries=retries, timeout=timeout,
                      headers={"Accept": f"{formats.SPARQL_RESULTS_JSON}, */*;q=0.1"})
+
+    def send_update(self, body: Iterable[bytes], size: int, what: str = "update") -> Reply:
+        """POST an update whose form-encoded body (``update=…``, already encoded) is sent as it is iterated.
+
+        For a body too large to build twice in memory (a whole release, up to 256 MiB), with progress
+        as it goes. ``body`` must iterate again from the start (a retry or an auth challenge resends
+        it); ``size`` is its length, sent as Content-Length (no chunked encoding, which some refuse).
+        """
+        return self.request("POST", self.update_url, what, content=body,
+                            headers={"Accept": f"{formats.SPARQL_RESULTS_JSON}, */*;q=0.1",
+                                     "Content-Type": "application/x-www-form-urlencoded",
+                                     "Content-Length": str(size)})
 
     # ------------------------------------------------------------------ Graph Store protocol
 

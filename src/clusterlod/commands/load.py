@@ -59,7 +59,7 @@ def load(source: Path, endpoint: str, update_endpoint: str | None, graph_store: 
     dataset = loader.read_dataset(source, graph)
     show = progress if progress is not None else dataset.total > LARGE_LOAD
     report = loader.load(
-        dataset, loader.Target(endpoint, update_endpoint, graph_store), method=method,  # type: ignore[arg-type]
+        dataset, loader.LoadTarget(endpoint, update_endpoint, graph_store), method=method,  # type: ignore[arg-type]
         user=user, password=password, auth=auth, chunk_triples=chunk_triples,  # type: ignore[arg-type]
         chunk_bytes=chunk_bytes, timeout=timeout, retries=retries, lease=lease, wait=wait,
         progress=loader.progress_printer() if show else None,
