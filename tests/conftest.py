@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from stores import *  # noqa: F403 - the real servers: oxigraph_server, virtuoso_server, ...
 
 from clusterlod.build import Publication, assemble, build
-from stores import *  # noqa: F401,F403 - the real servers: oxigraph_server, virtuoso_server, ...
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
+from stores import free_port
 
 from clusterlod.errors import ExitCode
-from stores import free_port
 
 IDENTIFIERS = Path(__file__).resolve().parents[1] / "data" / "reference" / "identifiers.csv"
 WD = "http://www.wikidata.org/entity/"

@@ -16,10 +16,10 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from stores import free_port
 
 from clusterlod import canned as Q
 from clusterlod.errors import ClusterlodError, RemoteError
-from stores import free_port
 
 BASE = "https://w3id.org/clusterlod/"
 CLO = BASE + "ontology/"
@@ -485,7 +485,7 @@ def test_output_formats(dist_store: ox.Store) -> None:
 
 
 @pytest.fixture(scope="module")
-def query_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def query_server(tmp_path_factory: pytest.TempPathFactory):
     """An Oxigraph server of this module's own: other tests load other data into the shared one."""
     from stores import _oxigraph
 
@@ -493,7 +493,7 @@ def query_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
 
 
 @pytest.fixture(scope="module")
-def loaded_oxigraph(query_server, built_dist: Path):  # noqa: ANN001, ANN201
+def loaded_oxigraph(query_server, built_dist: Path):
     """A fresh Oxigraph server holding the built dataset, posted to its Graph Store endpoint."""
     oxigraph_server = query_server
     body = (built_dist / "clusterlod.nq").read_bytes()
@@ -508,7 +508,7 @@ def loaded_oxigraph(query_server, built_dist: Path):  # noqa: ANN001, ANN201
 
 @pytest.mark.parametrize("query", ALL, ids=lambda q: q.name)
 def test_every_query_gives_the_same_answer_on_a_live_oxigraph_server(
-        dist_store: ox.Store, loaded_oxigraph, query: Q.CannedQuery) -> None:  # noqa: ANN001
+        dist_store: ox.Store, loaded_oxigraph, query: Q.CannedQuery) -> None:
     local = Q.run(query, store=dist_store)
     remote = Q.run(query, endpoint=loaded_oxigraph.query_url, timeout=30)
     assert remote.form == local.form
@@ -521,12 +521,12 @@ def test_every_query_gives_the_same_answer_on_a_live_oxigraph_server(
         assert local.rows, f"{query.name} gives no rows"
 
 
-def test_the_injection_is_harmless_on_the_server_too(loaded_oxigraph) -> None:  # noqa: ANN001
+def test_the_injection_is_harmless_on_the_server_too(loaded_oxigraph) -> None:
     result = Q.run(Q.resolve("quote-search"), {"text": INJECTION}, endpoint=loaded_oxigraph.query_url)
     assert result.rows == []
 
 
-def test_parameters_give_the_same_rows_on_the_server(dist_store: ox.Store, loaded_oxigraph) -> None:  # noqa: ANN001
+def test_parameters_give_the_same_rows_on_the_server(dist_store: ox.Store, loaded_oxigraph) -> None:
     for name, params in [k for k in EXPECTED if k[1]]:
         query = Q.resolve(name)
         local = Q.run(query, dict(params), store=dist_store)
@@ -554,7 +554,7 @@ def test_not_a_sparql_answer(web_page: str) -> None:
         Q.run(Q.resolve("project-card"), endpoint=web_page)
 
 
-def test_http_error(oxigraph_server) -> None:  # noqa: ANN001
+def test_http_error(oxigraph_server) -> None:
     with pytest.raises(RemoteError, match="answered HTTP 404"):
         Q.run(Q.resolve("totals-by-region"), endpoint=oxigraph_server.base + "/no-such-endpoint")
 

@@ -42,11 +42,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph as RdflibGraph
 from rdflib.compare import isomorphic
+from stores import OxigraphServer, VirtuosoServer, _oxigraph, _virtuoso
 
 from clusterlod import canned as Q
 from clusterlod.answers import Term
 from clusterlod.sparql_text import tokens
-from stores import OxigraphServer, VirtuosoServer, _oxigraph, _virtuoso
 
 BASE = "https://w3id.org/clusterlod/"
 CLO = BASE + "ontology/"

@@ -98,7 +98,7 @@ class CatalogWriter:
 
 def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[GraphInfo],
              union: list[ox.Triple], document_iri: str, example: list[str],
-             linksets: list["Linkset"] = ()) -> list[ox.Triple]:
+             linksets: list[Linkset] = ()) -> list[ox.Triple]:
     """Triples describing the release in ``out`` (every file but the catalog itself)."""
     w = CatalogWriter(ns)
     dataset = ox.NamedNode(ns.dataset)
@@ -227,7 +227,7 @@ def _application_profile(w: CatalogWriter, meta: dict[str, Any], dataset: ox.Nam
     w.add(algorithm, "rdf:type", w.iri("spdx:ChecksumAlgorithm"))
 
 
-def _linkset(w: CatalogWriter, dataset: ox.NamedNode, linkset: "Linkset") -> None:
+def _linkset(w: CatalogWriter, dataset: ox.NamedNode, linkset: Linkset) -> None:
     """A void:Linkset per (target, link predicate), with where its links were verified."""
     target = ox.NamedNode(f"{w.ns.dataset}/target/{linkset.target.name}")
     w.add(target, "rdf:type", w.iri("void:Dataset"))

@@ -85,7 +85,7 @@ def main() -> None:
         sys.exit(ExitCode.USAGE)
     except click.exceptions.Exit as exit_:
         sys.exit(exit_.exit_code)
-    except Exception as error:  # noqa: BLE001 - the last resort: one line, not a traceback
+    except Exception as error:
         if _debug:
             traceback.print_exc()
         click.echo(f"clusterlod: internal error ({type(error).__name__}); run with --debug for the traceback",

@@ -41,7 +41,7 @@ def check_iri(record: Record, line: int, name: str, iri: str) -> str:
 class ValueFields:
     """Field handlers of GraphBuilder that write several statements (see graph.GraphBuilder)."""
 
-    def field_fiscal_year(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_fiscal_year(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         """A Japanese fiscal year as an OWL-Time interval (1 April to 31 March), never a bare calendar year."""
         text, basis = self.unwrap(ctx, value.data, line)
         if not isinstance(text, str) or not re.fullmatch(r"\d{4}", text):
@@ -68,7 +68,7 @@ class ValueFields:
             self.add(instant, self.curie("clo:sourceQuote"), quote, g)
             self.add(instant, self.curie("time:inXSDDate"), ox.Literal(day, datatype=date), g)
 
-    def field_links(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_links(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         items = value.data if isinstance(value.data, list) else None
         if not items:
             raise ctx.record.error("field 'links': expected a list of 'scheme:identifier'", line)
@@ -94,7 +94,7 @@ class ValueFields:
                 ("clo:identifierListLine", ox.Literal(str(identifier.line), datatype=ox.NamedNode(XSD + "integer"))),
             ))
 
-    def link_statement(self, ctx: "Context", line: int, identifier: Identifier,
+    def link_statement(self, ctx: Context, line: int, identifier: Identifier,
                        match: str | None) -> tuple[ox.NamedNode, ox.NamedNode | ox.Literal]:
         """Choose the link predicate by how sure the list is: sameAs only when verified twice."""
         key, scheme = identifier.key, identifier.scheme

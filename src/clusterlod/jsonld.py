@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -138,4 +139,4 @@ def dumps(data: dict[str, Any]) -> bytes:
         return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     head = json.dumps({"@context": data["@context"]}, ensure_ascii=False, indent=1)[:-2]
     nodes = ",\n".join(json.dumps(node, ensure_ascii=False, separators=(",", ":")) for node in data["@graph"])
-    return f'{head},\n "@graph": [\n{nodes}\n ]\n}}\n'.encode("utf-8")
+    return f'{head},\n "@graph": [\n{nodes}\n ]\n}}\n'.encode()

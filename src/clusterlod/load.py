@@ -36,8 +36,17 @@ from urllib.parse import quote_plus
 from clusterlod import loadtext as text
 from clusterlod.errors import ClusterlodError, LoadError, LoadNotVerified, RemoteError
 from clusterlod.loadlease import DEFAULT_LEASE, Lease, LeaseHeld  # noqa: F401 (the API)
-from clusterlod.loadtext import (DIST_FILE, TMP_PREFIX, Dataset, GraphCount, LoadProgress,  # noqa: F401 (the API)
-                                 LoadReport, chunks, progress_printer, read_dataset)
+from clusterlod.loadtext import (  # noqa: F401 (the API)
+    DIST_FILE,
+    TMP_PREFIX,
+    Dataset,
+    GraphCount,
+    LoadProgress,
+    LoadReport,
+    chunks,
+    progress_printer,
+    read_dataset,
+)
 from clusterlod.remote import AuthScheme, EndpointFailure, Reply, SparqlClient, first_line
 
 Method = Literal["auto", "gsp", "update"]

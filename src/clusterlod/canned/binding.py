@@ -93,7 +93,7 @@ def rdflib_position(text: str) -> tuple[int, int, str] | None:
         found = re.search(r"found (.+?)\s+\(at char", str(error))
         token = found.group(1) if found else "end of text"
         return error.lineno, error.col, token
-    except Exception:  # noqa: BLE001 - rdflib only helps to place the error
+    except Exception:
         return None
     return None
 

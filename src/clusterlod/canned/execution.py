@@ -19,8 +19,8 @@ from clusterlod import answers, formats
 from clusterlod.answers import Answer
 from clusterlod.canned.binding import prepare, syntax_error
 from clusterlod.canned.catalogue import CannedQuery
-from clusterlod.rebase import rebase_query, release_base
 from clusterlod.errors import ClusterlodError
+from clusterlod.rebase import rebase_query, release_base
 from clusterlod.sparql_text import dataset_arguments, inspect
 
 
