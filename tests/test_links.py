@@ -21,7 +21,7 @@ LINK_PREDICATES = {"http://www.w3.org/2002/07/owl#sameAs", "http://www.w3.org/20
                    "https://schema.org/sameAs"}
 
 
-def wikidata_fixture(renamed: dict[str, tuple[str, str]] = {}, removed: set[str] = frozenset(),
+def wikidata_fixture(renamed: dict[str, tuple[str, str]] | None = None, removed: set[str] = frozenset(),
                      extra: list[str] = ()) -> str:
     """A small Wikidata-style graph written for the tests: each listed item with its ja and en names."""
     lines = []
@@ -30,7 +30,7 @@ def wikidata_fixture(renamed: dict[str, tuple[str, str]] = {}, removed: set[str]
             qid = row["identifier"]
             if row["scheme"] != "wikidata" or qid in removed:
                 continue
-            ja, en = renamed.get(qid, (row["entity_ja"], row["entity_en"].split(" (")[0]))
+            ja, en = (renamed or {}).get(qid, (row["entity_ja"], row["entity_en"].split(" (")[0]))
             lines.append(f'<{WD}{qid}> <{LABEL}> {ox.Literal(ja, language="ja")}, {ox.Literal(en, language="en")} .')
     return "\n".join(lines + list(extra)) + "\n"
 
@@ -86,7 +86,7 @@ def test_link_sets_are_distributions_described_as_void_linksets(built_dist: Path
     catalog = rdflib.Graph().parse(built_dist / "catalog.ttl")
     VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
     linksets = set(catalog.subjects(rdflib.RDF.type, VOID.Linkset))
-    assert {str(l).rsplit("/", 1)[-1].split("-")[0] for l in linksets} == {"wikidata", "dbpedia", "geonames", "estat"}
+    assert {str(ls).rsplit("/", 1)[-1].split("-")[0] for ls in linksets} == {"wikidata", "dbpedia", "geonames", "estat"}
     for linkset in linksets:
         dump = catalog.value(linkset, VOID.dataDump)
         path = built_dist / str(dump).split("/download/", 1)[1]

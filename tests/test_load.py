@@ -7,6 +7,7 @@ session server do not see each other's graphs, and checks what the server holds 
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -523,7 +524,7 @@ def test_loads_started_together_never_overlap(server, base: str, tmp_path: Path,
         assert server_counts(server.query_url, base) in (expected_counts(base, 1), expected_counts(base, 2))
         assert temporary_graphs(server.query_url) == [] and lease_triples(server.query_url) == 0
     held.sort()
-    assert all(earlier[1] <= later[0] for earlier, later in zip(held, held[1:])), held
+    assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(held)), held
     print(f"\n{outcomes.count('LoadReport')} loads went on, {outcomes.count('LeaseHeld')} refused")
 
 

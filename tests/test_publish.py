@@ -108,6 +108,6 @@ def test_catalog_counts_triples_per_graph(built_dist: Path) -> None:
     assert {str(s) for s in subsets} == set(counts)
     for subset in subsets:
         assert int(catalog.value(subset, VOID.triples)) == counts[str(subset)]
-    titles = {l.language for l in catalog.objects(dataset, rdflib.DCTERMS.title)}
+    titles = {title.language for title in catalog.objects(dataset, rdflib.DCTERMS.title)}
     assert titles == {"ja", "en"}
     assert catalog.value(dataset, rdflib.DCTERMS.license) == rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")

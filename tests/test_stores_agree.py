@@ -31,6 +31,7 @@ the README, "Portable queries").
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -133,7 +134,7 @@ def canonical(term: Term | None) -> Term | None:
 def ordered(query_text: str) -> bool:
     """Whether the query has an ORDER BY (comments and strings skipped)."""
     words = [m.group().upper() for m in tokens(query_text) if m.lastgroup == "word"]
-    return any(a == "ORDER" and b == "BY" for a, b in zip(words, words[1:]))
+    return any(a == "ORDER" and b == "BY" for a, b in itertools.pairwise(words))
 
 
 def rows(result: Q.Answer, keep_order: bool) -> list[tuple[str, ...]]:

@@ -100,7 +100,7 @@ def json_term(binding: dict) -> Term:
 def json_bindings(body: bytes) -> list[dict[str, Term]]:
     """The rows of SELECT JSON results as {variable: term}, unbound variables left out."""
     answer = from_results_json("SELECT", body)
-    return [{v: t for v, t in zip(answer.variables, row) if t is not None} for row in answer.rows]
+    return [{v: t for v, t in zip(answer.variables, row, strict=True) if t is not None} for row in answer.rows]
 
 
 def from_graph(media_type: str, body: bytes) -> list[ox.Triple]:

@@ -273,7 +273,7 @@ class SparqlClient:
     def select(self, text: str, *, union: bool = False, what: str = "query") -> list[dict[str, answers.Term]]:
         """The rows of a SELECT as {variable: term}, unbound variables left out."""
         answer = self._expect(text, "SELECT", union, what)
-        return [{v: t for v, t in zip(answer.variables, row) if t is not None} for row in answer.rows]
+        return [{v: t for v, t in zip(answer.variables, row, strict=True) if t is not None} for row in answer.rows]
 
     def ask(self, text: str, *, union: bool = False, what: str = "query") -> bool:
         return bool(self._expect(text, "ASK", union, what).boolean)

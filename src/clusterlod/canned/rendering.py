@@ -40,7 +40,7 @@ def format_table(answer: Answer, prefixes: dict[str, str]) -> str:
     widths = [max([width(v)] + [width(r[i]) for r in cells]) for i, v in enumerate(answer.variables)]
 
     def line(values: list[str]) -> str:
-        return "  ".join(v + " " * (w - width(v)) for v, w in zip(values, widths)).rstrip()
+        return "  ".join(v + " " * (w - width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
 
     rule = ["-" * w for w in widths]
     return "\n".join([line(answer.variables), line(rule), *(line(r) for r in cells)]) + "\n"
@@ -80,7 +80,7 @@ def format_json(answer: Answer) -> str:
     if answer.kind == "boolean":
         data: dict = {"head": {}, "boolean": answer.boolean}
     else:
-        bindings = [{v: json_binding(t) for v, t in zip(answer.variables, row) if t is not None} for row in answer.rows]
+        bindings = [{v: json_binding(t) for v, t in zip(answer.variables, row, strict=True) if t is not None} for row in answer.rows]
         data = {"head": {"vars": answer.variables}, "results": {"bindings": bindings}}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
