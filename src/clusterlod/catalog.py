@@ -164,9 +164,11 @@ def _catalog(w: CatalogWriter, meta: dict[str, Any], dataset: ox.NamedNode) -> N
     w.add(catalog, "dcterms:title", w.lit(f"{meta['title']['ja']}：カタログ", language="ja"))
     w.add(catalog, "dcterms:title", w.lit(f"Catalogue: {meta['title']['en']}", language="en"))
     w.add(catalog, "dcterms:description", w.lit(
-        "clusterlod の公開物のカタログ。データセット一つ（その名前付きグラフ、リンクセット、配布ファイル）を収める。", language="ja"))
+        "clusterlod の公開物のカタログ。"
+        "データセット一つ（その名前付きグラフ、リンクセット、配布ファイル）を収める。", language="ja"))
     w.add(catalog, "dcterms:description", w.lit(
-        "The catalogue of the clusterlod release: one dataset, with its named graphs, link sets and files.", language="en"))
+        "The catalogue of the clusterlod release: one dataset, with its named graphs, link sets and files.",
+        language="en"))
     w.add(catalog, "dcat:dataset", dataset)
     w.add(catalog, "dcterms:publisher", ox.NamedNode(w.ns.base + "publisher"))
     w.add(catalog, "foaf:homepage", ox.NamedNode(w.ns.base))
@@ -249,16 +251,19 @@ def _linkset(w: CatalogWriter, dataset: ox.NamedNode, linkset: Linkset) -> None:
     w.add(node, "void:linkPredicate", predicate)
     w.add(node, "void:triples", w.lit(linkset.links, "integer"))
     w.add(node, "void:dataDump", ox.NamedNode(f"{w.ns.base}download/{linkset.file}"))
-    w.add(node, "dcterms:title", w.lit(f"{linkset.target.title} への {_local(linkset.predicate)} リンク", language="ja"))
+    w.add(node, "dcterms:title",
+          w.lit(f"{linkset.target.title} への {_local(linkset.predicate)} リンク", language="ja"))
     w.add(node, "dcterms:title", w.lit(f"{_local(linkset.predicate)} links to {linkset.target.title}", language="en"))
     basis = ox.NamedNode(w.ns.resource("basis", "identifiers"))
     w.add(node, "prov:wasDerivedFrom", basis)
     w.add(node, "clo:editorialBasis", basis)
     w.add(node, "dcterms:description", w.lit(
         "Every link comes from data/reference/identifiers.csv; the file gives each link as a clo:EditorialStatement "
-        "with its confidence (clo:confidence), where it was verified (clo:verification) and the list's line.", language="en"))
+        "with its confidence (clo:confidence), where it was verified (clo:verification) and the list's line.",
+        language="en"))
     w.add(node, "dcterms:description", w.lit(
-        "各リンクは identifiers.csv に由来し、ファイル中の clo:EditorialStatement が確度（clo:confidence）、検証の記録（clo:verification）と一覧の行を示す。",
+        "各リンクは identifiers.csv に由来し、ファイル中の clo:EditorialStatement が"
+        "確度（clo:confidence）、検証の記録（clo:verification）と一覧の行を示す。",
         language="ja"))
 
 

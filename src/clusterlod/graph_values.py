@@ -25,7 +25,9 @@ ENGLISH_BASIS = "curated-english"
 IDENTIFIERS_BASIS = "identifiers"
 DOCUMENT_GRAPH = "document"
 #: How sure a link is, when the data says so explicitly; otherwise the identifier list decides.
-LINK_MATCHES = {"same-as": "owl:sameAs", "exact": "skos:exactMatch", "close": "skos:closeMatch", "see-also": "rdfs:seeAlso"}
+LINK_MATCHES = {
+    "same-as": "owl:sameAs", "exact": "skos:exactMatch", "close": "skos:closeMatch", "see-also": "rdfs:seeAlso",
+}
 #: The SKOS mapping properties make both ends skos:Concepts: other resources (places, agents) link by
 #: schema:sameAs (no domain or range) where SKOS would say exact, and by rdfs:seeAlso where it would say close.
 NON_CONCEPT_MATCHES = {"skos:exactMatch": "schema:sameAs", "skos:closeMatch": "rdfs:seeAlso"}
@@ -58,10 +60,13 @@ class ValueFields:
         name = f"平成{year - 1988}年度" if 1989 <= year <= 2018 else f"{year}年度"
         self.add(node, self.curie("rdfs:label"), self.lang(name, "ja"), g)
         quote = ox.NamedNode(self.ns.resource("quote", f"fiscal-year-{year}"))
-        self.add_quote(ctx.record, line, node, f"fiscal-year-{year}", name, ctx.section, ctx.primary, sources=ctx.sources)
-        self.add(node, self.curie("rdfs:label"), self.lang(f"fiscal year {year} (April {year} to March {year + 1})", "en"),
+        self.add_quote(ctx.record, line, node, f"fiscal-year-{year}", name, ctx.section, ctx.primary,
+                       sources=ctx.sources)
+        self.add(node, self.curie("rdfs:label"),
+                 self.lang(f"fiscal year {year} (April {year} to March {year + 1})", "en"),
                  f"editorial/{ENGLISH_BASIS}")
-        for end, curie, day in (("start", "time:hasBeginning", f"{year}-04-01"), ("end", "time:hasEnd", f"{year + 1}-03-31")):
+        ends = (("start", "time:hasBeginning", f"{year}-04-01"), ("end", "time:hasEnd", f"{year + 1}-03-31"))
+        for end, curie, day in ends:
             instant = ox.NamedNode(f"{node.value}-{end}")
             self.add(node, self.curie(curie), instant, g)
             self.add(instant, self.curie("rdf:type"), self.curie("time:Instant"), g)

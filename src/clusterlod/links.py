@@ -173,7 +173,8 @@ def unlinked_entities(dist: Path, target: Target) -> list[tuple[str, str, str]]:
           OPTIONAL {{ ?s <{RDFS_LABEL}> ?ja FILTER (lang(?ja) = "ja") }}
           OPTIONAL {{ ?s <{RDFS_LABEL}> ?en FILTER (lang(?en) = "en") }}
         }} ORDER BY ?s""", use_default_graph_as_union=True)
-    linked = {link.subject for link in published_links(dist, target)} if (dist / LINKSET_FOLDER / f"{target.name}.ttl").is_file() else set()
+    linkset_file = dist / LINKSET_FOLDER / f"{target.name}.ttl"
+    linked = {link.subject for link in published_links(dist, target)} if linkset_file.is_file() else set()
     return [(r["s"].value, r["ja"].value if r["ja"] else "", r["en"].value if r["en"] else "")
             for r in rows if r["s"].value not in linked]
 
@@ -220,8 +221,10 @@ def suggest(entities: list[tuple[str, str, str]], url: str, timeout: float = 30)
 def review_csv(candidates: list[Candidate]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["entity", "label_ja", "label_en", "candidate", "candidate_label", "score", "alternatives", "decision"])
+    writer.writerow(["entity", "label_ja", "label_en", "candidate", "candidate_label", "score", "alternatives",
+                     "decision"])
     for c in candidates:
-        writer.writerow([c.subject, c.label_ja, c.label_en, c.candidate, c.candidate_label, f"{c.score:.3f}", c.alternatives, ""])
+        writer.writerow([c.subject, c.label_ja, c.label_en, c.candidate, c.candidate_label, f"{c.score:.3f}",
+                         c.alternatives, ""])
     return out.getvalue()
 

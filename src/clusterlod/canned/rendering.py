@@ -80,7 +80,8 @@ def format_json(answer: Answer) -> str:
     if answer.kind == "boolean":
         data: dict = {"head": {}, "boolean": answer.boolean}
     else:
-        bindings = [{v: json_binding(t) for v, t in zip(answer.variables, row, strict=True) if t is not None} for row in answer.rows]
+        bindings = [{v: json_binding(t) for v, t in zip(answer.variables, row, strict=True) if t is not None}
+                    for row in answer.rows]
         data = {"head": {"vars": answer.variables}, "results": {"bindings": bindings}}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 

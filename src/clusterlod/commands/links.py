@@ -15,7 +15,8 @@ target_option = click.option("--target", type=click.Choice(sorted(TARGETS)), def
                              help="Which linked dataset to ask.")
 endpoint_option = click.option("--endpoint", metavar="URL", default=None,
                                help="SPARQL endpoint of the target (default: the target's public endpoint).")
-timeout_option = click.option("--timeout", type=float, default=30, show_default=True, help="Seconds to wait for an answer.")
+timeout_option = click.option("--timeout", type=float, default=30, show_default=True,
+                              help="Seconds to wait for an answer.")
 
 
 @click.group()
@@ -55,7 +56,8 @@ def check(dist: Path, target: str, endpoint: str | None, timeout: float) -> None
         click.echo(f"{r.status:8} {r.link.subject:{width}} {r.link.target}{remote}")
     problems = [r for r in results if r.status != "ok"]
     click.echo(f"{len(results)} links: {len(results) - len(problems)} ok, "
-               f"{sum(r.status == 'changed' for r in results)} changed, {sum(r.status == 'missing' for r in results)} missing",
+               f"{sum(r.status == 'changed' for r in results)} changed, "
+               f"{sum(r.status == 'missing' for r in results)} missing",
                err=True)
     if problems:
         raise LinksChanged(f"{len(problems)} of {len(results)} links changed or missing")
@@ -82,4 +84,5 @@ def suggest(dist: Path, target: str, endpoint: str | None, timeout: float, out: 
     url = _endpoint(target, endpoint)
     candidates = linking.suggest(linking.unlinked_entities(dist, TARGETS[target]), url, timeout)
     write_text(out, linking.review_csv(candidates))
-    click.echo(f"{len(candidates)} candidate(s) for {len({c.subject for c in candidates})} entities written to {out}", err=True)
+    click.echo(f"{len(candidates)} candidate(s) for {len({c.subject for c in candidates})} entities written to {out}",
+               err=True)

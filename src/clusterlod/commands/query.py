@@ -64,7 +64,8 @@ def query(name: str, pairs: tuple[str, ...], endpoint: str | None, timeout: floa
 
 @click.command()
 @queries_option
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True, help="Language of the titles.")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
+              help="Language of the titles.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show each query's description and parameters.")
 def queries(folder: Path | None, lang: str, verbose: bool) -> None:
     """List the canned queries with their titles (quality checks are named qc/...)."""

@@ -79,7 +79,8 @@ class RemoteBackend:
         return self.client.select(query, what="reading the data")
 
     def _quads(self, pattern: str) -> list[ox.Quad]:
-        rows = self.select(f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ {pattern} }} }} UNION {{ {pattern} }} }}")
+        rows = self.select(
+            f"SELECT DISTINCT ?s ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ {pattern} }} }} UNION {{ {pattern} }} }}")
         in_graphs = {(r["s"], r["p"], r["o"]) for r in rows if "g" in r}
         quads = []
         for r in rows:
