@@ -41,7 +41,8 @@ def test_a_failed_build_leaves_the_previous_release_as_it_was(project_copy: Path
     build(project_copy, out)
     before = tree(out)
     events = project_copy / "data" / "events.yaml"
-    events.write_text(events.read_text(encoding="utf-8").replace('end: "2007-11-30"', 'end: "2007-11-31"'), encoding="utf-8")
+    events.write_text(events.read_text(encoding="utf-8").replace('end: "2007-11-30"', 'end: "2007-11-31"'),
+                      encoding="utf-8")
     with pytest.raises(DataError):
         build(project_copy, out)
     assert tree(out) == before

@@ -25,7 +25,8 @@ SPDX = "http://spdx.org/rdf/terms#"
 
 #: (focus node, path) -> why the result is accepted.
 ALLOWED = {
-    (BASE + "publisher", str(DCT.type)): "the project's legal form is not known: no ADMS publisher type can be chosen honestly",
+    (BASE + "publisher", str(DCT.type)):
+        "the project's legal form is not known: no ADMS publisher type can be chosen honestly",
     (BASE + "publisher", "http://www.w3.org/2004/02/skos/core#inScheme"):
         "the publisher is not an EU body, so it is in no EU corporate-body list",
     (BASE + "catalog", str(DCT.publisher)): "the publisher is not in the EU corporate-body list (not an EU body)",
@@ -55,7 +56,8 @@ def catalog(built_dist: Path) -> rdflib.Graph:
 
 def test_the_catalogue_conforms_to_dcat_ap(catalog: rdflib.Graph) -> None:
     shapes = rdflib.Graph()
-    for name in ("shacl_dcat-ap-SHACL.ttl", "html_shacl_shapes_recommended.ttl", "html_shacl_mdr-vocabularies.shape.ttl"):
+    names = ("shacl_dcat-ap-SHACL.ttl", "html_shacl_shapes_recommended.ttl", "html_shacl_mdr-vocabularies.shape.ttl")
+    for name in names:
         shapes.parse(SHAPES / name)
     _, report, _ = pyshacl.validate(catalog, shacl_graph=shapes, advanced=True, allow_warnings=False)
     results = [(str(report.value(r, SH.focusNode)), str(report.value(r, SH.resultPath)),

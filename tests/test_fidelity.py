@@ -68,7 +68,8 @@ def test_every_text_in_the_document_graph_is_printed_by_the_source(dist_store: o
 @pytest.mark.parametrize("label", ["表題", "写真の説明文", "産業分野", "イタリアとの連携", "フランスとの連携"])
 def test_labels_the_editors_gave_are_editorial(dist_store: ox.Store, label: str) -> None:
     assert not ask(dist_store, f'{{ GRAPH {DOC} {{ ?s rdfs:label "{label}"@ja }} }}')
-    assert ask(dist_store, f'{{ GRAPH <{BASE}graph/editorial/editors-japanese-labels> {{ ?s rdfs:label "{label}"@ja }} }}')
+    assert ask(dist_store,
+               f'{{ GRAPH <{BASE}graph/editorial/editors-japanese-labels> {{ ?s rdfs:label "{label}"@ja }} }}')
 
 
 def test_the_publisher_is_inferred_not_stated(dist_store: ox.Store) -> None:
@@ -97,7 +98,8 @@ def test_france_cooperation_builds_on_the_declaration_and_plans_an_exchange(dist
         (BASE + "id/event/france-further-exchange",)]
     assert ask(dist_store, f"""{{ GRAPH {DOC} {{
         cooperation:france-cooperation clo:basedOn <{BASE}id/declaration/japan-france-declaration> .
-        event:france-further-exchange clo:status clo:Planned ; rdfs:label "更なる情報交換"@ja ; clo:sourceQuote ?q }} }}""")
+        event:france-further-exchange clo:status clo:Planned ; rdfs:label "更なる情報交換"@ja ;
+            clo:sourceQuote ?q }} }}""")
 
 
 # ----------------------------------------------------------------- stated facts are data
@@ -159,7 +161,8 @@ def test_where_the_joint_events_are_held(dist_store: ox.Store) -> None:
 def test_health_and_bio_stay_one_printed_item(dist_store: ox.Store) -> None:
     # ものづくり、健康・バイオ分野 (line 55): two field concepts, grouped as the page prints them
     rows = select(dist_store, f"""SELECT ?member WHERE {{ GRAPH {DOC} {{
-        <{BASE}id/cluster/shikoku-techno-bridge> clo:fieldGroup ?g . ?g rdfs:label "健康・バイオ"@ja ; skos:member ?member }} }}""")
+        <{BASE}id/cluster/shikoku-techno-bridge> clo:fieldGroup ?g .
+        ?g rdfs:label "健康・バイオ"@ja ; skos:member ?member }} }}""")
     assert sorted(m for (m,) in rows) == [BASE + "id/field/bio", BASE + "id/field/health"]
 
 
@@ -175,8 +178,9 @@ def test_the_workshop_title_is_english_as_printed(dist_store: ox.Store) -> None:
 
 def test_the_workshop_date_quote_is_in_the_captions(dist_store: ox.Store) -> None:
     # （平成19年6月4日～5日・東京ビッグサイト） is the photo caption of line 21
-    assert select(dist_store, "SELECT ?s ?line WHERE { quote:italy-workshop-2007-date-quote clo:section ?s ; clo:line ?line }") == [
-        (BASE + "id/section/captions", "21")]
+    rows = select(dist_store,
+                  "SELECT ?s ?line WHERE { quote:italy-workshop-2007-date-quote clo:section ?s ; clo:line ?line }")
+    assert rows == [(BASE + "id/section/captions", "21")]
 
 
 def test_italy_spring_is_not_italia_in_giappone(dist_store: ox.Store) -> None:
@@ -185,7 +189,8 @@ def test_italy_spring_is_not_italia_in_giappone(dist_store: ox.Store) -> None:
 
 
 def test_the_english_basis_admits_the_english_the_source_prints(dist_store: ox.Store) -> None:
-    (text,) = select(dist_store, 'SELECT ?d WHERE { basis:curated-english dcterms:description ?d FILTER (lang(?d) = "en") }')[0]
+    (text,) = select(dist_store,
+                     'SELECT ?d WHERE { basis:curated-english dcterms:description ?d FILTER (lang(?d) = "en") }')[0]
     assert "Regional Innovation for Italian and Japanese Economy" in text and "TOHOKU" in text
     assert "has none" not in text
 
@@ -194,7 +199,8 @@ def test_the_fiscal_year_is_an_interval_not_a_calendar_year(dist_store: ox.Store
     # 平成19年度 (line 79): 1 April 2007 to 31 March 2008
     rows = select(dist_store, f"""SELECT ?label ?start ?end WHERE {{ GRAPH {DOC} {{
         event:cluster-japan-2007 clo:fiscalYear ?fy . ?fy a time:ProperInterval ; rdfs:label ?label ;
-        time:hasBeginning/time:inXSDDate ?start ; time:hasEnd/time:inXSDDate ?end . FILTER (lang(?label) = "ja") }} }}""")
+        time:hasBeginning/time:inXSDDate ?start ; time:hasEnd/time:inXSDDate ?end .
+        FILTER (lang(?label) = "ja") }} }}""")
     assert rows == [("平成19年度", "2007-04-01", "2008-03-31")]
     assert not ask(dist_store, "{ ?e clo:fiscalYear ?y FILTER isLiteral(?y) }")
 
@@ -217,7 +223,8 @@ def test_no_canned_query_joins_projects_to_prefectures(project_root: Path) -> No
 
 
 def test_every_basis_cites_something_a_user_can_open(dist_store: ox.Store, built_dist: Path) -> None:
-    rows = select(dist_store, """SELECT ?b ?ref WHERE { ?b a clo:EditorialBasis OPTIONAL { ?b dcterms:source ?ref } }""")
+    rows = select(dist_store,
+                  """SELECT ?b ?ref WHERE { ?b a clo:EditorialBasis OPTIONAL { ?b dcterms:source ?ref } }""")
     assert len(rows) >= 10
     for basis, reference in rows:
         assert reference, f"{basis} cites nothing"

@@ -100,13 +100,16 @@ def test_link_sets_are_distributions_described_as_void_linksets(built_dist: Path
 
 def test_regions_are_close_matches_where_the_bureau_area_differs(dist_store: ox.Store) -> None:
     # A region is a place, not a skos:Concept: schema:sameAs where SKOS would say exactMatch, rdfs:seeAlso for close.
-    rows = {r["r"].value.rsplit("/", 1)[-1]: r["p"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for r in dist_store.query(
-        f"SELECT ?r ?p WHERE {{ ?r a <https://w3id.org/clusterlod/ontology/Region> ; ?p ?w FILTER(STRSTARTS(STR(?w), '{WD}')) }}",
-        use_default_graph_as_union=True)}
+    answer = dist_store.query(
+        "SELECT ?r ?p WHERE { ?r a <https://w3id.org/clusterlod/ontology/Region> ; "
+        f"?p ?w FILTER(STRSTARTS(STR(?w), '{WD}')) }}",
+        use_default_graph_as_union=True)
+    rows = {r["r"].value.rsplit("/", 1)[-1]: r["p"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for r in answer}
     assert rows == {"hokkaido": "sameAs", "tohoku": "sameAs", "kanto": "seeAlso", "chubu": "seeAlso",
                     "kinki": "seeAlso", "chugoku": "sameAs", "shikoku": "sameAs", "kyushu": "seeAlso"}
     kanto = {r["c"].value for r in dist_store.query(
-        "SELECT ?c WHERE { <https://w3id.org/clusterlod/id/region/kanto> <https://w3id.org/clusterlod/ontology/coversPrefecture>/<https://w3id.org/clusterlod/ontology/jisCode> ?c }",
+        "SELECT ?c WHERE { <https://w3id.org/clusterlod/id/region/kanto> "
+        "<https://w3id.org/clusterlod/ontology/coversPrefecture>/<https://w3id.org/clusterlod/ontology/jisCode> ?c }",
         use_default_graph_as_union=True)}
     assert kanto == {"08", "09", "10", "11", "12", "13", "14", "15", "19", "20", "22"}
 
@@ -142,7 +145,8 @@ def test_suggest_writes_scored_candidates_to_a_review_file(oxigraph_instance, bu
     result = clusterlod("links", "suggest", "--dist", str(built_dist), "--endpoint", oxigraph_instance.query_url,
                         "--out", str(review))
     assert result.returncode == 0, result.stderr
-    rows = {(r["entity"].rsplit("/", 1)[-1], r["candidate"].rsplit("/", 1)[-1]): r for r in csv.DictReader(review.open(encoding="utf-8"))}
+    rows = {(r["entity"].rsplit("/", 1)[-1], r["candidate"].rsplit("/", 1)[-1]): r
+            for r in csv.DictReader(review.open(encoding="utf-8"))}
     assert rows[("kyoto-icc", "Q1000001")]["score"] == "1.000"
     assert rows[("tokyo-big-sight", "Q1000002")]["alternatives"] == "2"
     assert rows[("tokyo-big-sight", "Q1000003")]["score"] == "0.250"
@@ -164,6 +168,7 @@ def test_a_silent_endpoint_times_out_with_one_clear_line(built_dist: Path, silen
 
 
 def test_an_endpoint_that_is_not_sparql_is_named(built_dist: Path, oxigraph_instance) -> None:
-    result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", oxigraph_instance.query_url.rsplit("/", 1)[0] + "/nothing-here")
+    nothing_here = oxigraph_instance.query_url.rsplit("/", 1)[0] + "/nothing-here"
+    result = clusterlod("links", "check", "--dist", str(built_dist), "--endpoint", nothing_here)
     assert result.returncode == ExitCode.REMOTE
     assert "HTTP 404" in result.stderr or "not SPARQL" in result.stderr

@@ -153,10 +153,12 @@ def test_first_load_puts_every_graph_and_reports_counts(server, chunk_triples: i
     assert server_counts(server.query_url, base) == expected
     assert temporary_graphs(server.query_url) == [] and lease_triples(server.query_url) == 0
     document = graph_names(base)["document"]
-    assert select_rows(server.query_url, f"SELECT ?o WHERE {{ GRAPH <{document}> {{ <{EX}cluster/3> <{EX}region> ?o }} }}") \
-        == [("北海道",)]
-    assert select_rows(server.query_url, f"SELECT ?o WHERE {{ GRAPH <{document}> {{ <{EX}cluster/3> <{EX}label> ?o }} }}") \
-        == [("知的クラスター 3 \"創成\"\\ 第3期\n改行",)]
+    regions = select_rows(server.query_url,
+                          f"SELECT ?o WHERE {{ GRAPH <{document}> {{ <{EX}cluster/3> <{EX}region> ?o }} }}")
+    assert regions == [("北海道",)]
+    labels = select_rows(server.query_url,
+                         f"SELECT ?o WHERE {{ GRAPH <{document}> {{ <{EX}cluster/3> <{EX}label> ?o }} }}")
+    assert labels == [("知的クラスター 3 \"創成\"\\ 第3期\n改行",)]
     editorial = graph_names(base)["editorial/mext-2008"]
     # Blank nodes stay joined across chunk boundaries: each decision's node has its own label.
     joined = select_rows(server.query_url, f"SELECT ?d ?l WHERE {{ GRAPH <{editorial}> {{ ?d <{EX}note> ?b . "
@@ -171,7 +173,8 @@ def test_reload_replaces_old_triples_with_new(server, base: str, tmp_path: Path)
     assert report.ok
     assert server_counts(server.query_url, base) == expected_counts(base, 2)
     document = graph_names(base)["document"]
-    notes = select_rows(server.query_url, f"SELECT ?o WHERE {{ GRAPH <{document}> {{ <{EX}cluster/0> <{EX}note> ?o }} }}")
+    notes = select_rows(server.query_url,
+                        f"SELECT ?o WHERE {{ GRAPH <{document}> {{ <{EX}cluster/0> <{EX}note> ?o }} }}")
     assert notes == [("version 2",)]
     editorial = graph_names(base)["editorial/mext-2008"]
     labels = select_rows(server.query_url, f"SELECT ?l WHERE {{ GRAPH <{editorial}> {{ ?b <{EX}label> ?l }} }}")

@@ -12,7 +12,9 @@ from rdflib.compare import isomorphic
 
 from clusterlod.build import Publication
 
-TRIPLE_FILES = {"clusterlod.ttl": "turtle", "clusterlod.jsonld": "json-ld", "clusterlod.nt": "nt", "clusterlod.rdf": "xml"}
+TRIPLE_FILES = {
+    "clusterlod.ttl": "turtle", "clusterlod.jsonld": "json-ld", "clusterlod.nt": "nt", "clusterlod.rdf": "xml",
+}
 QUAD_FILES = {"clusterlod.trig": "trig", "clusterlod.nq": "nquads"}
 
 
@@ -78,7 +80,8 @@ def test_jsonld_uses_the_published_context(built_dist: Path) -> None:
     for readable in ("label", "companyCount", "startDate", "sourceQuote", "region"):
         assert readable in context, readable
     hokkaido = next(n for n in data["@graph"] if n["@id"] == "cluster:hokkaido-super-cluster")
-    assert hokkaido["label"] == {"en": "Hokkaido Super Cluster Promotion Strategy II", "ja": "北海道スーパー・クラスター振興戦略Ⅱ"}
+    assert hokkaido["label"] == {"en": "Hokkaido Super Cluster Promotion Strategy II",
+                                 "ja": "北海道スーパー・クラスター振興戦略Ⅱ"}
 
 
 def test_catalog_describes_every_file_with_size_and_checksum(built_dist: Path) -> None:

@@ -52,6 +52,10 @@ C, F, R, E = "id/cluster/", "id/field/", "id/region/", "id/event/"
 SOURCE_TEXT = "download/source/knowledge-cluster-collaboration-2008.txt"
 KANTO_PAGE = "http://www.kanto.meti.go.jp/annai/annai_index.html"
 BUREAUS_PAGE = "https://ja.wikipedia.org/wiki/%E7%B5%8C%E6%B8%88%E7%94%A3%E6%A5%AD%E5%B1%80"
+KANTO_NETWORK = "広域関東圏産業クラスター推進ネットワーク"
+REVITALIZATION = C + "regional-industry-revitalization"
+SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+TIMELINE_COLUMNS = ("event", "start", "end", "fiscal_year", "fiscal_start", "fiscal_end", "status", "part_of")
 
 EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
     ("projects-by-field", ()): (("project", "companies", "universities", "region_ja"), [
@@ -132,11 +136,12 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
         ("universities", "538", "290", "true", "248"),   # universities in several projects count again
     ]),
     # 平成19年度 is the fiscal year from 1 April 2007 to 31 March 2008 (sorted by its start).
-    ("event-timeline", ()): (("event", "start", "end", "fiscal_year", "fiscal_start", "fiscal_end", "status", "part_of"), [
+    ("event-timeline", ()): (TIMELINE_COLUMNS, [
         (E + "cluster-japan-2007", "", "", "平成19年度", "2007-04-01", "2008-03-31", "held", ""),
         (E + "regional-cluster-seminars", "", "", "平成19年度", "2007-04-01", "2008-03-31", "held", ""),
         (E + "italy-workshop-2007", "2007-06-04", "2007-06-05", "", "", "", "held", E + "italy-spring-2007"),
-        (E + "cluster-japan-2007-techno-fair", "2007-11-28", "2007-11-30", "", "", "", "held", E + "cluster-japan-2007"),
+        (E + "cluster-japan-2007-techno-fair", "2007-11-28", "2007-11-30", "", "", "", "held",
+         E + "cluster-japan-2007"),
         (E + "fillon-visit-2008", "2008-04", "", "", "", "", "held", ""),
         (E + "iag-conference-7", "2008-06-14", "2008-06-15", "", "", "", "held", ""),
         (E + "cluster-japan-2008", "2008-12", "", "", "", "", "planned", ""),
@@ -156,7 +161,8 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
         ("id/place/tokyo-big-sight", "東京ビッグサイト", "venue", E + "cluster-japan-2007-techno-fair"),
     ]),
     ("events-by-status", ()): (("event", "start", "stated_in"), [
-        (E + "cluster-japan-2008", "2008-12", "graph/editorial/cluster-japan-2008-timing"),  # from the forum held alongside
+        # the date comes from the forum held alongside
+        (E + "cluster-japan-2008", "2008-12", "graph/editorial/cluster-japan-2008-timing"),
         (E + "france-further-exchange", "", "graph/document"),
         (E + "japan-eu-cluster-forum", "2008-12", "graph/document"),
         (E + "japan-eu-cluster-meetings", "", "graph/document"),
@@ -193,20 +199,21 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
         ("id/program/mext-measures", "文部科学省", "", "", ""),   # 文部科学省施策 (line 83)
     ]),
     ("kanto-networks", ()): (("network_ja", "project", "area_network", "area_network_ja"), [
-        ("広域関東圏産業クラスター推進ネットワーク", C + "bio-venture-development", "", ""),
-        ("広域関東圏産業クラスター推進ネットワーク", C + "it-venture-development", "", ""),
-        ("広域関東圏産業クラスター推進ネットワーク", C + "regional-industry-revitalization", "id/network/chuo-expressway", "中央自動車道沿線"),
-        ("広域関東圏産業クラスター推進ネットワーク", C + "regional-industry-revitalization", "id/network/keihin", "京浜"),
-        ("広域関東圏産業クラスター推進ネットワーク", C + "regional-industry-revitalization", "id/network/north-capital-region", "首都圏北部"),
-        ("広域関東圏産業クラスター推進ネットワーク", C + "regional-industry-revitalization", "id/network/san-en-nanshin", "三遠南信"),
-        ("広域関東圏産業クラスター推進ネットワーク", C + "regional-industry-revitalization", "id/network/tama", "首都圏西部（ＴＡＭＡ）"),
-        ("広域関東圏産業クラスター推進ネットワーク", C + "regional-industry-revitalization", "id/network/tx-line", "東葛川口つくば（TX沿線）"),
+        (KANTO_NETWORK, C + "bio-venture-development", "", ""),
+        (KANTO_NETWORK, C + "it-venture-development", "", ""),
+        (KANTO_NETWORK, REVITALIZATION, "id/network/chuo-expressway", "中央自動車道沿線"),
+        (KANTO_NETWORK, REVITALIZATION, "id/network/keihin", "京浜"),
+        (KANTO_NETWORK, REVITALIZATION, "id/network/north-capital-region", "首都圏北部"),
+        (KANTO_NETWORK, REVITALIZATION, "id/network/san-en-nanshin", "三遠南信"),
+        (KANTO_NETWORK, REVITALIZATION, "id/network/tama", "首都圏西部（ＴＡＭＡ）"),
+        (KANTO_NETWORK, REVITALIZATION, "id/network/tx-line", "東葛川口つくば（TX沿線）"),
     ]),
     ("fact-source", ()): (("about", "section", "line", "exact"), [
         # the "as of 2008" note is on line 18 of the page, above the map's projects
         ("id/figure/kansai-bio-cluster-companies", "id/section/map", "18", "数値は平成20年現在"),
         ("id/figure/kansai-bio-cluster-universities", "id/section/map", "18", "数値は平成20年現在"),
-        (C + "kansai-bio-cluster", "id/section/map", "47", "◆関西バイオクラスタープロジェクト Bio Cluster\n　バイオ分野　約350社　56大学"),
+        (C + "kansai-bio-cluster", "id/section/map", "47",
+         "◆関西バイオクラスタープロジェクト Bio Cluster\n　バイオ分野　約350社　56大学"),
         (C + "kansai-bio-cluster", "id/section/map", "47", "Bio Cluster"),
         ("id/figure/kansai-bio-cluster-companies", "id/section/map", "48", "約350社"),
         ("id/figure/kansai-bio-cluster-universities", "id/section/map", "48", "56大学"),
@@ -245,24 +252,26 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
         ("id/basis/identifiers", "high", "download/reference/identifiers.csv", "graph/editorial/identifiers"),
         ("id/basis/issued-from-content", "medium", SOURCE_TEXT, "graph/editorial/issued-from-content"),
         ("id/basis/publisher-from-content", "medium", SOURCE_TEXT, "graph/editorial/publisher-from-content"),
-        ("id/basis/region-chubu-bureau-projects", "medium", BUREAUS_PAGE, "graph/editorial/region-chubu-bureau-projects"),
+        ("id/basis/region-chubu-bureau-projects", "medium", BUREAUS_PAGE,
+         "graph/editorial/region-chubu-bureau-projects"),
         ("id/basis/region-from-meti-list", "medium",
          "http://www.meti.go.jp/policy/local_economy/tiikiinnovation/industrial_cluster.html",
          "graph/editorial/region-from-meti-list"),
         ("id/basis/region-from-project-name", "high", SOURCE_TEXT, "graph/editorial/region-from-project-name"),
         ("id/basis/region-from-umbrella-network", "high", KANTO_PAGE, "graph/editorial/region-from-umbrella-network"),
-        ("id/basis/techno-fair-in-cluster-japan-2007", "medium", SOURCE_TEXT, "graph/editorial/techno-fair-in-cluster-japan-2007"),
+        ("id/basis/techno-fair-in-cluster-japan-2007", "medium", SOURCE_TEXT,
+         "graph/editorial/techno-fair-in-cluster-japan-2007"),
     ]),
     ("external-links", ()): (("entity", "link_property", "target", "confidence"), [
-        ("id/country/france", "http://www.w3.org/2002/07/owl#sameAs", "http://dbpedia.org/resource/France", "verified twice"),
-        ("id/country/france", "http://www.w3.org/2002/07/owl#sameAs", "http://www.wikidata.org/entity/Q142", "verified twice"),
-        ("id/country/france", "http://www.w3.org/2002/07/owl#sameAs", "https://sws.geonames.org/3017382/", "verified twice"),
-        ("id/country/italy", "http://www.w3.org/2002/07/owl#sameAs", "http://dbpedia.org/resource/Italy", "verified twice"),
-        ("id/country/italy", "http://www.w3.org/2002/07/owl#sameAs", "http://www.wikidata.org/entity/Q38", "verified twice"),
-        ("id/country/italy", "http://www.w3.org/2002/07/owl#sameAs", "https://sws.geonames.org/3175395/", "verified twice"),
-        ("id/country/japan", "http://www.w3.org/2002/07/owl#sameAs", "http://dbpedia.org/resource/Japan", "verified twice"),
-        ("id/country/japan", "http://www.w3.org/2002/07/owl#sameAs", "http://www.wikidata.org/entity/Q17", "verified twice"),
-        ("id/country/japan", "http://www.w3.org/2002/07/owl#sameAs", "https://sws.geonames.org/1861060/", "verified twice"),
+        ("id/country/france", SAME_AS, "http://dbpedia.org/resource/France", "verified twice"),
+        ("id/country/france", SAME_AS, "http://www.wikidata.org/entity/Q142", "verified twice"),
+        ("id/country/france", SAME_AS, "https://sws.geonames.org/3017382/", "verified twice"),
+        ("id/country/italy", SAME_AS, "http://dbpedia.org/resource/Italy", "verified twice"),
+        ("id/country/italy", SAME_AS, "http://www.wikidata.org/entity/Q38", "verified twice"),
+        ("id/country/italy", SAME_AS, "https://sws.geonames.org/3175395/", "verified twice"),
+        ("id/country/japan", SAME_AS, "http://dbpedia.org/resource/Japan", "verified twice"),
+        ("id/country/japan", SAME_AS, "http://www.wikidata.org/entity/Q17", "verified twice"),
+        ("id/country/japan", SAME_AS, "https://sws.geonames.org/1861060/", "verified twice"),
     ]),
     ("external-links", (("class", "clo:Ministry"),)): (("entity", "link_property", "target"), [
         ("id/organization/meti", "http://www.w3.org/2000/01/rdf-schema#seeAlso", "http://ja.dbpedia.org/resource/経済産業省"),
@@ -294,7 +303,8 @@ PROJECT_CARD = {
     ("id/figure/tokai-monozukuri-companies", "ontology/value", "1490"),
     ("id/figure/tokai-monozukuri-companies", "ontology/approximate", "true"),
     ("id/figure/tokai-monozukuri-universities", "ontology/value", "26"),
-    ("id/quote/tokai-monozukuri-q1", "http://www.w3.org/ns/oa#exact", "◆東海ものづくり創生プロジェクト\n　ものづくり分野　約1,490社　26大学"),
+    ("id/quote/tokai-monozukuri-q1", "http://www.w3.org/ns/oa#exact",
+     "◆東海ものづくり創生プロジェクト\n　ものづくり分野　約1,490社　26大学"),
 }
 
 
@@ -360,7 +370,8 @@ def test_describe_a_resource(dist_store: ox.Store) -> None:
     described = triples(run(dist_store, "describe-entity"))
     meti = "id/organization/meti"
     assert {(meti, RDF_TYPE, "ontology/Ministry"), (meti, RDFS_LABEL, "経済産業省"),
-            (meti, "ontology/corporateNumber", "4000012090001"), (meti, "ontology/sourceQuote", "id/quote/meti-q1")} <= described
+            (meti, "ontology/corporateNumber", "4000012090001"),
+            (meti, "ontology/sourceQuote", "id/quote/meti-q1")} <= described
     assert {s for s, _, _ in described} == {meti}
 
 
@@ -449,7 +460,8 @@ def test_missing_and_unknown_parameters_name_themselves(tmp_path: Path) -> None:
 
 def test_syntax_errors_give_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "bad.rq"
-    path.write_text("PREFIX clo: <https://w3id.org/clusterlod/ontology/>\nSELECT ?s WHERE {\n  ?s a clo:Cluster FILTER (?s = )\n}\n")
+    path.write_text("PREFIX clo: <https://w3id.org/clusterlod/ontology/>\n"
+                    "SELECT ?s WHERE {\n  ?s a clo:Cluster FILTER (?s = )\n}\n")
     with pytest.raises(ClusterlodError, match=r"bad\.rq: syntax error at line 3, column 20: unexpected 'FILTER'"):
         Q.prepare(Q.resolve(str(path)))
 
@@ -474,8 +486,10 @@ def test_output_formats(dist_store: ox.Store) -> None:
     assert Q.render(run(dist_store, "companies-add-up"), "table") == "true\n"
     assert json.loads(Q.render(run(dist_store, "companies-add-up"), "json")) == {"head": {}, "boolean": True}
     card = run(dist_store, "project-card")
-    for fmt, syntax in (("turtle", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD), ("ntriples", ox.RdfFormat.N_TRIPLES)):
-        parsed = {(short(q.subject), short(q.predicate), short(q.object)) for q in ox.parse(Q.render(card, fmt).encode(), syntax)}
+    syntaxes = (("turtle", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD), ("ntriples", ox.RdfFormat.N_TRIPLES))
+    for fmt, syntax in syntaxes:
+        quads = ox.parse(Q.render(card, fmt).encode(), syntax)
+        parsed = {(short(q.subject), short(q.predicate), short(q.object)) for q in quads}
         assert parsed == PROJECT_CARD, fmt
     with pytest.raises(ClusterlodError, match="graph"):
         Q.render(card, "csv")

@@ -22,7 +22,8 @@ def clusterlod(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     if not SCRIPT.is_file():
         pytest.fail(f"the console script {SCRIPT} is not installed: pip install -e .")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([str(SCRIPT), *args], check=False, capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+    return subprocess.run([str(SCRIPT), *args], check=False, capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=120)
 
 
 def refused(result: subprocess.CompletedProcess[str], *needles: str) -> str:

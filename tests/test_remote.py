@@ -182,7 +182,7 @@ def test_connection_errors_are_retried_then_one_line() -> None:
     assert "after 3 tries" in str(caught.value)
 
 
-@pytest.mark.parametrize("challenge", ["Basic realm=\"sparql\"", "Digest realm=\"sparql\", nonce=\"abc\", qop=\"auth\""])
+@pytest.mark.parametrize("challenge", ['Basic realm="sparql"', 'Digest realm="sparql", nonce="abc", qop="auth"'])
 def test_credentials_in_the_url_are_used_and_never_shown(challenge: str) -> None:
     server, seen = failing_server(503, challenge)
     port = server.server_address[1]

@@ -1,4 +1,5 @@
-"""The one IRI shortener (namespaces.Shortener): its rule, its bounded memo, and a JSON-LD writer without global caches."""
+"""The one IRI shortener (namespaces.Shortener): its rule, its bounded memo, and a JSON-LD writer without global
+caches."""
 
 from __future__ import annotations
 

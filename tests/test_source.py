@@ -17,7 +17,8 @@ def quotes(dist: Path) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for q in ox.parse(path=str(dist / "clusterlod.nt")):
         if q.predicate.value in (OA_EXACT, CLO + "startOffset", CLO + "endOffset", CLO + "line"):
-            found.setdefault(q.subject.value, {})[q.predicate.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]] = q.object.value
+            name = q.predicate.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            found.setdefault(q.subject.value, {})[name] = q.object.value
     return found
 
 
