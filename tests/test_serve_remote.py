@@ -166,3 +166,19 @@ def test_unacceptable_result_types_are_refused_alike_in_both_modes(remote_app, b
     assert embedded.status == 406
     assert (remote.status_code, remote.content) == (embedded.status, embedded.body)
 
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_labels_for_the_query_page_are_the_embedded_ones(remote_app, built_dist: Path, lang: str) -> None:
+    """``/labels.<lang>.json`` (the labels YASGUI's table shows) reads the same from the remote store."""
+    from clusterlod.web.pages import Renderer
+    from clusterlod.web.release import Release
+
+    remote = get(remote_app, f"/labels.{lang}.json")
+    assert remote.status_code == 200, remote.text
+    embedded = Renderer(Release(built_dist), []).labels_json(lang)
+    assert json.loads(remote.content) == json.loads(embedded)
+    assert remote.content == embedded
+    labels = json.loads(embedded)
+    assert labels[BASE + CLUSTER] == {"ja": "北海道スーパー・クラスター振興戦略Ⅱ",
+                                       "en": "Hokkaido Super Cluster Promotion Strategy II"}[lang]

@@ -277,6 +277,7 @@ class Renderer:
     def labels_json(self, lang: str) -> bytes:
         """IRI -> label of the release's resources, as the server-rendered table shows them;
         the query page's script puts these on YASGUI's links (IRIs that show as themselves are left out)."""
+        self.release.prefetch_labels()
         viewer = Viewer(self.release, lang, "/")
         labels = {}
         for iri in sorted(self.release.resources):

@@ -125,6 +125,21 @@ class Release:
             self._labels.setdefault(iri, {})
         return self._labels.get(iri, {})
 
+    def prefetch_labels(self) -> None:
+        """A remote store: the labels of every resource in one query, not one per IRI, before a list of them all."""
+        missing = self.resources - self._labels.keys()
+        if not self.endpoint or not missing:
+            return
+        pattern = f"?s <{LABEL_PREDICATES[0]}> ?l"  # rdfs:label, in the default graph or any named one
+        rows = self.data.select(f"SELECT DISTINCT ?s ?l WHERE {{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} }} "
+                                f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(self.ns.base)})) }}")
+        for row in rows:
+            subject, literal = row.get("s"), row.get("l")
+            if isinstance(literal, ox.Literal) and subject is not None and subject.value in missing:
+                self._remember(subject.value, literal)
+        for iri in missing:
+            self._labels.setdefault(iri, {})
+
     def label(self, iri: str, lang: str, fallback: Callable[[str], str] | None = None) -> str:
         """The label in ``lang``, else in the other language, else a CURIE."""
         labels = self.labels(iri)
