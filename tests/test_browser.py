@@ -123,6 +123,41 @@ def test_query_form_without_javascript(server: str, tmp_path: Path) -> None:
 
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_yasgui_table_shows_labels_like_the_server_table(server: str, browser_page, tmp_path: Path,
+                                                        lang: str) -> None:
+    """Issue 13 item 8: a resource of the release shows its label in the page's language, still linked
+    to its IRI. The canned query returns each project's labels too: the link must show that row's label."""
+    page, errors = browser_page
+    expect = pytest.importorskip("playwright.sync_api").expect
+    page.goto(f"{server}/sparql?lang={lang}")
+    page.wait_for_selector("#yasgui .CodeMirror")
+    page.locator('details.canned a.run-query[data-name="projects-by-region"]').click()
+    panel = page.locator("#yasgui .tabPanel.active .yasr")
+    panel.locator("table tbody tr").first.wait_for()
+    headers = [h.strip() for h in panel.locator("table thead th").all_inner_texts()]
+    project, name = headers.index("project"), headers.index(f"name_{lang}")
+    row = panel.locator("table tbody tr").first
+    link = row.locator("td").nth(project).locator("a")
+    href = link.get_attribute("href")
+    assert href.startswith("https://w3id.org/clusterlod/id/cluster/")
+    label = row.locator("td").nth(name).inner_text().split("@")[0].strip().strip('"')
+    assert label and label != href
+    expect(link).to_have_text(label)
+    assert row.locator("td").nth(project).inner_text().strip() == label  # no "<" ">" around a label
+    if lang == "ja":
+        assert any("\u3040" <= c <= "\u9fff" for c in label)  # a Japanese label on the Japanese page
+    else:
+        assert label.isascii()
+    page.screenshot(path=str(tmp_path / f"yasgui-labels-{lang}.png"), full_page=True)
+    # IRIs outside the release keep their text and their link
+    page.goto(f"{server}/sparql?lang={lang}&query={quote(JS_IRI_QUERY)}")
+    page.locator("#yasgui .yasr table tbody tr").first.wait_for()
+    assert page.locator('#yasgui .yasr a[href="http://example.org/ok"]').inner_text().strip() in (
+        "<http://example.org/ok>", "http://example.org/ok")
+    assert errors == []
+
+
 def png_width(path: Path) -> int:
     """The width of a PNG, from its IHDR chunk (bytes 16-19)."""
     return int.from_bytes(path.read_bytes()[16:20], "big")

@@ -142,3 +142,43 @@ def test_a_page_whose_store_is_gone_is_a_502_with_one_line(oxigraph_instance: Ox
     assert response.status_code == 502
     lines = response.text.strip().splitlines()
     assert len(lines) == 1 and "cannot reach" in lines[0] and oxigraph_instance.query_url in lines[0]
+
+
+@pytest.mark.parametrize(("query", "accept"), [
+    (f"ASK {{ <{BASE}{CLUSTER}> ?p ?o }}", "text/csv"),
+    (f"ASK {{ <{BASE}{CLUSTER}> ?p ?o }}", "text/tab-separated-values"),
+    (f"CONSTRUCT {{ <{BASE}{CLUSTER}> ?p ?o }} WHERE {{ <{BASE}{CLUSTER}> ?p ?o }}", "text/csv"),
+    (f"SELECT ?p WHERE {{ <{BASE}{CLUSTER}> ?p ?o }} LIMIT 1", "image/png"),
+])
+def test_unacceptable_result_types_are_refused_alike_in_both_modes(remote_app, built_dist: Path,
+                                                                   query: str, accept: str) -> None:
+    """The embedded worker (run here on the built dataset) and ``serve --endpoint`` give the same 406."""
+    from clusterlod.web.worker import QueryRequest, execute
+
+    store = ox.Store()
+    store.bulk_load(path=str(built_dist / "clusterlod.nq"), format=ox.RdfFormat.N_QUADS)
+    embedded = execute(store, QueryRequest(query, accept), 1 << 20, {})
+
+    async def main() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=remote_app), base_url="http://test") as client:
+            return await client.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    remote = anyio.run(main)
+    assert embedded.status == 406
+    assert (remote.status_code, remote.content) == (embedded.status, embedded.body)
+
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_labels_for_the_query_page_are_the_embedded_ones(remote_app, built_dist: Path, lang: str) -> None:
+    """``/labels.<lang>.json`` (the labels YASGUI's table shows) reads the same from the remote store."""
+    from clusterlod.web.pages import Renderer
+    from clusterlod.web.release import Release
+
+    remote = get(remote_app, f"/labels.{lang}.json")
+    assert remote.status_code == 200, remote.text
+    embedded = Renderer(Release(built_dist), []).labels_json(lang)
+    assert json.loads(remote.content) == json.loads(embedded)
+    assert remote.content == embedded
+    labels = json.loads(embedded)
+    assert labels[BASE + CLUSTER] == {"ja": "北海道スーパー・クラスター振興戦略Ⅱ",
+                                       "en": "Hokkaido Super Cluster Promotion Strategy II"}[lang]

@@ -29,7 +29,31 @@
   const tab = yasgui.getTab();
   tab.setEndpoint(endpoint);
   tab.setQuery(first);
-  new MutationObserver(function () { disarm(holder); }).observe(holder, { childList: true, subtree: true });
+  // The result table shows a resource of the release by its label in the page's language, as the
+  // server-rendered table does; the link still goes to the IRI. Other IRIs stay as they are.
+  let labels = {};
+  function relabel(root) {
+    root.querySelectorAll(".yasr a[href]").forEach(function (a) {
+      const iri = a.getAttribute("href");
+      const label = Object.prototype.hasOwnProperty.call(labels, iri) ? labels[iri] : null;
+      if (label && a.textContent !== label) {
+        if (!a.title) a.title = iri;
+        a.textContent = label;
+        // YASGUI writes a full IRI as <a>…</a> between "<" and ">": a label stands without them
+        [a.previousSibling, a.nextSibling].forEach(function (node, i) {
+          if (node && node.nodeType === Node.TEXT_NODE && node.data === (i ? ">" : "<")) node.remove();
+        });
+      }
+    });
+  }
+  function tidy() { disarm(holder); relabel(holder); }
+  new MutationObserver(tidy).observe(holder, { childList: true, subtree: true, characterData: true });
+  if (form.dataset.labels) {
+    fetch(new URL(form.dataset.labels, window.location.href).href, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (data) { labels = data || {}; tidy(); })
+      .catch(function () { /* without labels the table shows IRIs, as YASGUI does */ });
+  }
 
   function open(query) {
     const opened = yasgui.addTab(true, { name: query.title });

@@ -202,6 +202,18 @@ class Site:
             body = self.release.pages[key] = self.renderer.index(lang, "/")
         return self.html(request, body, lang, vary=name.count(".") != 2)
 
+    async def labels(self, request: Request) -> Response:
+        return await self.blocking(self._labels, request)
+
+    def _labels(self, request: Request) -> Response:
+        """The labels the query page's script shows on YASGUI's result links."""
+        lang = request.url.path.split(".")[1]  # /labels.ja.json: only the routes of LANGUAGES lead here
+        key = ("labels", lang)
+        body = self.release.pages.get(key)
+        if body is None:
+            body = self.release.pages[key] = self.renderer.labels_json(lang)
+        return Response(body, 200, {**CORS, **CACHE}, media_type="application/json")
+
     async def void(self, request: Request) -> Response:
         return self.redirect(request, "dataset")
 
@@ -358,6 +370,7 @@ def create_app(settings: Settings) -> Any:
         Route("/search.ja.html", site.search, methods=["GET", "HEAD"]),
         Route("/search.en.html", site.search, methods=["GET", "HEAD"]),
         Route("/sparql", site.sparql, methods=["GET", "HEAD", "POST"]),
+        *[Route(f"/labels.{lang}.json", site.labels, methods=["GET", "HEAD"]) for lang in LANGUAGES],
         Route("/sitemap.xml", site.sitemap, methods=["GET", "HEAD"]),
         Route("/.well-known/void", site.void, methods=["GET", "HEAD"]),
         Route("/static/{name:path}", site.static_file, methods=["GET", "HEAD"]),

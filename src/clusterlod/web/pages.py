@@ -274,6 +274,18 @@ class Renderer:
                               queries=canned, robots="noindex")
         return self.render("sparql.html", context)
 
+    def labels_json(self, lang: str) -> bytes:
+        """IRI -> label of the release's resources, as the server-rendered table shows them;
+        the query page's script puts these on YASGUI's links (IRIs that show as themselves are left out)."""
+        self.release.prefetch_labels()
+        viewer = Viewer(self.release, lang, "/")
+        labels = {}
+        for iri in sorted(self.release.resources):
+            text = viewer.node(iri).text
+            if text != iri:
+                labels[iri] = text
+        return json.dumps(labels, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
     def results_table(self, data: bytes, lang: str, root: str) -> dict[str, Any]:
         """SPARQL JSON results as a table whose IRIs link to their pages."""
         viewer = Viewer(self.release, lang, root)

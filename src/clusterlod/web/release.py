@@ -125,6 +125,22 @@ class Release:
             self._labels.setdefault(iri, {})
         return self._labels.get(iri, {})
 
+    def prefetch_labels(self) -> None:
+        """A remote store: the labels of every resource in one query, not one per IRI, before a list of them all."""
+        if not self.endpoint or getattr(self, "_prefetched", False):
+            return
+        missing = {iri for iri in self.resources if not self._labels.get(iri)}  # a lookup may have found none
+        pattern = f"?s <{LABEL_PREDICATES[0]}> ?l"  # rdfs:label, in the default graph or any named one
+        rows = self.data.select(f"SELECT DISTINCT ?s ?l WHERE {{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} }} "
+                                f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(self.ns.base)})) }}")
+        for row in rows:
+            subject, literal = row.get("s"), row.get("l")
+            if isinstance(literal, ox.Literal) and subject is not None and subject.value in missing:
+                self._remember(subject.value, literal)
+        for iri in missing:
+            self._labels.setdefault(iri, {})
+        self._prefetched = True  # only once it worked: a failed query is tried again on the next request
+
     def label(self, iri: str, lang: str, fallback: Callable[[str], str] | None = None) -> str:
         """The label in ``lang``, else in the other language, else a CURIE."""
         labels = self.labels(iri)

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from clusterlod.sparql_text import QueryShape, inspect
 from clusterlod.web import negotiation
-from clusterlod.web.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryRequest, error
+from clusterlod.web.worker import BOOLEAN_VARIANTS, GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryRequest, error
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
@@ -156,10 +156,9 @@ class RemoteQueries:
         if shape.is_update or shape.form is None:
             return error(403, READ_ONLY) if shape.is_update else error(400, "not a SPARQL query "
                                                                           "(no SELECT, ASK, CONSTRUCT or DESCRIBE)")
-        variants = GRAPH_VARIANTS if shape.form in ("CONSTRUCT", "DESCRIBE") else RESULT_VARIANTS
-        variant = negotiation.choose(request.accept, variants)
-        if variant is None:
-            return error(406, "acceptable here: " + ", ".join(v.media_type for v in variants))
+        variant = negotiation.choose(request.accept, variants_for(shape.form))
+        if variant is None:  # decided here, before dispatch, with the embedded store's words
+            return not_acceptable(shape.form)
         try:
             reply = self.client.send_query(request.query, variant.media_type, default_graphs=request.default_graphs,
                                            named_graphs=request.named_graphs, union=True,
@@ -171,6 +170,21 @@ class RemoteQueries:
         media = reply.media_type or variant.media_type
         charset = "; charset=utf-8" if media.startswith("text/") or media.endswith("json") else ""
         return Outcome(200, reply.body, media + charset)
+
+
+def variants_for(form: str | None) -> tuple:
+    """The media types a query form can be answered in: a boolean has no CSV or TSV form."""
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return GRAPH_VARIANTS
+    return BOOLEAN_VARIANTS if form == "ASK" else RESULT_VARIANTS
+
+
+def not_acceptable(form: str | None) -> Outcome:
+    """The 406 of either mode, worded as the embedded worker words it."""
+    variants = variants_for(form)
+    kind = {"CONSTRUCT": "a graph result is", "DESCRIBE": "a graph result is", "ASK": "an ASK result is"}
+    return error(406, kind.get(form or "", "results are") + " available as "
+                 + ", ".join(v.media_type for v in variants))
 
 
 def remote_failure(failure: Exception) -> Outcome:
