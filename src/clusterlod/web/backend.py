@@ -89,18 +89,23 @@ class RemoteBackend:
             quads.append(ox.Quad(r["s"], r["p"], r["o"], r.get("g", ox.DefaultGraph())))
         return quads
 
+    # Every IRI reaches the query text as a pyoxigraph term: its constructor refuses what is
+    # not an IRI (ValueError), so a request path can never change the query's structure.
+
     def outgoing(self, iri: str) -> list[ox.Quad]:
-        return self._quads(f"VALUES ?s {{ <{iri}> }} ?s ?p ?o")
+        return self._quads(f"VALUES ?s {{ {ox.NamedNode(iri)} }} ?s ?p ?o")
 
     def incoming(self, iri: str) -> list[ox.Quad]:
-        return self._quads(f"VALUES ?o {{ <{iri}> }} ?s ?p ?o")
+        return self._quads(f"VALUES ?o {{ {ox.NamedNode(iri)} }} ?s ?p ?o")
 
     def labels(self, iri: str) -> list[ox.Literal]:
-        rows = self.select(f"SELECT DISTINCT ?l WHERE {{ <{iri}> <{RDFS_LABEL.value}> ?l }}")
+        """Labels from the default graph and every named graph (the store need not union them)."""
+        pattern = f"{ox.NamedNode(iri)} {RDFS_LABEL} ?l"
+        rows = self.select(f"SELECT DISTINCT ?l WHERE {{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} }} }}")
         return [r["l"] for r in rows if isinstance(r.get("l"), ox.Literal)]
 
     def graph(self, iri: str) -> list[ox.Quad]:
-        rows = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+        rows = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {ox.NamedNode(iri)} {{ ?s ?p ?o }} }}")
         return [ox.Quad(r["s"], r["p"], r["o"], ox.NamedNode(iri)) for r in rows]
 
     def subjects(self, prefix: str) -> set[str]:
