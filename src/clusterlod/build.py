@@ -19,11 +19,11 @@ import pyoxigraph as ox
 
 from clusterlod import catalog, formats, jsonld, publish
 from clusterlod.errors import ValidationFailed
-from clusterlod.gate import Background, Gate, judge
+from clusterlod.gate import Background, Gate, judge, quality, shacl
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
 from clusterlod.linksets import write_linksets
 from clusterlod.namespaces import Namespaces
-from clusterlod.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources
+from clusterlod.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
 from clusterlod.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_quads, union_triples
 from clusterlod.validate import DEFAULT_ENGINE, Report, report_triples
 
@@ -72,8 +72,10 @@ def gate_of(publication: Publication, engine: str = DEFAULT_ENGINE, fail_on: str
     """The gate's input: the instance data with the ontology (for rdfs:subClassOf), shapes, quads."""
     ns = publication.ns
     quads = publication.built.quads + in_graph(publication.ontology, ns.graph(ONTOLOGY_GRAPH))
+    root = publication.sources.root
+    shapes_file = ", ".join(relative(p, root) for p in publication.sources.shapes_files) or "shapes/"
     return Gate(publication.data_triples + publication.ontology, publication.shapes_triples, quads,
-                publication.built.origins, ns, publication.sources.root / "queries", engine, fail_on)
+                publication.built.origins, ns, root / "queries", engine, fail_on, shapes_file)
 
 
 def check(publication: Publication, engine: str = DEFAULT_ENGINE, fail_on: str = "violation") -> Report:
@@ -117,7 +119,8 @@ class Run:
     used: dict[str, str] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
     gate: Gate | None = None
-    background: Background | None = None
+    shacl: Background | None = None
+    quality: Background | None = None
     report: Report | None = None
     linksets: Any = None
 
@@ -158,10 +161,17 @@ def _writer(syntax: formats.Syntax) -> Callable[[Run], None]:
     return write
 
 
-def _start_gate(run: Run) -> None:
-    """Judge the N-Triples (SHACL) and N-Quads (quality checks) just written, in the background."""
-    run.gate = gate_of(run.pub, run.engine, run.fail_on)
-    run.background = Background(run.gate, _dataset_path(run, formats.N_QUADS), _dataset_path(run, formats.N_TRIPLES))
+def _start_shacl(run: Run) -> None:
+    """SHACL-validate the graph in a second thread while it is sorted and written."""
+    gate = run.gate = gate_of(run.pub, run.engine, run.fail_on)
+    run.shacl = Background(lambda: shacl(gate))
+
+
+def _start_quality(run: Run) -> None:
+    """Run the quality checks on the N-Quads just written, in a third thread."""
+    gate, path = run.gate, _dataset_path(run, formats.N_QUADS)
+    assert gate is not None
+    run.quality = Background(lambda: quality(gate, path))
 
 
 def _extras(run: Run) -> None:
@@ -189,8 +199,10 @@ def _describe(run: Run) -> None:
 
 def _await_gate(run: Run) -> None:
     """Wait for the gate; a release that does not pass it is never swapped in."""
-    assert run.background is not None
-    run.report = run.background.wait()
+    assert run.shacl is not None and run.quality is not None and run.gate is not None
+    problems = run.quality.wait()
+    run.report = run.shacl.wait()
+    run.report.problems, run.report.seconds = problems, dict(run.gate.seconds)
     if not run.report.conforms:
         raise ValidationFailed(run.report.text())
 
@@ -202,14 +214,15 @@ def _write_report(run: Run) -> None:
                         ns.prefixes())
 
 
-#: The build, in order. N-Triples and N-Quads come first: the gate reads them while the rest is written.
+#: The build, in order. The gate (SHACL, then the quality checks on the N-Quads) runs beside the writers.
 STAGES: list[tuple[str, Callable[[Run], None]]] = [
     ("read records", _read),
     ("make the graph", _make),
+    ("start SHACL validation", _start_shacl),
     ("sort", _sort),
-    ("write nt", _writer(formats.N_TRIPLES)),
     ("write nq", _writer(formats.N_QUADS)),
-    ("start the gate", _start_gate),
+    ("start the quality checks", _start_quality),
+    ("write nt", _writer(formats.N_TRIPLES)),
     ("write ttl", _writer(formats.TURTLE)),
     ("write jsonld", _writer(formats.JSON_LD)),
     ("write rdf", _writer(formats.RDF_XML)),

@@ -12,12 +12,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 import pyoxigraph as ox
 
 from clusterlod.graph import Origin
 from clusterlod.namespaces import DEFAULT_BASE, Namespaces
-from clusterlod.validate import DEFAULT_ENGINE, TURBO, Report, read_results, run_turbo, sort_results, store_of, validate
+from clusterlod.validate import DEFAULT_ENGINE, Report, validate
 
 QC_FOLDER = "qc"
 ADD_UP = "companies-add-up"
@@ -35,36 +36,38 @@ class Gate:
     queries: Path | None
     engine: str = DEFAULT_ENGINE
     fail_on: str = "violation"
+    shapes_file: str = "shapes/"
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def judge(gate: Gate, quads_file: Path | None = None, triples_file: Path | None = None) -> Report:
-    """Validate, then run the quality checks; the report's ``conforms`` is the verdict.
+def judge(gate: Gate) -> Report:
+    """Validate, then run the quality checks; the report's ``conforms`` is the verdict."""
+    report = shacl(gate)
+    report.problems = quality(gate)
+    report.seconds = dict(gate.seconds)
+    return report
 
-    With files (the N-Triples and N-Quads already written to the staging folder)
-    the stores are loaded by oxigraph's parser, which is far faster than adding
-    a million Python objects, and the graph judged is byte for byte the one published.
-    """
+
+def shacl(gate: Gate) -> Report:
+    """The SHACL half of the gate, on the exact terms that are published."""
     start = time.perf_counter()
-    if gate.engine == TURBO and triples_file is not None:
-        data = ox.Store()
-        data.bulk_load(path=str(triples_file), format=ox.RdfFormat.N_TRIPLES)
-        results = run_turbo(data, store_of(gate.shapes))
-        del data
-        report = Report(sort_results(read_results(results, gate.origins, gate.ns.prefixes())), TURBO, gate.fail_on)
-    else:
-        report = validate(gate.data, gate.shapes, gate.origins, gate.ns.prefixes(), gate.engine, gate.fail_on)
+    report = validate(gate.data, gate.shapes, gate.origins, gate.ns.prefixes(), gate.engine, gate.fail_on,
+                      gate.shapes_file)
     gate.seconds["validate"] = time.perf_counter() - start
+    return report
+
+
+def quality(gate: Gate, quads_file: Path | None = None) -> list[str]:
+    """The quality-check half: on the N-Quads written to the staging folder, or on the quads in memory."""
     start = time.perf_counter()
     store = ox.Store()
     if quads_file is not None:
         store.bulk_load(path=str(quads_file), format=ox.RdfFormat.N_QUADS)
     else:
-        store.bulk_extend(gate.quads or [])
-    report.problems = quality_problems(store, gate.queries, gate.ns, gate.origins)
+        store.bulk_load(input=ox.serialize(gate.quads or [], format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    problems = quality_problems(store, gate.queries, gate.ns, gate.origins)
     gate.seconds["quality checks"] = time.perf_counter() - start
-    report.seconds = dict(gate.seconds)
-    return report
+    return problems
 
 
 def quality_problems(store: ox.Store, folder: Path | None, ns: Namespaces, origins: dict[str, Origin]) -> list[str]:
@@ -104,27 +107,26 @@ def _where(row: tuple, origins: dict[str, Origin]) -> str:
 
 
 class Background:
-    """Run the gate in a thread while the build writes the other syntaxes.
+    """Run part of the gate in a thread while the build writes the syntaxes.
 
-    pyshacl-turbo and oxigraph's loaders work outside the GIL, so on two cores the
-    validation costs little wall time on top of the writers.
+    pyshacl-turbo and oxigraph's loaders and queries work outside the GIL, so
+    on two cores the gate costs little wall time on top of the writers.
     """
 
-    def __init__(self, gate: Gate, quads_file: Path, triples_file: Path):
-        self.report: Report | None = None
+    def __init__(self, work: Callable[[], Any]):
+        self.result: Any = None
         self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(gate, quads_file, triples_file), daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
         self._thread.start()
 
-    def _run(self, gate: Gate, quads_file: Path, triples_file: Path) -> None:
+    def _run(self, work: Callable[[], Any]) -> None:
         try:
-            self.report = judge(gate, quads_file, triples_file)
+            self.result = work()
         except BaseException as error:  # noqa: BLE001 - handed to the waiting build
             self.error = error
 
-    def wait(self) -> Report:
+    def wait(self) -> Any:
         self._thread.join()
         if self.error is not None:
             raise self.error
-        assert self.report is not None
-        return self.report
+        return self.result

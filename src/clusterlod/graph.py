@@ -12,19 +12,18 @@ import calendar
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
-from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+from clusterlod.errors import DataError
 from clusterlod.identifiers import Identifier, best_row
 from clusterlod.model import CONFIDENCES, STATUSES, TYPES, FieldSpec, TypeSpec
 from clusterlod.namespaces import XSD, Namespaces
-from clusterlod.records import Record, Value
+from clusterlod.records import Record, Value, iri_problem
 from clusterlod.source import QuoteNotFound, SourceText, Span
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
+DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only: \d is any script's
 ENGLISH_BASIS = "curated-english"
 #: How sure a link is, when the data says so explicitly; otherwise the identifier list decides.
 LINK_MATCHES = {"same-as": "owl:sameAs", "exact": "skos:exactMatch", "close": "skos:closeMatch", "see-also": "rdfs:seeAlso"}
@@ -54,9 +53,10 @@ def literal_text(record: Record, value: Value, name: str) -> str:
 
 
 def check_iri(record: Record, line: int, name: str, iri: str) -> str:
-    parts = urlsplit(iri)
-    if parts.scheme not in ("http", "https") or not parts.netloc or IRI_FORBIDDEN.search(iri):
-        raise record.error(f"field '{name}': bad IRI {iri!r} (expected an absolute http(s) IRI without spaces)", line)
+    """An absolute http(s) IRI that the writers' own parser (oxigraph) accepts."""
+    problem = iri_problem(iri)
+    if problem:
+        raise record.error(f"field '{name}': bad IRI {iri!r} ({problem})", line)
     return iri
 
 
@@ -112,6 +112,17 @@ class GraphBuilder:
 
     def lang(self, text: str, language: str) -> ox.Literal:
         return ox.Literal(text.strip(), language=language)
+
+    def mint(self, kind: str, slug: str, origin: Origin) -> ox.NamedNode:
+        """A new IRI for a quote, figure or statement; two records minting the same one is an error naming both."""
+        node = ox.NamedNode(self.ns.resource(kind, slug))
+        first = self.origins.get(node.value)
+        if first is not None:
+            raise DataError(origin.path, origin.line, origin.record,
+                            f"the IRI {kind}/{slug} made for this record is already made for record "
+                            f"'{first.record}' at {first.path}:{first.line}; change one of the ids")
+        self.origins[node.value] = origin
+        return node
 
     # -- entry point -----------------------------------------------------------
     def build(self, records: Iterable[Record]) -> BuiltGraph:
@@ -193,7 +204,7 @@ class GraphBuilder:
             if not isinstance(item, dict) or "quote" not in item or "section" not in item:
                 raise record.error("field 'source': each item needs 'section' and 'quote'", line)
             occurrence = item.get("occurrence")
-            if occurrence is not None and not str(occurrence).isdigit():
+            if occurrence is not None and not re.fullmatch(r"[1-9][0-9]*", str(occurrence)):
                 raise record.error("field 'source': 'occurrence' must be a whole number", line)
             section = self.reference(record, line, "source", item["section"], ("Section",))
             span = self.add_quote(record, line, subject, f"{record.id}-q{index}", item["quote"], section,
@@ -211,8 +222,7 @@ class GraphBuilder:
             span = self.source.locate(quote, within, occurrence)
         except QuoteNotFound as error:
             raise record.error(str(error), line) from None
-        node = ox.NamedNode(self.ns.resource("quote", slug))
-        self.origins[node.value] = Origin(str(record.path), line, record.id)
+        node = self.mint("quote", slug, Origin(str(record.path), line, record.id))
         g = DOCUMENT_GRAPH
         self.add(owner, self.curie("clo:sourceQuote"), node, g)
         self.add(node, self.curie("rdf:type"), self.curie("clo:SourceQuote"), g)
@@ -264,8 +274,7 @@ class GraphBuilder:
               basis: str, extra: Iterable[tuple[str, ox.Literal]] = ()) -> None:
         graph = f"editorial/{basis}"
         slug = f"{ctx.record.id}-{name.replace('_', '-')}" + (f"-{n}" if n else "")
-        node = ox.NamedNode(self.ns.resource("statement", slug))
-        self.origins[node.value] = self.origins[ctx.subject.value]
+        node = self.mint("statement", slug, self.origins[ctx.subject.value])
         self.add(node, self.curie("rdf:type"), self.curie("clo:EditorialStatement"), graph)
         self.add(node, self.curie("rdf:subject"), ctx.subject, graph)
         self.add(node, self.curie("rdf:predicate"), predicate, graph)
@@ -334,7 +343,7 @@ class GraphBuilder:
 
     def field_year(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
         text, basis = self.unwrap(ctx, value.data, line)
-        if not isinstance(text, str) or not re.fullmatch(r"\d{4}", text):
+        if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}", text):
             raise ctx.record.error(f"field '{spec.name}': expected a year YYYY, found {text!r}", line)
         self.state(ctx, spec, ox.Literal(text, datatype=ox.NamedNode(XSD + "gYear")), basis)
 
@@ -371,7 +380,8 @@ class GraphBuilder:
         record, data = ctx.record, value.data
         if not isinstance(data, dict) or "value" not in data:
             raise record.error(f"field '{spec.name}': expected a figure {{value, quote, approximate?, as_of?}}", line)
-        unknown = set(data) - {"value", "approximate", "as_of", "quote", "as_of_quote", "scope", "scope_quote"}
+        unknown = set(data) - {"value", "approximate", "as_of", "quote", "as_of_quote", "scope", "scope_quote",
+                             "number_in_quote"}
         if unknown:
             raise record.error(f"field '{spec.name}': unknown key(s) {sorted(unknown)}", line)
         number = data["value"]
@@ -382,8 +392,7 @@ class GraphBuilder:
         if approximate not in ("true", "false"):
             raise record.error(f"field '{spec.name}': 'approximate' must be true or false", line)
         slug = f"{record.id}-{spec.name.replace('_', '-')}"
-        node = ox.NamedNode(self.ns.resource("figure", slug))
-        self.origins[node.value] = Origin(str(record.path), line, record.id)
+        node = self.mint("figure", slug, Origin(str(record.path), line, record.id))
         g = ctx.home
         self.add(ctx.subject, self.curie(spec.predicate), node, g)
         self.add(node, self.curie("rdf:type"), self.curie("clo:ApproximateFigure" if approximate == "true" else "clo:Figure"), g)
@@ -397,7 +406,7 @@ class GraphBuilder:
         self.add(node, self.curie("rdfs:label"), self.lang(("about " if approximate == "true" else "") + f"{shown} {unit_en}", "en"), ctx.english)
         if "as_of" in data:
             year = data["as_of"]
-            if not isinstance(year, str) or not re.fullmatch(r"\d{4}", year):
+            if not isinstance(year, str) or not re.fullmatch(r"[0-9]{4}", year):
                 raise record.error(f"field '{spec.name}': 'as_of' must be a year YYYY", line)
             self.add(node, self.curie("clo:asOf"), ox.Literal(year, datatype=ox.NamedNode(XSD + "gYear")), g)
         if "scope" in data:
