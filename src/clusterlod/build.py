@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from clusterlod import catalog, formats, jsonld, publish
 from clusterlod.errors import ValidationFailed
-from clusterlod.gate import Background, Gate, judge, quality, shacl
+from clusterlod.gate import Background, Gate, judge, quality
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
 from clusterlod.linksets import write_linksets
 from clusterlod.namespaces import Namespaces
@@ -74,8 +74,8 @@ def gate_of(publication: Publication, engine: str = DEFAULT_ENGINE, fail_on: str
     quads = publication.built.quads + in_graph(publication.ontology, ns.graph(ONTOLOGY_GRAPH))
     root = publication.sources.root
     shapes_file = ", ".join(relative(p, root) for p in publication.sources.shapes_files) or "shapes/"
-    return Gate(publication.data_triples + publication.ontology, publication.shapes_triples, quads,
-                publication.built.origins, ns, root / "queries", engine, fail_on, shapes_file)
+    return Gate(quads, publication.shapes_triples, publication.built.origins, ns, root / "queries", engine,
+                fail_on, shapes_file)
 
 
 def check(publication: Publication, engine: str = DEFAULT_ENGINE, fail_on: str = "violation") -> Report:
@@ -120,7 +120,7 @@ class Run:
     context: dict[str, Any] = field(default_factory=dict)
     gate: Gate | None = None
     shacl: Background | None = None
-    quality: Background | None = None
+    problems: list[str] = field(default_factory=list)
     report: Report | None = None
     linksets: Any = None
 
@@ -161,17 +161,16 @@ def _writer(syntax: formats.Syntax) -> Callable[[Run], None]:
     return write
 
 
-def _start_shacl(run: Run) -> None:
-    """SHACL-validate the graph in a second thread while it is sorted and written."""
-    gate = run.gate = gate_of(run.pub, run.engine, run.fail_on)
-    run.shacl = Background(lambda: shacl(gate))
+def _start_gate(run: Run) -> None:
+    """Load the N-Quads just written and SHACL-validate them in a second thread."""
+    run.gate = gate_of(run.pub, run.engine, run.fail_on)
+    run.shacl = Background(run.gate, _dataset_path(run, formats.N_QUADS))
 
 
-def _start_quality(run: Run) -> None:
-    """Run the quality checks on the N-Quads just written, in a third thread."""
-    gate, path = run.gate, _dataset_path(run, formats.N_QUADS)
-    assert gate is not None
-    run.quality = Background(lambda: quality(gate, path))
+def _quality(run: Run) -> None:
+    """The quality checks, on the same store, while SHACL still runs in its thread."""
+    assert run.gate is not None and run.shacl is not None
+    run.problems = quality(run.gate, run.shacl.loaded_store())
 
 
 def _extras(run: Run) -> None:
@@ -199,10 +198,9 @@ def _describe(run: Run) -> None:
 
 def _await_gate(run: Run) -> None:
     """Wait for the gate; a release that does not pass it is never swapped in."""
-    assert run.shacl is not None and run.quality is not None and run.gate is not None
-    problems = run.quality.wait()
+    assert run.shacl is not None and run.gate is not None
     run.report = run.shacl.wait()
-    run.report.problems, run.report.seconds = problems, dict(run.gate.seconds)
+    run.report.problems, run.report.seconds = run.problems, dict(run.gate.seconds)
     if not run.report.conforms:
         raise ValidationFailed(run.report.text())
 
@@ -214,21 +212,22 @@ def _write_report(run: Run) -> None:
                         ns.prefixes())
 
 
-#: The build, in order. The gate (SHACL, then the quality checks on the N-Quads) runs beside the writers.
+#: The build, in order. The gate loads the written N-Quads and validates them in a second thread from
+#: "start" to "wait"; the quality checks query the same store meanwhile; nothing is swapped in unless both pass.
 STAGES: list[tuple[str, Callable[[Run], None]]] = [
     ("read records", _read),
     ("make the graph", _make),
-    ("start SHACL validation", _start_shacl),
     ("sort", _sort),
     ("write nq", _writer(formats.N_QUADS)),
-    ("start the quality checks", _start_quality),
+    ("start the gate", _start_gate),
     ("write nt", _writer(formats.N_TRIPLES)),
     ("write ttl", _writer(formats.TURTLE)),
     ("write jsonld", _writer(formats.JSON_LD)),
     ("write rdf", _writer(formats.RDF_XML)),
     ("write trig", _writer(formats.TRIG)),
     ("link sets, ontology, shapes", _extras),
-    ("wait for the gate", _await_gate),
+    ("quality checks", _quality),
+    ("wait for SHACL validation", _await_gate),
     ("validation report", _write_report),
     ("DCAT/VoID", _describe),
 ]
