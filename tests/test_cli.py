@@ -50,4 +50,4 @@ def test_unknown_command_fails() -> None:
 def test_validate_reports_conformance(project_root: Path) -> None:
     result = clusterlod("validate", "--root", str(project_root))
     assert result.returncode == 0
-    assert result.stdout.strip() == "conforms: every shape is satisfied"
+    assert result.stdout.strip() == "conforms: every shape is satisfied and every quality check passes"

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from clusterlod import catalog, formats, jsonld, publish
 from clusterlod.errors import ValidationFailed
+from clusterlod.figures import check_figures
 from clusterlod.gate import Background, Gate, judge, quality
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
 from clusterlod.linksets import write_linksets
@@ -63,6 +64,7 @@ def make_publication(sources: Sources, ns: Namespaces) -> Publication:
         shapes_triples += rebase_triples(parse_turtle(path, root), ns)
     builder = GraphBuilder(ns, sources.source, sources.identifiers, f"data/{IDENTIFIERS_FILE}")
     built = builder.build(sources.records)
+    check_figures(sources.records)  # after the builder has found every quote and value well-formed
     publication = Publication(ns, sources, built, ontology, shapes_triples)
     publication.quads = built.quads + in_graph(ontology, ns.graph(ONTOLOGY_GRAPH))
     return publication
@@ -219,7 +221,7 @@ STAGES: list[tuple[str, Callable[[Run], None]]] = [
     ("make the graph", _make),
     ("sort", _sort),
     ("write nq", _writer(formats.N_QUADS)),
-    ("start the gate", _start_gate),
+    ("start validating", _start_gate),
     ("write nt", _writer(formats.N_TRIPLES)),
     ("write ttl", _writer(formats.TURTLE)),
     ("write jsonld", _writer(formats.JSON_LD)),

@@ -14,7 +14,6 @@ import pyoxigraph as ox
 from clusterlod.errors import DataError
 from clusterlod.identifiers import Identifier, read_identifiers
 from clusterlod.dataset import read_dataset
-from clusterlod.figures import check_figures
 from clusterlod.records import Record, read_records
 from clusterlod.source import SourceText
 
@@ -50,7 +49,6 @@ def read_sources(root: Path) -> Sources:
     for path in sorted(data.glob("*.yaml")):
         if path.name != DATASET_FILE:
             records.extend(read_records(path, relative(path, root)))
-    check_figures(records)
     dataset = read_dataset(data / DATASET_FILE, relative(data / DATASET_FILE, root))
     documents = [r for r in records if r.type == "Document"]
     if len(documents) != 1:
