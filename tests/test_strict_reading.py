@@ -195,3 +195,9 @@ def test_a_shape_the_engine_cannot_run_is_one_line(project_copy: Path, previous_
                       "    sh:property [ sh:path <urn:x:p> ; sh:pattern \"(\" ] .\n", encoding="utf-8")
     line = refused(project_copy, previous_release, DataError.exit_code)
     assert "shapes/clusterlod-shapes.ttl" in line and "cannot run these shapes" in line
+
+
+def test_a_bad_base_iri_is_one_line(project_root: Path) -> None:
+    result = clusterlod("validate", "--root", str(project_root), "--base", "http://example.org/%zz/")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "--base" in result.stderr and "percent" in result.stderr

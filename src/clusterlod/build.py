@@ -3,8 +3,8 @@
 ``STAGES`` is the build, as a named list: ``clusterlod build`` runs it and the
 benchmark times it, so there is one pipeline. Every syntax is written into a
 staging folder while the gate (SHACL and the quality checks, clusterlod.gate)
-judges the N-Triples and N-Quads just written there, in a second thread; the
-staging folder replaces dist/ only when the gate passes.
+judges the N-Quads just written there, SHACL in a second thread; the staging
+folder replaces dist/ only when the gate passes.
 """
 
 from __future__ import annotations

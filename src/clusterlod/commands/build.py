@@ -11,7 +11,19 @@ from clusterlod.namespaces import DEFAULT_BASE
 
 root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                            show_default=True, help="The project folder holding data/, ontology/ and shapes/.")
-base_option = click.option("--base", default=None, metavar="IRI",
+
+
+def _checked_base(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A base IRI checked by the writers' own parser, so a bad one is one line, not a traceback."""
+    from clusterlod.records import iri_problem
+
+    problem = iri_problem(value) if value else None
+    if problem:
+        raise click.BadParameter(problem, ctx, param)
+    return value
+
+
+base_option = click.option("--base", default=None, metavar="IRI", callback=_checked_base,
                            help=f"Base IRI of every published resource (default {DEFAULT_BASE}).")
 
 
