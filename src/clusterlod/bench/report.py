@@ -106,7 +106,7 @@ def markdown(report: dict[str, Any]) -> str:
                   f"peak RSS {ours['build_command']['peak_rss_mb']:.0f} MB"
                   + (f"; plain way peak RSS {theirs['peak_rss_mb']:.0f} MB." if theirs else "."), ""]
         if any(stage.get("background") for stage in ours["stages"].values()):
-            lines += ["‡ timed inside the gate's thread (the store load, pyshacl-turbo, the quality checks), beside "
+            lines += ["‡ timed inside the gate's thread (the store load and pyshacl-turbo), beside "
                       "the writers; not added to the total, the sum of the stages' wall time. \"validate\" compares "
                       "pyshacl-turbo with pySHACL on the same data.", ""]
     if report.get("server"):
