@@ -3,8 +3,8 @@
 ``STAGES`` is the build, as a named list: ``clusterlod build`` runs it and the
 benchmark times it, so there is one pipeline. Every syntax is written into a
 staging folder while the gate (SHACL and the quality checks, clusterlod.gate)
-judges the N-Quads just written there, SHACL in a second thread; the staging
-folder replaces dist/ only when the gate passes.
+judges the same quads, SHACL in a second thread; the staging folder replaces
+dist/ only when the gate passes.
 """
 
 from __future__ import annotations
@@ -164,9 +164,10 @@ def _writer(syntax: formats.Syntax) -> Callable[[Run], None]:
 
 
 def _start_gate(run: Run) -> None:
-    """Load the N-Quads just written and SHACL-validate them in a second thread."""
+    """Load the graph's quads (the very terms that will be written) into a store and SHACL-validate
+    them in a second thread, from here to "wait": the critical path of a large build."""
     run.gate = gate_of(run.pub, run.engine, run.fail_on)
-    run.shacl = Background(run.gate, _dataset_path(run, formats.N_QUADS))
+    run.shacl = Background(run.gate)
 
 
 def _quality(run: Run) -> None:
@@ -214,14 +215,14 @@ def _write_report(run: Run) -> None:
                         ns.prefixes())
 
 
-#: The build, in order. The gate loads the written N-Quads and validates them in a second thread from
-#: "start" to "wait"; the quality checks query the same store meanwhile; nothing is swapped in unless both pass.
+#: The build, in order. The gate loads the quads and validates them in a second thread from "start" to
+#: "wait"; the quality checks query the same store meanwhile; nothing is swapped in unless both pass.
 STAGES: list[tuple[str, Callable[[Run], None]]] = [
     ("read records", _read),
     ("make the graph", _make),
+    ("start validating", _start_gate),
     ("sort", _sort),
     ("write nq", _writer(formats.N_QUADS)),
-    ("start validating", _start_gate),
     ("write nt", _writer(formats.N_TRIPLES)),
     ("write ttl", _writer(formats.TURTLE)),
     ("write jsonld", _writer(formats.JSON_LD)),

@@ -116,13 +116,13 @@ def _where(row: tuple, origins: dict[str, Origin]) -> str:
 class Background:
     """SHACL in a second thread while the build writes the other syntaxes.
 
-    Loads the written N-Quads into a store (``loaded`` is set then, so the
-    quality checks can query the same store meanwhile) and validates it.
+    Loads the quads (or a written N-Quads file) into a store (``loaded`` is set
+    then, so the quality checks can query the same store meanwhile) and validates it.
     pyshacl-turbo and oxigraph work outside the GIL, so on two cores the
     validation costs little wall time on top of the writers.
     """
 
-    def __init__(self, gate: Gate, quads_file: Path):
+    def __init__(self, gate: Gate, quads_file: Path | None = None):
         self.store: ox.Store | None = None
         self.report: Report | None = None
         self.error: BaseException | None = None
@@ -130,7 +130,7 @@ class Background:
         self._thread = threading.Thread(target=self._run, args=(gate, quads_file), daemon=True)
         self._thread.start()
 
-    def _run(self, gate: Gate, quads_file: Path) -> None:
+    def _run(self, gate: Gate, quads_file: Path | None) -> None:
         try:
             self.store = load(gate, quads_file)
             self.loaded.set()
