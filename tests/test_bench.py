@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clusterlod.benchmark import Stopwatch, total
+from clusterlod.bench import Stopwatch, total
 from clusterlod.synthetic import generate
 
 
@@ -19,8 +19,9 @@ def test_the_generator_writes_curated_records_that_build(project_root: Path, tmp
 
     root = generate(project_root, tmp_path / "synthetic", 40)
     records = yaml.safe_load((root / "data" / "synthetic-projects.yaml").read_text(encoding="utf-8"))
-    assert len(records) == 40 and {r["type"] for r in records} == {"Cluster"}
-    assert all("quote" in r["source"][0] for r in records)
+    projects = [r for r in records if r["type"] == "Cluster"]
+    assert len(projects) == 40 and all("quote" in r["source"][0] for r in projects)
+    assert {r["program"] for r in projects} == {"synthetic-program"}, "the real programme's 18 projects stay 18"
     real = assemble(project_root)
     grown = assemble(root)
     assert len(grown.quads) > len(real.quads) + 40 * 40
@@ -52,6 +53,11 @@ def test_bench_runs_on_a_tiny_size_and_reports(project_root: Path, tmp_path: Pat
         stages = size[way]["stages"]
         assert {"read records", "make the graph", "validate", "write ttl", "write jsonld", "write nt", "write rdf",
                 "write trig", "write nq", "run every canned query"} <= set(stages), way
+    from clusterlod.build import STAGES
+
+    timed = [name for name, stage in size["clusterlod"]["stages"].items() if not stage.get("background")]
+    assert timed[:len(STAGES)] == [name for name, _ in STAGES], "the benchmark times the build's own stage list"
+    assert size["clusterlod"]["stages"]["validate"]["seconds"] > 0 and size["plain"]["stages"]["validate"]["seconds"] > 0
     assert size["clusterlod"]["build_command"]["peak_rss_mb"] > 10
     assert set(size["clusterlod"]["queries_ms"]) == set(size["plain"]["queries_ms"])
     assert {(r["name"], r["clients"]) for r in report["server"]} == {

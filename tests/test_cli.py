@@ -61,7 +61,7 @@ def test_unknown_command_fails() -> None:
 def test_validate_reports_conformance(project_root: Path) -> None:
     result = clusterlod("validate", "--root", str(project_root))
     assert result.returncode == 0
-    assert result.stdout.strip() == "conforms: every shape is satisfied"
+    assert result.stdout.strip() == "conforms: every shape is satisfied and every quality check passes"
 
 
 def test_the_installed_command_starts_in_a_clean_interpreter(tmp_path: Path) -> None:

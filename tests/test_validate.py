@@ -108,3 +108,53 @@ def test_ontology_terms_are_checked_too(publication: Publication, term: str, pre
 def test_the_real_data_conforms(publication: Publication) -> None:
     report = check(publication)
     assert report.conforms, report.text()
+
+
+NESTED_SHAPE = """
+closh:NestedCheck a sh:NodeShape ;
+    sh:targetClass clo:Cluster ;
+    sh:property [ sh:path clo:companyCount ;
+                  sh:property [ sh:path clo:value ; sh:minInclusive 1000000 ] ] .
+"""
+
+WARNING_SHAPE = """
+closh:LargeProjects a sh:NodeShape ;
+    sh:targetClass clo:Cluster ;
+    sh:property [ sh:path ( clo:companyCount clo:value ) ; sh:minInclusive 1000 ; sh:severity sh:Warning ] .
+"""
+
+
+def add_shape(root, text: str) -> None:
+    shapes = root / "shapes" / "clusterlod-shapes.ttl"
+    shapes.write_text(shapes.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_build_and_validate_agree_on_a_nested_property_shape(project_copy, tmp_path) -> None:
+    """The case where the old engine published "conforms" while validate found 18 violations."""
+    from clusterlod.build import assemble, build
+    from clusterlod.errors import ValidationFailed
+
+    add_shape(project_copy, NESTED_SHAPE)
+    report = check(assemble(project_copy))
+    assert not report.conforms and len(report.blocking) == 18, report.text()
+    with pytest.raises(ValidationFailed) as refused:
+        build(project_copy, tmp_path / "dist")
+    assert str(refused.value) == report.text()
+    assert not (tmp_path / "dist").exists()
+
+
+def test_warnings_are_reported_and_block_only_when_asked(project_copy, tmp_path) -> None:
+    from clusterlod.build import assemble, build
+    from clusterlod.errors import ValidationFailed
+
+    add_shape(project_copy, WARNING_SHAPE)
+    publication = assemble(project_copy)
+    report = check(publication)
+    assert report.conforms and report.violations, "small projects are warnings, not violations"
+    assert {v.level for v in report.violations} == {"warning"}
+    assert all("(warning)" in v.line() for v in report.violations)
+    assert not check(publication, fail_on="warning").conforms
+    build(project_copy, tmp_path / "dist")  # published, with the warnings in the report
+    assert b"sh:Warning" in (tmp_path / "dist" / "validation-report.ttl").read_bytes()
+    with pytest.raises(ValidationFailed):
+        build(project_copy, tmp_path / "dist2", fail_on="warning")

@@ -1,4 +1,11 @@
-"""The pipeline: sources -> graph -> validate -> publish, all or nothing."""
+"""The pipeline: sources -> graph -> publish and gate -> swap, all or nothing.
+
+``STAGES`` is the build, as a named list: ``clusterlod build`` runs it and the
+benchmark times it, so there is one pipeline. Every syntax is written into a
+staging folder while the gate (SHACL and the quality checks, clusterlod.gate)
+judges the same quads, SHACL in a second thread; the staging folder replaces
+dist/ only when the gate passes.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +13,20 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pyoxigraph as ox
-import rdflib
 
-from clusterlod import catalog, publish
+from clusterlod import catalog, formats, jsonld, publish
 from clusterlod.errors import ValidationFailed
+from clusterlod.figures import check_figures
+from clusterlod.gate import Background, Gate, judge, quality
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
 from clusterlod.linksets import write_linksets
 from clusterlod.namespaces import Namespaces
 from clusterlod.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
-from clusterlod.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_quads, to_rdflib, union_triples
-from clusterlod.validate import Report, report_triples, validate
+from clusterlod.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_quads, union_triples
+from clusterlod.validate import DEFAULT_ENGINE, Report, report_triples
 
 ONTOLOGY_GRAPH = "ontology"
 Progress = Callable[[str], None]
@@ -34,14 +42,6 @@ class Publication:
     ontology: list[ox.Triple]
     shapes_triples: list[ox.Triple]
     quads: list[ox.Quad] = field(default_factory=list)
-    _shapes: rdflib.Graph | None = None
-
-    @property
-    def shapes(self) -> rdflib.Graph:
-        """The shapes as an rdflib graph (both engines read shapes with rdflib; they are small)."""
-        if self._shapes is None:
-            self._shapes = to_rdflib(self.shapes_triples)
-        return self._shapes
 
     @property
     def data_triples(self) -> list[ox.Triple]:
@@ -64,15 +64,25 @@ def make_publication(sources: Sources, ns: Namespaces) -> Publication:
         shapes_triples += rebase_triples(parse_turtle(path, root), ns)
     builder = GraphBuilder(ns, sources.source, sources.identifiers, f"data/{IDENTIFIERS_FILE}")
     built = builder.build(sources.records)
+    check_figures(sources.records)  # after the builder has found every quote and value well-formed
     publication = Publication(ns, sources, built, ontology, shapes_triples)
     publication.quads = built.quads + in_graph(ontology, ns.graph(ONTOLOGY_GRAPH))
     return publication
 
 
-def check(publication: Publication, engine: str = "fast") -> Report:
-    """SHACL-validate the instance data together with the ontology (for subclass reasoning)."""
-    return validate(publication.data_triples + publication.ontology, publication.shapes,
-                    publication.built.origins, publication.ns.prefixes(), engine)
+def gate_of(publication: Publication, engine: str = DEFAULT_ENGINE, fail_on: str = "violation") -> Gate:
+    """The gate's input: the instance data with the ontology (for rdfs:subClassOf), shapes, quads."""
+    ns = publication.ns
+    quads = publication.built.quads + in_graph(publication.ontology, ns.graph(ONTOLOGY_GRAPH))
+    root = publication.sources.root
+    shapes_file = ", ".join(relative(p, root) for p in publication.sources.shapes_files) or "shapes/"
+    return Gate(quads, publication.shapes_triples, publication.built.origins, ns, root / "queries", engine,
+                fail_on, shapes_file)
+
+
+def check(publication: Publication, engine: str = DEFAULT_ENGINE, fail_on: str = "violation") -> Report:
+    """The publishing gate without writing anything (``clusterlod validate``): SHACL, then the quality checks."""
+    return judge(gate_of(publication, engine, fail_on))
 
 
 def graph_infos(publication: Publication) -> list[catalog.GraphInfo]:
@@ -95,47 +105,156 @@ def graph_infos(publication: Publication) -> list[catalog.GraphInfo]:
     return infos
 
 
-def write_release(publication: Publication, report: Report, out: Path) -> None:
-    """Write every file of the release into ``out`` (a fresh, empty folder)."""
-    ns, sources = publication.ns, publication.sources
-    prefixes = ns.prefixes()
-    quads = sorted_quads(publication.quads)
-    union = union_triples(quads)
-    publish.write_dataset(out, quads, union, prefixes)
-    linksets = write_linksets(out, quads, ns)
+@dataclass
+class Run:
+    """One build in progress: what each stage reads and leaves for the next."""
+
+    root: Path
+    staging: Path
+    base: str | None = None
+    engine: str = DEFAULT_ENGINE
+    fail_on: str = "violation"
+    sources: Sources | None = None
+    publication: Publication | None = None
+    quads: list[ox.Quad] = field(default_factory=list)
+    triples: list[ox.Triple] = field(default_factory=list)
+    used: dict[str, str] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
+    gate: Gate | None = None
+    shacl: Background | None = None
+    problems: list[str] = field(default_factory=list)
+    report: Report | None = None
+    linksets: Any = None
+
+    @property
+    def pub(self) -> Publication:
+        assert self.publication is not None
+        return self.publication
+
+
+def _read(run: Run) -> None:
+    run.sources = read_sources(run.root)
+
+
+def _make(run: Run) -> None:
+    assert run.sources is not None
+    run.publication = make_publication(run.sources, Namespaces(run.base) if run.base else Namespaces())
+
+
+def _sort(run: Run) -> None:
+    run.quads = sorted_quads(run.pub.quads)
+    run.triples = union_triples(run.quads)
+    run.used = publish.used_prefixes(run.quads, run.pub.ns.prefixes())
+
+
+def _dataset_path(run: Run, syntax: formats.Syntax) -> Path:
+    return run.staging / f"{formats.DATASET_STEM}.{syntax.extension}"
+
+
+def _writer(syntax: formats.Syntax) -> Callable[[Run], None]:
+    def write(run: Run) -> None:
+        path = _dataset_path(run, syntax)
+        if syntax is formats.JSON_LD:
+            run.context = jsonld.make_context(run.triples, run.used)
+            (run.staging / "context.jsonld").write_bytes(jsonld.dumps({"@context": run.context}))
+            path.write_bytes(jsonld.dumps(jsonld.document(run.triples, run.context)))
+        else:
+            publish.write_rdf(path, run.quads if syntax.quads else run.triples, syntax, run.used)
+    return write
+
+
+def _start_gate(run: Run) -> None:
+    """Load the graph's quads (the very terms that will be written) into a store and SHACL-validate
+    them in a second thread, from here to "wait": the critical path of a large build."""
+    run.gate = gate_of(run.pub, run.engine, run.fail_on)
+    run.shacl = Background(run.gate)
+
+
+def _quality(run: Run) -> None:
+    """The quality checks, on the same store, while SHACL still runs in its thread."""
+    assert run.gate is not None and run.shacl is not None
+    run.problems = quality(run.gate, run.shacl.loaded_store())
+
+
+def _extras(run: Run) -> None:
+    """Link sets, the ontology, the shapes, and copies of the source text and the identifier list."""
+    publication, out = run.pub, run.staging
+    ns, sources, prefixes = publication.ns, publication.sources, publication.ns.prefixes()
+    run.linksets = write_linksets(out, run.quads, ns)
     publish.write_graph(out / "ontology.ttl", publication.ontology, prefixes)
     publish.write_graph(out / "shapes.ttl", canonical_blank_nodes(publication.shapes_triples), prefixes)
-    publish.write_graph(out / "validation-report.ttl", report_triples(report, ns.base + "validation-report"), prefixes)
     publish.copy_file(sources.source.path, out / "source" / Path(sources.source_name).name)
     publish.copy_file(sources.root / "data" / IDENTIFIERS_FILE, out / IDENTIFIERS_FILE)
+
+
+def _describe(run: Run) -> None:
+    """The DCAT/VoID catalog, last: it lists every file with its checksum, the validation report too."""
+    publication, out = run.pub, run.staging
+    ns, sources, prefixes = publication.ns, publication.sources, publication.ns.prefixes()
+    linksets = run.linksets
     document = next(r for r in sources.records if r.type == "Document")
     examples = [ns.resource("cluster", r.id) for r in sources.records if r.type == "Cluster"][:1]
-    description = catalog.describe(ns, sources.dataset, out, graph_infos(publication), union,
+    description = catalog.describe(ns, sources.dataset, out, graph_infos(publication), run.triples,
                                    ns.resource("document", document.id), examples, linksets)
     publish.write_graph(out / catalog.CATALOG_FILE, description, prefixes)
 
 
+def _await_gate(run: Run) -> None:
+    """Wait for the gate; a release that does not pass it is never swapped in."""
+    assert run.shacl is not None and run.gate is not None
+    run.report = run.shacl.wait()
+    run.report.problems, run.report.seconds = run.problems, dict(run.gate.seconds)
+    if not run.report.conforms:
+        raise ValidationFailed(run.report.text())
+
+
+def _write_report(run: Run) -> None:
+    assert run.report is not None
+    ns = run.pub.ns
+    publish.write_graph(run.staging / "validation-report.ttl", report_triples(run.report, ns.base + "validation-report"),
+                        ns.prefixes())
+
+
+#: The build, in order. The gate loads the quads and validates them in a second thread from "start" to
+#: "wait"; the quality checks query the same store meanwhile; nothing is swapped in unless both pass.
+STAGES: list[tuple[str, Callable[[Run], None]]] = [
+    ("read records", _read),
+    ("make the graph", _make),
+    ("start validating", _start_gate),
+    ("sort", _sort),
+    ("write nq", _writer(formats.N_QUADS)),
+    ("write nt", _writer(formats.N_TRIPLES)),
+    ("write ttl", _writer(formats.TURTLE)),
+    ("write jsonld", _writer(formats.JSON_LD)),
+    ("write rdf", _writer(formats.RDF_XML)),
+    ("write trig", _writer(formats.TRIG)),
+    ("link sets, ontology, shapes", _extras),
+    ("quality checks", _quality),
+    ("wait for SHACL validation", _await_gate),
+    ("validation report", _write_report),
+    ("DCAT/VoID", _describe),
+]
+
+Timer = Callable[[str, Callable[[], Any]], Any]
+
+
 def build(root: Path, out: Path, base: str | None = None, progress: Progress | None = None,
-          engine: str = "fast") -> Report:
-    """Build, validate and publish; nothing is written unless all of it succeeds."""
-    say = progress or (lambda message: None)
-    say("reading sources and making the graph")
-    with no_cyclic_gc():
-        return _build(root, out, base, say, engine)
+          engine: str = DEFAULT_ENGINE, fail_on: str = "violation", timer: Timer | None = None) -> Report:
+    """Run every stage into a staging folder and swap it in; on any error ``out`` is left as it was.
 
-
-def _build(root: Path, out: Path, base: str | None, say: Progress, engine: str) -> Report:
+    ``timer(name, action)`` runs each stage (the benchmark passes its stopwatch).
+    """
     from clusterlod.atomic import replace_directory
 
-    publication = assemble(root, base)
-    say(f"validating {len(publication.quads)} quads")
-    report = check(publication, engine)
-    if not report.conforms:
-        raise ValidationFailed(report.text())
-    say(f"writing {relative(out, root)}")
-    with replace_directory(out) as staging:
-        write_release(publication, report, staging)
-    return report
+    say = progress or (lambda message: None)
+    time_it: Timer = timer or (lambda name, action: action())
+    with no_cyclic_gc(), replace_directory(out) as staging:
+        run = Run(root, staging, base, engine, fail_on)
+        for name, stage in STAGES:
+            say(name)
+            time_it(name, lambda: stage(run))
+        assert run.report is not None
+        return run.report
 
 
 @contextmanager

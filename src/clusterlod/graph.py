@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
-from clusterlod.graph_values import (DOCUMENT_GRAPH, ENGLISH_BASIS, IDENTIFIERS_BASIS, LINK_MATCHES,  # noqa: F401
-                                     ValueFields, check_iri)
+from clusterlod.errors import DataError
+from clusterlod.graph_values import (  # noqa: F401
+    DOCUMENT_GRAPH,
+    ENGLISH_BASIS,
+    IDENTIFIERS_BASIS,
+    LINK_MATCHES,
+    ValueFields,
+    check_iri,
+)
 from clusterlod.identifiers import Identifier
 from clusterlod.model import CONFIDENCES, STATUSES, TYPES, FieldSpec, TypeSpec
 from clusterlod.namespaces import XSD, Namespaces
@@ -24,7 +32,7 @@ from clusterlod.records import Record, Value
 from clusterlod.source import QuoteNotFound, SourceText, Span
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only: \d is any script's
 DESCRIPTIONS_BASIS = "editors-descriptions"  # what the editors write about a resource, unlike a translation
 
 
@@ -101,6 +109,17 @@ class GraphBuilder(ValueFields):
 
     def lang(self, text: str, language: str) -> ox.Literal:
         return ox.Literal(text.strip(), language=language)
+
+    def mint(self, kind: str, slug: str, origin: Origin) -> ox.NamedNode:
+        """A new IRI for a quote, figure or statement; two records minting the same one is an error naming both."""
+        node = ox.NamedNode(self.ns.resource(kind, slug))
+        first = self.origins.get(node.value)
+        if first is not None:
+            raise DataError(origin.path, origin.line, origin.record,
+                            f"the IRI {kind}/{slug} made for this record is already made for record "
+                            f"'{first.record}' at {first.path}:{first.line}; change one of the ids")
+        self.origins[node.value] = origin
+        return node
 
     # -- entry point -----------------------------------------------------------
     def build(self, records: Iterable[Record]) -> BuiltGraph:
@@ -183,7 +202,7 @@ class GraphBuilder(ValueFields):
             if not isinstance(item, dict) or "quote" not in item or "section" not in item:
                 raise record.error("field 'source': each item needs 'section' and 'quote'", line)
             occurrence = item.get("occurrence")
-            if occurrence is not None and not str(occurrence).isdigit():
+            if occurrence is not None and not re.fullmatch(r"[1-9][0-9]*", str(occurrence)):
                 raise record.error("field 'source': 'occurrence' must be a whole number", line)
             section = self.reference(record, line, "source", item["section"], ("Section",))
             span = self.add_quote(record, line, subject, f"{record.id}-q{index}", item["quote"], section,
@@ -205,8 +224,7 @@ class GraphBuilder(ValueFields):
         except QuoteNotFound as error:
             raise record.error(str(error), line) from None
         section = next((s for sp, s in sources if sp.start <= span.start and span.end <= sp.end), section)
-        node = ox.NamedNode(self.ns.resource("quote", slug))
-        self.origins[node.value] = Origin(str(record.path), line, record.id)
+        node = self.mint("quote", slug, Origin(str(record.path), line, record.id))
         g = DOCUMENT_GRAPH
         self.add(owner, self.curie("clo:sourceQuote"), node, g)
         self.add(node, self.curie("rdf:type"), self.curie("clo:SourceQuote"), g)
@@ -229,11 +247,11 @@ class GraphBuilder(ValueFields):
         return self.iri_of(other)
 
     # -- fields ------------------------------------------------------------------
-    def convert_field(self, ctx: "Context", spec: FieldSpec, value: Value) -> None:
+    def convert_field(self, ctx: Context, spec: FieldSpec, value: Value) -> None:
         handler = getattr(self, f"field_{spec.kind.value}")
         handler(ctx, spec, value, value.line)
 
-    def unwrap(self, ctx: "Context", value: Any, line: int, key: str = "value") -> tuple[Any, str | None]:
+    def unwrap(self, ctx: Context, value: Any, line: int, key: str = "value") -> tuple[Any, str | None]:
         """A field value, or {value|ref: ..., basis: ...} for an editorial one."""
         if isinstance(value, dict) and "basis" in value:
             if key not in value:
@@ -242,7 +260,7 @@ class GraphBuilder(ValueFields):
             return value[key], value["basis"]
         return value, None
 
-    def state(self, ctx: "Context", spec: FieldSpec, obj: ox.NamedNode | ox.Literal, basis: str | None,
+    def state(self, ctx: Context, spec: FieldSpec, obj: ox.NamedNode | ox.Literal, basis: str | None,
               n: int = 0) -> None:
         """One statement: into the record's graph, or reified into an editorial graph."""
         predicate = self.curie(spec.predicate)
@@ -254,12 +272,11 @@ class GraphBuilder(ValueFields):
         if ctx.record_basis is None:
             self.reify(ctx, spec.name, n, predicate, obj, basis)
 
-    def reify(self, ctx: "Context", name: str, n: int, predicate: ox.NamedNode, obj: ox.NamedNode | ox.Literal,
+    def reify(self, ctx: Context, name: str, n: int, predicate: ox.NamedNode, obj: ox.NamedNode | ox.Literal,
               basis: str, extra: Iterable[tuple[str, ox.Literal]] = ()) -> None:
         graph = f"editorial/{basis}"
         slug = f"{ctx.record.id}-{name.replace('_', '-')}" + (f"-{n}" if n else "")
-        node = ox.NamedNode(self.ns.resource("statement", slug))
-        self.origins[node.value] = self.origins[ctx.subject.value]
+        node = self.mint("statement", slug, self.origins[ctx.subject.value])
         self.add(node, self.curie("rdf:type"), self.curie("clo:EditorialStatement"), graph)
         self.add(node, self.curie("rdf:subject"), ctx.subject, graph)
         self.add(node, self.curie("rdf:predicate"), predicate, graph)
@@ -268,7 +285,7 @@ class GraphBuilder(ValueFields):
         for curie, literal in extra:
             self.add(node, self.curie(curie), literal, graph)
 
-    def field_text(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_text(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         data = value.data
         if not isinstance(data, dict) or not data.get("ja") or not data.get("en"):
             raise ctx.record.error(f"field '{spec.name}': expected a mapping with 'ja' (as written) and 'en'", line)
@@ -283,7 +300,7 @@ class GraphBuilder(ValueFields):
             self.add(ctx.subject, self.curie(spec.predicate), japanese, ctx.home)
         self.add(ctx.subject, self.curie(spec.predicate), self.lang(data["en"], "en"), ctx.english)
 
-    def field_editors_text(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_editors_text(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         data = value.data
         if not isinstance(data, dict) or not data or set(data) - {"ja", "en"}:
             raise ctx.record.error(f"field '{spec.name}': expected a mapping with 'ja' and/or 'en'", line)
@@ -294,10 +311,10 @@ class GraphBuilder(ValueFields):
             graph = ctx.home if ctx.record_basis else f"editorial/{DESCRIPTIONS_BASIS}"
             self.add(ctx.subject, self.curie(spec.predicate), self.lang(" ".join(text.split()), language), graph)
 
-    def field_literal_ja(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_literal_ja(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         self.add(ctx.subject, self.curie(spec.predicate), self.lang(literal_text(ctx.record, value, spec.name), "ja"), ctx.home)
 
-    def field_quoted_en(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_quoted_en(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         data = value.data
         if not isinstance(data, dict) or "value" not in data or "quote" not in data:
             raise ctx.record.error(f"field '{spec.name}': expected {{value, quote}}", line)
@@ -305,11 +322,11 @@ class GraphBuilder(ValueFields):
                        data["quote"], ctx.section, ctx.primary, sources=ctx.sources)
         self.add(ctx.subject, self.curie(spec.predicate), self.lang(data["value"], "en"), DOCUMENT_GRAPH)
 
-    def field_ref(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_ref(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         target, basis = self.unwrap(ctx, value.data, line, "ref")
         self.state(ctx, spec, self.reference(ctx.record, line, spec.name, target, spec.targets), basis)
 
-    def field_refs(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_refs(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         items = value.data if isinstance(value.data, list) else None
         if not items:
             raise ctx.record.error(f"field '{spec.name}': expected a list of record ids", line)
@@ -317,14 +334,14 @@ class GraphBuilder(ValueFields):
             target, basis = self.unwrap(ctx, item, line, "ref")
             self.state(ctx, spec, self.reference(ctx.record, line, spec.name, target, spec.targets), basis, n)
 
-    def field_date(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_date(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         text, basis = self.unwrap(ctx, value.data, line)
         if not isinstance(text, str):
             raise ctx.record.error(f"field '{spec.name}': expected a date string", line)
         self.state(ctx, spec, date_literal(ctx.record, line, spec.name, text), basis)
         self.check_date_order(ctx, spec, line)
 
-    def check_date_order(self, ctx: "Context", spec: FieldSpec, line: int) -> None:
+    def check_date_order(self, ctx: Context, spec: FieldSpec, line: int) -> None:
         if spec.name != "end" or "start" not in ctx.record.fields:
             return
         start, _ = self.unwrap(ctx, ctx.record.fields["start"].data, line)
@@ -332,40 +349,41 @@ class GraphBuilder(ValueFields):
         if isinstance(start, str) and isinstance(end, str) and end < start[: len(end)]:
             raise ctx.record.error(f"field 'end': {end} is before the start {start}", line)
 
-    def field_int(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_int(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         text, basis = self.unwrap(ctx, value.data, line)
         if not isinstance(text, str) or not re.fullmatch(r"[1-9][0-9]*", text):
             raise ctx.record.error(f"field '{spec.name}': expected a whole number above zero, found {text!r}", line)
         self.state(ctx, spec, ox.Literal(text, datatype=ox.NamedNode(XSD + "integer")), basis)
 
-    def field_string(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_string(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         text, basis = self.unwrap(ctx, value.data, line)
         self.state(ctx, spec, ox.Literal(literal_text(ctx.record, Value(text, line), spec.name)), basis)
 
-    def field_iri(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_iri(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         text = literal_text(ctx.record, value, spec.name)
         self.state(ctx, spec, ox.NamedNode(self.ns.rebase(check_iri(ctx.record, line, spec.name, text))), None)
 
-    def field_status(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_status(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         text, basis = self.unwrap(ctx, value.data, line)
         if text not in STATUSES:
             raise ctx.record.error(f"field '{spec.name}': expected one of {', '.join(STATUSES)}, found {text!r}", line)
         self.state(ctx, spec, self.curie(STATUSES[text]), basis)
 
-    def field_confidence(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_confidence(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         if value.data not in CONFIDENCES:
             raise ctx.record.error(f"field '{spec.name}': expected one of {', '.join(CONFIDENCES)}", line)
         self.state(ctx, spec, ox.Literal(value.data), None)
 
-    def field_quote(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_quote(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         slug = f"{ctx.record.id}-{spec.name.replace('_', '-')}"
         self.add_quote(ctx.record, line, ctx.subject, slug, value.data, ctx.section, ctx.primary, sources=ctx.sources)
 
-    def field_figure(self, ctx: "Context", spec: FieldSpec, value: Value, line: int) -> None:
+    def field_figure(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         record, data = ctx.record, value.data
         if not isinstance(data, dict) or "value" not in data:
             raise record.error(f"field '{spec.name}': expected a figure {{value, quote, approximate?, as_of?}}", line)
-        unknown = set(data) - {"value", "approximate", "as_of", "quote", "as_of_quote", "scope", "scope_quote"}
+        unknown = set(data) - {"value", "approximate", "as_of", "quote", "as_of_quote", "scope", "scope_quote",
+                             "number_in_quote"}
         if unknown:
             raise record.error(f"field '{spec.name}': unknown key(s) {sorted(unknown)}", line)
         number = data["value"]
@@ -376,8 +394,7 @@ class GraphBuilder(ValueFields):
         if approximate not in ("true", "false"):
             raise record.error(f"field '{spec.name}': 'approximate' must be true or false", line)
         slug = f"{record.id}-{spec.name.replace('_', '-')}"
-        node = ox.NamedNode(self.ns.resource("figure", slug))
-        self.origins[node.value] = Origin(str(record.path), line, record.id)
+        node = self.mint("figure", slug, Origin(str(record.path), line, record.id))
         g = ctx.home
         self.add(ctx.subject, self.curie(spec.predicate), node, g)
         self.add(node, self.curie("rdf:type"), self.curie("clo:ApproximateFigure" if approximate == "true" else "clo:Figure"), g)
@@ -391,7 +408,7 @@ class GraphBuilder(ValueFields):
         self.add(node, self.curie("rdfs:label"), self.lang(("about " if approximate == "true" else "") + f"{shown} {unit_en}", "en"), ctx.english)
         if "as_of" in data:
             year = data["as_of"]
-            if not isinstance(year, str) or not re.fullmatch(r"\d{4}", year):
+            if not isinstance(year, str) or not re.fullmatch(r"[0-9]{4}", year):
                 raise record.error(f"field '{spec.name}': 'as_of' must be a year YYYY", line)
             self.add(node, self.curie("clo:asOf"), ox.Literal(year, datatype=ox.NamedNode(XSD + "gYear")), g)
         if "scope" in data:

@@ -7,6 +7,7 @@ carries the list's confidence and where the identifier was seen.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,9 +37,15 @@ class Identifier:
 
 def read_identifiers(path: Path, display: str | None = None) -> dict[tuple[str, str], list[Identifier]]:
     """Index the list by (scheme, identifier); one identifier may serve several entities (rows)."""
+    from clusterlod.records import read_text
+
     display = display or str(path)
+    if not path.is_file():
+        raise DataError(display, None, None, "no such file: every external identifier is published from this list "
+                                             "(restore it, with only its header if there are none)")
+    text = read_text(path, display)  # not UTF-8: one error naming the file and line
     index: dict[tuple[str, str], list[Identifier]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if tuple(header or ()) != COLUMNS:

@@ -13,7 +13,8 @@ import pyoxigraph as ox
 
 from clusterlod.errors import DataError
 from clusterlod.identifiers import Identifier, read_identifiers
-from clusterlod.records import Record, read_mapping, read_records
+from clusterlod.dataset import read_dataset
+from clusterlod.records import Record, read_records
 from clusterlod.source import SourceText
 
 DATASET_FILE = "dataset.yaml"
@@ -48,14 +49,14 @@ def read_sources(root: Path) -> Sources:
     for path in sorted(data.glob("*.yaml")):
         if path.name != DATASET_FILE:
             records.extend(read_records(path, relative(path, root)))
-    dataset = read_mapping(data / DATASET_FILE, relative(data / DATASET_FILE, root))
+    dataset = read_dataset(data / DATASET_FILE, relative(data / DATASET_FILE, root))
     documents = [r for r in records if r.type == "Document"]
     if len(documents) != 1:
         raise DataError("data/", None, None, f"expected exactly one record of type Document, found {len(documents)}")
     text_field = documents[0].get("text")
     if text_field is None or not isinstance(text_field.data, str):
         raise documents[0].error("missing required field 'text' (the source text file, relative to data/)")
-    text_path = data / text_field.data
+    text_path = inside(data, text_field.data, documents[0], text_field.line)
     if not text_path.is_file():
         raise documents[0].error(f"field 'text': no such file {relative(text_path, root)}", text_field.line)
     identifiers_path = data / IDENTIFIERS_FILE
@@ -63,12 +64,23 @@ def read_sources(root: Path) -> Sources:
         root=root,
         records=records,
         dataset=dataset,
-        source=SourceText(text_path),
+        source=SourceText(text_path, relative(text_path, root)),
         source_name=text_field.data,
         identifiers=read_identifiers(identifiers_path, relative(identifiers_path, root)),
         ontology_files=sorted((root / "ontology").glob("*.ttl")),
         shapes_files=sorted((root / "shapes").glob("*.ttl")),
     )
+
+
+def inside(data: Path, name: str, record: Record, line: int) -> Path:
+    """``data/name``, refused when the name leads outside data/ (``..``, an absolute path, a symlink)."""
+    path = data / name
+    try:
+        path.resolve().relative_to(data.resolve())
+    except ValueError:
+        raise record.error(f"field 'text': {name!r} is outside data/; the source text must be a file under data/",
+                           line) from None
+    return path
 
 
 def parse_turtle(path: Path, root: Path) -> list[ox.Triple]:

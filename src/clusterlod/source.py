@@ -33,9 +33,11 @@ class QuoteNotFound(ValueError):
 class SourceText:
     """The document's text, with quote lookup that refuses ambiguity."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, display: str | None = None):
+        from clusterlod.records import read_text
+
         self.path = path
-        self.text = path.read_text(encoding="utf-8")
+        self.text = read_text(path, display or str(path))  # not UTF-8: one error naming the file and line
         self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
         self._grams: dict[str, list[int]] | None = None
 

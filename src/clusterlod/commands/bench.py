@@ -33,7 +33,7 @@ def bench(root: Path, sizes: str, out: Path, plain: bool, budget: float, server:
     Prints a table and writes report.json, report.md and a log-log plot.
     At 1M triples with the plain way, expect about 15 minutes.
     """
-    from clusterlod import benchmark
+    from clusterlod import bench as benchmark
     from clusterlod.errors import ClusterlodError
 
     labels = [s.strip() for s in sizes.split(",") if s.strip()]
@@ -46,7 +46,8 @@ def bench(root: Path, sizes: str, out: Path, plain: bool, budget: float, server:
         generate(root, generate_only, projects_for(benchmark.SIZES[labels[0]]))
         click.echo(f"clusterlod: wrote a synthetic project of about {labels[0]} triples to {generate_only}", err=True)
         return
-    command = "clusterlod bench --sizes " + ",".join(labels) + ("" if plain else " --no-plain") + ("" if server else " --no-server")
+    command = ("clusterlod bench --sizes " + ",".join(labels) + (f" --budget {budget:g}" if plain else " --no-plain")
+               + (f" --server-seconds {server_seconds:g}" if server else " --no-server") + f" --out {out}")
     report = benchmark.run(root.resolve(), labels, out, plain, budget, server, server_seconds,
                            lambda message: click.echo(f"clusterlod: bench: {message}", err=True), command)
     click.echo(benchmark.table(report))

@@ -1,0 +1,203 @@
+"""Strict reading: every bad input is refused with one line naming file, line and record.
+
+Each case breaks a copy of the project in one way and runs the real
+``clusterlod build`` command over a copy of a good release: the command must
+exit with the data-error code, print exactly one line that names the file, the
+line and (where there is one) the record, and leave the release byte-identical.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from clusterlod.errors import DataError, ValidationFailed
+from test_build import tree
+
+
+def edit(name: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]:
+    """Replace the first ``count`` occurrences of ``old`` in data/NAME (it must be there)."""
+    def mutate(root: Path) -> None:
+        path = root / "data" / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {name}"
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return mutate
+
+
+def write(name: str, content: bytes | str) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        path = root / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return mutate
+
+
+def remove(name: str) -> Callable[[Path], None]:
+    return lambda root: (root / name).unlink()
+
+
+def insert_after(name: str, anchor: str, text: str) -> Callable[[Path], None]:
+    return edit(name, anchor, anchor + text)
+
+
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+    for i in range(9))
+
+COLLIDING_RECORD = """
+- id: hokkaido-super-cluster-companies
+  type: Place
+  label: {ja: 衝突, en: Collision}
+  source:
+    - section: map
+      quote: 北海道スーパー・クラスター振興戦略Ⅱ
+"""
+
+# (name, mutation, file named, record named or None, a fragment of the message)
+CASES = [
+    ("duplicate key in a figure", edit("clusters.yaml", "    value: 570\n", "    value: 570\n    value: 9999\n"),
+     "data/clusters.yaml", "hokkaido-super-cluster", "given twice"),
+    ("duplicate key in a label", edit("places.yaml", "label: {ja: 東京, en: Tokyo}", "label: {ja: 東京, en: Tokyo, ja: 京}"),
+     "data/places.yaml", "tokyo", "'ja' given twice"),
+    ("figure value against its quote", edit("clusters.yaml", "    value: 570\n", "    value: 571\n"),
+     "data/clusters.yaml", "hokkaido-super-cluster", "states 570"),
+    ("figure with commas in its quote", edit("clusters.yaml", "    value: 2240\n", "    value: 2250\n"),
+     "data/clusters.yaml", "regional-industry-revitalization", "states 2240"),
+    ("universities figure", edit("clusters.yaml", "    value: 28\n", "    value: 29\n"),
+     "data/clusters.yaml", "hokkaido-super-cluster", "states 28"),
+    ("occurrences figure", edit("events.yaml", "occurrences: {value: 3,", "occurrences: {value: 4,"),
+     "data/events.yaml", "regional-cluster-seminars", "states 3"),
+    ("approximate against 約", edit("clusters.yaml", "    value: 570\n    approximate: true\n", "    value: 570\n"),
+     "data/clusters.yaml", "hokkaido-super-cluster", "約"),
+    ("quote without digits, undeclared", edit("clusters.yaml", "    quote: 28大学\n", "    quote: 大学\n"),
+     "data/clusters.yaml", "hokkaido-super-cluster", "states no number"),
+    ("empty data file", write("data/clusters.yaml", ""), "data/clusters.yaml", None, "no data"),
+    ("full-width digits in a date", edit("events.yaml", 'end: "2007-11-30"', 'end: "２００７-11-30"'),
+     "data/events.yaml", None, "YYYY"),
+    ("Arabic-Indic digits in a year", edit("events.yaml", 'fiscal_year: "2007"', 'fiscal_year: "٢٠٠٧"'),
+     "data/events.yaml", None, "YYYY"),
+    ("full-width digits in as_of", edit("clusters.yaml", 'as_of: "2008"', 'as_of: "２００８"'),
+     "data/clusters.yaml", "hokkaido-super-cluster", "YYYY"),
+    ("text outside data/", edit("document.yaml", "text: source/knowledge-cluster-collaboration-2008.txt",
+                                "text: ../shapes/clusterlod-shapes.ttl"),
+     "data/document.yaml", "kc-collaboration-2008", "outside data/"),
+    ("recursive alias", write("data/extra.yaml", "- &a\n  id: x\n  type: Place\n  label: *a\n"), "data/extra.yaml", None, "anchor"),
+    ("alias bomb", write("data/extra.yaml", ALIAS_BOMB), "data/extra.yaml", None, "anchor"),
+    ("non-UTF-8 YAML", write("data/extra.yaml", b"- id: x\n  type: Place\n  label: {ja: \xff, en: x}\n"),
+     "data/extra.yaml:3", None, "not UTF-8"),
+    ("non-UTF-8 identifiers.csv", lambda root: (root / "data/reference/identifiers.csv").write_bytes(
+        (root / "data/reference/identifiers.csv").read_bytes() + b"a,b,c,\xfe,e,f\n"),
+     "data/reference/identifiers.csv:", None, "not UTF-8"),
+    ("non-UTF-8 source text", lambda root: (root / "data/source/knowledge-cluster-collaboration-2008.txt").write_bytes(
+        (root / "data/source/knowledge-cluster-collaboration-2008.txt").read_bytes() + b"\n\x80\n"),
+     "data/source/knowledge-cluster-collaboration-2008.txt:", None, "not UTF-8"),
+    ("identifiers.csv missing", remove("data/reference/identifiers.csv"), "data/reference/identifiers.csv", None, "no such file"),
+    ("dataset.yaml missing a key", edit("dataset.yaml", "version: 1.0.0\n", ""), "data/dataset.yaml", "clusterlod", "version"),
+    ("dataset.yaml licence not an IRI", edit("dataset.yaml", "licence: https://creativecommons.org/licenses/by/4.0/",
+                                             "licence: CC BY 4.0"),
+     "data/dataset.yaml", "clusterlod", "licence"),
+    ("dataset.yaml duplicate key", edit("dataset.yaml", "version: 1.0.0\n", "version: 1.0.0\nversion: 2.0.0\n"),
+     "data/dataset.yaml", None, "given twice"),
+    ("IRI with bad percent-encoding", edit("editorial.yaml",
+                                           "reference: http://www.meti.go.jp/policy/local_economy/tiikiinnovation/industrial_cluster.html",
+                                           "reference: http://www.meti.go.jp/policy/%zz.html"),
+     "data/editorial.yaml", "region-from-meti-list", "percent"),
+    ("occurrence that is not a whole number", edit("places.yaml", "      quote: （平成20年6月14日～15日・国立京都国際会館）\n",
+                                                   "      quote: （平成20年6月14日～15日・国立京都国際会館）\n      occurrence: \"²\"\n"),
+     "data/places.yaml", "kyoto-icc", "whole number"),
+    ("two records minting one IRI", insert_after("places.yaml", "# Venues and places where the events took place.\n",
+                                                 COLLIDING_RECORD),
+     "data/", "hokkaido-super-cluster", "already made for record"),
+]
+#: A file that is not there has no line to name.
+NO_LINE = {"identifiers.csv missing"}
+
+
+def clusterlod(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "clusterlod", *args], capture_output=True, text=True)
+
+
+@pytest.fixture
+def previous_release(built_dist: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "dist"
+    shutil.copytree(built_dist, out)
+    return out
+
+
+def refused(root: Path, out: Path, exit_code: int) -> str:
+    """Build (must fail with ``exit_code``, one line, ``out`` untouched) and validate (same verdict)."""
+    before = tree(out)
+    result = clusterlod("build", "--root", str(root), "--out", str(out))
+    assert result.returncode == exit_code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree(out) == before, "the previous release must stay byte-identical"
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".dist")] == []
+    check = clusterlod("validate", "--root", str(root))
+    assert check.returncode == exit_code, check.stdout + check.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("name,mutate,where,record,fragment", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_one_line(project_copy: Path, previous_release: Path, name: str, mutate, where: str,
+                               record: str | None, fragment: str) -> None:
+    mutate(project_copy)
+    line = refused(project_copy, previous_release, DataError.exit_code)
+    assert f"clusterlod: error: {where}" in line
+    if name not in NO_LINE:
+        assert re.search(r"\.(yaml|csv|txt):\d+:", line), f"no file:line in {line!r}"
+    if record:
+        assert f"record '{record}'" in line
+    assert fragment in line
+
+
+def test_a_collision_names_both_records(project_copy: Path, previous_release: Path) -> None:
+    insert_after("places.yaml", "# Venues and places where the events took place.\n", COLLIDING_RECORD)(project_copy)
+    line = refused(project_copy, previous_release, DataError.exit_code)
+    assert "hokkaido-super-cluster-companies" in line and "'hokkaido-super-cluster'" in line
+
+
+def test_a_quote_without_digits_may_be_declared(project_copy: Path, tmp_path: Path) -> None:
+    """The explicit declaration is accepted ("大学" is found once inside the record's own quote)."""
+    edit("clusters.yaml", "    quote: 28大学\n", "    quote: 大学\n    number_in_quote: none\n")(project_copy)
+    result = clusterlod("build", "--root", str(project_copy), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_failing_quality_check_blocks_the_release(project_copy: Path, previous_release: Path) -> None:
+    (project_copy / "queries" / "qc" / "every-cluster.rq").write_text(
+        "# title-en: Every cluster (a check that always fails)\n"
+        "PREFIX clo: <https://w3id.org/clusterlod/ontology/>\nSELECT ?c WHERE { ?c a clo:Cluster } ORDER BY ?c\n",
+        encoding="utf-8")
+    line = refused(project_copy, previous_release, ValidationFailed.exit_code)
+    assert "quality check 'qc/every-cluster'" in line
+    assert "queries/qc/every-cluster.rq" in line
+
+
+def test_companies_that_do_not_add_up_block_the_release(project_copy: Path, previous_release: Path) -> None:
+    clusters = project_copy / "data" / "clusters.yaml"
+    text = clusters.read_text(encoding="utf-8")
+    clusters.write_text(text[:text.index("- id: okinawa-industry-promotion")], encoding="utf-8")
+    line = refused(project_copy, previous_release, ValidationFailed.exit_code)
+    assert "companies-add-up" in line and "answered false" in line
+
+
+def test_a_shape_the_engine_cannot_run_is_one_line(project_copy: Path, previous_release: Path) -> None:
+    shapes = project_copy / "shapes" / "clusterlod-shapes.ttl"
+    shapes.write_text(shapes.read_text(encoding="utf-8") + "\n<urn:x:Odd> a sh:NodeShape ; sh:targetNode <urn:x:a> ;\n"
+                      "    sh:property [ sh:path <urn:x:p> ; sh:pattern \"(\" ] .\n", encoding="utf-8")
+    line = refused(project_copy, previous_release, DataError.exit_code)
+    assert "shapes/clusterlod-shapes.ttl" in line and "cannot run these shapes" in line
+
+
+def test_a_bad_base_iri_is_one_line(project_root: Path) -> None:
+    result = clusterlod("validate", "--root", str(project_root), "--base", "http://example.org/%zz/")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "--base" in result.stderr and "percent" in result.stderr
