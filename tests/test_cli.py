@@ -15,7 +15,6 @@ from stores import free_port
 from clusterlod.cli import COMMANDS
 from clusterlod.errors import ExitCode
 
-
 #: The console script pip installed next to this interpreter: what a user runs, not ``python -m``.
 INSTALLED = Path(sys.executable).with_name("clusterlod")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 
 import pytest
+from test_validate import CASES
 
 from clusterlod.build import Publication, check
-from test_validate import CASES
 
 
 def both(publication: Publication) -> tuple[set, set]:

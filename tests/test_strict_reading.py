@@ -12,13 +12,13 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
+from test_build import tree
 
 from clusterlod.errors import DataError, ValidationFailed
-from test_build import tree
 
 
 def edit(name: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]:

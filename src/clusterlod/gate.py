@@ -135,7 +135,7 @@ class Background:
             self.store = load(gate, quads_file)
             self.loaded.set()
             self.report = shacl(gate, self.store)
-        except BaseException as error:  # noqa: BLE001 - handed to the waiting build
+        except BaseException as error:
             self.error = error
         finally:
             self.loaded.set()

@@ -11,9 +11,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from clusterlod.dataset import read_dataset
 from clusterlod.errors import DataError
 from clusterlod.identifiers import Identifier, read_identifiers
-from clusterlod.dataset import read_dataset
 from clusterlod.records import Record, read_records
 from clusterlod.source import SourceText
 

@@ -10,9 +10,9 @@ one line naming the file and line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-import re
 from typing import Any
 from urllib.parse import urlsplit
 

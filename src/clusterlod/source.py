@@ -18,7 +18,7 @@ class Span:
     end: int
     line: int
 
-    def contains(self, other: "Span") -> bool:
+    def contains(self, other: Span) -> bool:
         return self.start <= other.start and other.end <= self.end
 
 

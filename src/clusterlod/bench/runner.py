@@ -14,8 +14,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from clusterlod.bench.load import server_load
 from clusterlod.bench.report import markdown, plot, targets
