@@ -217,10 +217,10 @@ def _write_report(run: Run) -> None:
                         report_triples(run.report, ns.base + "validation-report"), ns.prefixes())
 
 
-#: The build, in order. The gate loads the quads and validates them in a second thread from "start" to
-#: "wait"; the quality checks query the same store meanwhile; nothing is swapped in unless both pass.
 Stage = Callable[[Run], None]
 
+#: The build, in order. The gate loads the quads and validates them in a second thread from "start" to
+#: "wait"; the quality checks query the same store meanwhile; nothing is swapped in unless both pass.
 STAGES: list[tuple[str, Stage]] = [
     ("read records", _read),
     ("make the graph", _make),
