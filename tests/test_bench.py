@@ -57,11 +57,13 @@ def test_bench_runs_on_a_tiny_size_and_reports(project_root: Path, tmp_path: Pat
 
     timed = [name for name, stage in size["clusterlod"]["stages"].items() if not stage.get("background")]
     assert timed[:len(STAGES)] == [name for name, _ in STAGES], "the benchmark times the build's own stage list"
-    assert size["clusterlod"]["stages"]["validate"]["seconds"] > 0 and size["plain"]["stages"]["validate"]["seconds"] > 0
+    assert size["clusterlod"]["stages"]["validate"]["seconds"] > 0
+    assert size["plain"]["stages"]["validate"]["seconds"] > 0
     assert size["clusterlod"]["build_command"]["peak_rss_mb"] > 10
     assert set(size["clusterlod"]["queries_ms"]) == set(size["plain"]["queries_ms"])
     assert {(r["name"], r["clients"]) for r in report["server"]} == {
-        (name, clients) for name in ("resource pages", "data documents (Turtle)", "canned SPARQL query") for clients in (1, 50)}
+        (name, clients) for name in ("resource pages", "data documents (Turtle)", "canned SPARQL query")
+        for clients in (1, 50)}
     names = {t["name"] for t in report["targets"]}
     assert {"real document, cold `clusterlod build`", "every canned query on the real data",
             "server: resource pages at 50 clients", "validation agrees with pySHACL"} <= names
@@ -71,5 +73,6 @@ def test_bench_runs_on_a_tiny_size_and_reports(project_root: Path, tmp_path: Pat
 
 
 def test_unknown_size_is_refused() -> None:
-    result = subprocess.run([sys.executable, "-m", "clusterlod", "bench", "--sizes", "5k"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "clusterlod", "bench", "--sizes", "5k"],
+                            capture_output=True, text=True)
     assert result.returncode != 0 and "unknown size" in result.stderr

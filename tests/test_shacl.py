@@ -62,8 +62,10 @@ def test_the_engine_judges_the_union_of_the_named_graphs() -> None:
 
     typed = b'<urn:x:a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:x:C> <urn:x:g1> .\n'
     shapes = list(ox.parse(input=b'@prefix sh: <http://www.w3.org/ns/shacl#> . <urn:x:S> a sh:NodeShape ; '
-                            b'sh:targetClass <urn:x:C> ; sh:property [ sh:path <urn:x:p> ; sh:minCount 1 ; sh:maxCount 1 ] .',
+                                 b'sh:targetClass <urn:x:C> ; '
+                                 b'sh:property [ sh:path <urn:x:p> ; sh:minCount 1 ; sh:maxCount 1 ] .',
                            format=ox.RdfFormat.TURTLE))
     assert conforms(typed + b'<urn:x:a> <urn:x:p> "v" <urn:x:g2> .\n') == ["true"]
     assert conforms(typed) == ["false"]
-    assert conforms(typed + b'<urn:x:a> <urn:x:p> "v" <urn:x:g2> .\n<urn:x:a> <urn:x:p> "w" <urn:x:g1> .\n') == ["false"]
+    assert conforms(typed + b'<urn:x:a> <urn:x:p> "v" <urn:x:g2> .\n'
+                            b'<urn:x:a> <urn:x:p> "w" <urn:x:g1> .\n') == ["false"]

@@ -53,35 +53,48 @@ CASES = [
     ("BilingualLabelShape", drop(ID + "event/iag-conference-7", RDFS_LABEL, "ja"), "iag-conference-7", "Japanese"),
     ("SourcedShape", drop(ID + "place/kyoto-icc", CLO + "sourceQuote"), "kyoto-icc", "has no source"),
     ("SourceQuoteShape", drop(ID + "quote/italy-q1", CLO + "section"), "italy", "clo:section"),
-    ("DocumentShape", drop(ID + "document/kc-collaboration-2008", "http://purl.org/dc/terms/publisher"), "kc-collaboration-2008", "publisher"),
+    ("DocumentShape", drop(ID + "document/kc-collaboration-2008", "http://purl.org/dc/terms/publisher"),
+     "kc-collaboration-2008", "publisher"),
     ("SectionShape", drop(ID + "section/map", "https://schema.org/position"), "map", "position"),
     ("ProgramShape", drop(ID + "program/icp", CLO + "responsibleMinistry"), "icp", "responsible ministry"),
     ("ClusterShape", drop(ID + "cluster/hokkaido-super-cluster", CLO + "region"), "hokkaido-super-cluster", "region"),
-    ("ClusterShape", add(ID + "cluster/hokkaido-super-cluster", CLO + "industrialField", ox.NamedNode(ID + "region/kanto")),
+    ("ClusterShape",
+     add(ID + "cluster/hokkaido-super-cluster", CLO + "industrialField", ox.NamedNode(ID + "region/kanto")),
      "hokkaido-super-cluster", "industrialField"),
     ("FigureShape", replace(ID + "figure/kyushu-bio-cluster-companies", CLO + "value", typed("0", "integer")),
      "kyushu-bio-cluster", "above zero"),
-    ("ApproximateFigureShape", replace(ID + "figure/tohoku-monozukuri-corridor-companies", CLO + "approximate", typed("false", "boolean")),
+    ("ApproximateFigureShape",
+     replace(ID + "figure/tohoku-monozukuri-corridor-companies", CLO + "approximate", typed("false", "boolean")),
      "tohoku-monozukuri-corridor", "approximate"),
     ("FieldShape", drop(ID + "field/energy", "http://www.w3.org/2004/02/skos/core#inScheme"), "energy", "scheme"),
     ("RegionShape", drop(ID + "region/shikoku", CLO + "editorialBasis"), "shikoku", "editorial basis"),
-    ("CouncilShape", drop(ID + "organization/regional-cluster-council", CLO + "establishedBy"), "regional-cluster-council", "set it up"),
-    ("PersonShape", add(ID + "person/fillon", CLO + "country", ox.NamedNode(ID + "country/italy")), "fillon", "clo:country"),
+    ("CouncilShape", drop(ID + "organization/regional-cluster-council", CLO + "establishedBy"),
+     "regional-cluster-council", "set it up"),
+    ("PersonShape", add(ID + "person/fillon", CLO + "country", ox.NamedNode(ID + "country/italy")),
+     "fillon", "clo:country"),
     ("EventShape", drop(ID + "event/japan-eu-cluster-forum", CLO + "status"), "japan-eu-cluster-forum", "status"),
-    ("EventShape", replace(ID + "event/iag-conference-7", CLO + "endDate", typed("2008-06-01", "date")), "iag-conference-7", "before the start"),
-    ("EventShape", add(ID + "event/fillon-visit-2008", CLO + "partner", ox.NamedNode(ID + "place/tokyo")), "fillon-visit-2008", "partner"),
-    ("EventSeriesShape", add(ID + "event/regional-cluster-seminars", CLO + "occurrenceCount", ox.NamedNode(ID + "figure/icp-phase2-projects")),
+    ("EventShape", replace(ID + "event/iag-conference-7", CLO + "endDate", typed("2008-06-01", "date")),
+     "iag-conference-7", "before the start"),
+    ("EventShape", add(ID + "event/fillon-visit-2008", CLO + "partner", ox.NamedNode(ID + "place/tokyo")),
+     "fillon-visit-2008", "partner"),
+    ("EventSeriesShape", add(ID + "event/regional-cluster-seminars", CLO + "occurrenceCount",
+                             ox.NamedNode(ID + "figure/icp-phase2-projects")),
      "regional-cluster-seminars", "occurrenceCount"),
     ("CooperationShape", drop(ID + "cooperation/eu-cooperation", CLO + "activity"), "eu-cooperation", "activity"),
-    ("DeclarationShape", drop(ID + "declaration/japan-france-declaration", "http://purl.org/dc/terms/issued"), "japan-france-declaration", "issue date"),
-    ("EditorialBasisShape", replace(ID + "basis/bureau-areas", CLO + "confidence", ox.Literal("certain")), "bureau-areas", "confidence"),
-    ("EditorialStatementShape", drop(ID + "statement/kyushu-bio-cluster-region", CLO + "editorialBasis"), "kyushu-bio-cluster", "editorial basis"),
-    ("IdentifierShape", replace(ID + "organization/meti", CLO + "corporateNumber", ox.Literal("400001209000")), "meti", "13 digits"),
+    ("DeclarationShape", drop(ID + "declaration/japan-france-declaration", "http://purl.org/dc/terms/issued"),
+     "japan-france-declaration", "issue date"),
+    ("EditorialBasisShape", replace(ID + "basis/bureau-areas", CLO + "confidence", ox.Literal("certain")),
+     "bureau-areas", "confidence"),
+    ("EditorialStatementShape", drop(ID + "statement/kyushu-bio-cluster-region", CLO + "editorialBasis"),
+     "kyushu-bio-cluster", "editorial basis"),
+    ("IdentifierShape", replace(ID + "organization/meti", CLO + "corporateNumber", ox.Literal("400001209000")),
+     "meti", "13 digits"),
 ]
 
 
 @pytest.mark.parametrize("shape,mutate,record,fragment", CASES, ids=[f"{c[0]}-{c[2]}" for c in CASES])
-def test_a_bad_record_is_reported_by_name(publication: Publication, shape: str, mutate, record: str, fragment: str) -> None:
+def test_a_bad_record_is_reported_by_name(publication: Publication, shape: str, mutate, record: str,
+                                          fragment: str) -> None:
     broken = copy.copy(publication)
     broken.built = copy.copy(publication.built)
     broken.built.quads = mutate(list(publication.built.quads))
@@ -100,7 +113,8 @@ def test_ontology_terms_are_checked_too(publication: Publication, term: str, pre
     broken = copy.copy(publication)
     iri = CLO + term
     broken.ontology = [t for t in publication.ontology if not (
-        t.subject.value == iri and t.predicate.value == predicate and getattr(t.object, "language", "ja") in ("ja", None))]
+        t.subject.value == iri and t.predicate.value == predicate
+        and getattr(t.object, "language", "ja") in ("ja", None))]
     report = check(broken)
     assert any(v.focus == iri and fragment in v.message for v in report.violations), report.text()
 

@@ -97,7 +97,8 @@ def graph_infos(publication: Publication) -> list[catalog.GraphInfo]:
         if name == ONTOLOGY_GRAPH:
             infos.append(catalog.GraphInfo(iri, "オントロジー", "Ontology", counts[iri]))
         elif name == DOCUMENT_GRAPH:
-            infos.append(catalog.GraphInfo(iri, "文書が述べる事実と出典", "Facts stated by the document, with their quotes", counts[iri]))
+            infos.append(catalog.GraphInfo(iri, "文書が述べる事実と出典",
+                                           "Facts stated by the document, with their quotes", counts[iri]))
         else:
             basis = name.split("/", 1)[1]
             label = labels.get(basis, {"ja": basis, "en": basis})
@@ -212,13 +213,15 @@ def _await_gate(run: Run) -> None:
 def _write_report(run: Run) -> None:
     assert run.report is not None
     ns = run.pub.ns
-    publish.write_graph(run.staging / "validation-report.ttl", report_triples(run.report, ns.base + "validation-report"),
-                        ns.prefixes())
+    publish.write_graph(run.staging / "validation-report.ttl",
+                        report_triples(run.report, ns.base + "validation-report"), ns.prefixes())
 
+
+Stage = Callable[[Run], None]
 
 #: The build, in order. The gate loads the quads and validates them in a second thread from "start" to
 #: "wait"; the quality checks query the same store meanwhile; nothing is swapped in unless both pass.
-STAGES: list[tuple[str, Callable[[Run], None]]] = [
+STAGES: list[tuple[str, Stage]] = [
     ("read records", _read),
     ("make the graph", _make),
     ("start validating", _start_gate),
@@ -236,24 +239,25 @@ STAGES: list[tuple[str, Callable[[Run], None]]] = [
     ("DCAT/VoID", _describe),
 ]
 
-Timer = Callable[[str, Callable[[], Any]], Any]
+# Runs ``stage(run)`` under a name; the stage and its argument are passed apart, like Executor.submit.
+Timer = Callable[[str, Stage, Run], Any]
 
 
 def build(root: Path, out: Path, base: str | None = None, progress: Progress | None = None,
           engine: str = DEFAULT_ENGINE, fail_on: str = "violation", timer: Timer | None = None) -> Report:
     """Run every stage into a staging folder and swap it in; on any error ``out`` is left as it was.
 
-    ``timer(name, action)`` runs each stage (the benchmark passes its stopwatch).
+    ``timer(name, stage, run)`` runs each stage (the benchmark passes its stopwatch).
     """
     from clusterlod.atomic import replace_directory
 
     say = progress or (lambda message: None)
-    time_it: Timer = timer or (lambda name, action: action())
+    time_it: Timer = timer or (lambda name, stage, run: stage(run))
     with no_cyclic_gc(), replace_directory(out) as staging:
         run = Run(root, staging, base, engine, fail_on)
         for name, stage in STAGES:
             say(name)
-            time_it(name, lambda: stage(run))
+            time_it(name, stage, run)
         assert run.report is not None
         return run.report
 

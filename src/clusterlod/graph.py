@@ -131,7 +131,8 @@ class GraphBuilder(ValueFields):
             if record.type not in TYPES:
                 raise record.error(f"unknown type '{record.type}' (expected one of {', '.join(sorted(TYPES))})")
             if not SLUG.match(record.id):
-                raise record.error("bad id: use lower-case ASCII letters, digits and single hyphens (it becomes an IRI)")
+                raise record.error("bad id: use lower-case ASCII letters, digits and single hyphens "
+                                   "(it becomes an IRI)")
             self.records[record.id] = record
         for record in records:
             self.convert(record)
@@ -156,7 +157,8 @@ class GraphBuilder(ValueFields):
             field_spec = spec.field(name)
             if field_spec is None:
                 allowed = ", ".join(sorted(f.name for f in (*spec.fields,)) or ["(none)"])
-                raise record.error(f"unknown field '{name}' for type {spec.name} (type-specific fields: {allowed})", value.line)
+                raise record.error(f"unknown field '{name}' for type {spec.name} (type-specific fields: {allowed})",
+                                   value.line)
             self.convert_field(context, field_spec, value)
         for field_spec in spec.fields:
             if field_spec.name in record.fields:
@@ -192,7 +194,8 @@ class GraphBuilder(ValueFields):
         value = record.get("source")
         if value is None:
             if spec.needs_source and not record_basis:
-                raise record.error("missing required field 'source' (a section and an exact quote), or mark the record editorial with 'basis'")
+                raise record.error("missing required field 'source' (a section and an exact quote), "
+                                   "or mark the record editorial with 'basis'")
             return []
         if not isinstance(value.data, list) or not value.data:
             raise record.error("field 'source': expected a list of {section, quote}", value.line)
@@ -312,14 +315,16 @@ class GraphBuilder(ValueFields):
             self.add(ctx.subject, self.curie(spec.predicate), self.lang(" ".join(text.split()), language), graph)
 
     def field_literal_ja(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
-        self.add(ctx.subject, self.curie(spec.predicate), self.lang(literal_text(ctx.record, value, spec.name), "ja"), ctx.home)
+        self.add(ctx.subject, self.curie(spec.predicate), self.lang(literal_text(ctx.record, value, spec.name), "ja"),
+                 ctx.home)
 
     def field_quoted_en(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
         data = value.data
         if not isinstance(data, dict) or "value" not in data or "quote" not in data:
             raise ctx.record.error(f"field '{spec.name}': expected {{value, quote}}", line)
-        self.add_quote(ctx.record, value.line_of("quote"), ctx.subject, f"{ctx.record.id}-{spec.name.replace('_', '-')}",
-                       data["quote"], ctx.section, ctx.primary, sources=ctx.sources)
+        self.add_quote(ctx.record, value.line_of("quote"), ctx.subject,
+                       f"{ctx.record.id}-{spec.name.replace('_', '-')}", data["quote"], ctx.section, ctx.primary,
+                       sources=ctx.sources)
         self.add(ctx.subject, self.curie(spec.predicate), self.lang(data["value"], "en"), DOCUMENT_GRAPH)
 
     def field_ref(self, ctx: Context, spec: FieldSpec, value: Value, line: int) -> None:
@@ -397,15 +402,19 @@ class GraphBuilder(ValueFields):
         node = self.mint("figure", slug, Origin(str(record.path), line, record.id))
         g = ctx.home
         self.add(ctx.subject, self.curie(spec.predicate), node, g)
-        self.add(node, self.curie("rdf:type"), self.curie("clo:ApproximateFigure" if approximate == "true" else "clo:Figure"), g)
+        self.add(node, self.curie("rdf:type"),
+                 self.curie("clo:ApproximateFigure" if approximate == "true" else "clo:Figure"), g)
         self.add(node, self.curie("clo:value"), ox.Literal(number, datatype=ox.NamedNode(XSD + "integer")), g)
-        self.add(node, self.curie("clo:approximate"), ox.Literal(approximate, datatype=ox.NamedNode(XSD + "boolean")), g)
+        self.add(node, self.curie("clo:approximate"),
+                 ox.Literal(approximate, datatype=ox.NamedNode(XSD + "boolean")), g)
         unit_ja, unit_en = spec.unit
         self.add(node, self.curie("clo:unit"), self.lang(unit_ja, "ja"), g)
         self.add(node, self.curie("clo:unit"), self.lang(unit_en, "en"), ctx.english)
         shown = f"{int(number):,}"
-        self.add(node, self.curie("rdfs:label"), self.lang(("約" if approximate == "true" else "") + shown + unit_ja, "ja"), g)
-        self.add(node, self.curie("rdfs:label"), self.lang(("about " if approximate == "true" else "") + f"{shown} {unit_en}", "en"), ctx.english)
+        self.add(node, self.curie("rdfs:label"),
+                 self.lang(("約" if approximate == "true" else "") + shown + unit_ja, "ja"), g)
+        self.add(node, self.curie("rdfs:label"),
+                 self.lang(("about " if approximate == "true" else "") + f"{shown} {unit_en}", "en"), ctx.english)
         if "as_of" in data:
             year = data["as_of"]
             if not isinstance(year, str) or not re.fullmatch(r"[0-9]{4}", year):
@@ -422,8 +431,8 @@ class GraphBuilder(ValueFields):
                 raise record.error(f"field '{spec.name}': a stated figure needs the 'quote' it comes from", line)
             for n, key in enumerate(("quote", "as_of_quote", "scope_quote"), 1):
                 if key in data:
-                    self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section, ctx.primary,
-                                   sources=ctx.sources)
+                    self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section,
+                                   ctx.primary, sources=ctx.sources)
 
 @dataclass
 class Context:

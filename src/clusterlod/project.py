@@ -44,7 +44,8 @@ def read_sources(root: Path) -> Sources:
     """Read every source of the publication; raises DataError naming file and line."""
     data = root / "data"
     if not data.is_dir():
-        raise DataError(relative(data, root), None, None, "no data/ folder here: run clusterlod from the project folder or pass --root")
+        raise DataError(relative(data, root), None, None,
+                        "no data/ folder here: run clusterlod from the project folder or pass --root")
     records: list[Record] = []
     for path in sorted(data.glob("*.yaml")):
         if path.name != DATASET_FILE:
@@ -89,4 +90,5 @@ def parse_turtle(path: Path, root: Path) -> list[ox.Triple]:
         return [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
     except SyntaxError as error:
         line = getattr(error, "lineno", None)
-        raise DataError(relative(path, root), line, None, f"Turtle syntax error: {error.msg if hasattr(error, 'msg') else error}") from None
+        raise DataError(relative(path, root), line, None,
+                        f"Turtle syntax error: {error.msg if hasattr(error, 'msg') else error}") from None

@@ -84,7 +84,8 @@ def _plain(node: yaml.Node, display: str = "") -> Any:
         for key, value in node.value:
             name = _plain(key, display)
             if not isinstance(name, str):
-                raise DataError(display, key.start_mark.line + 1, None, "keys must be plain words, not lists or mappings")
+                raise DataError(display, key.start_mark.line + 1, None,
+                                "keys must be plain words, not lists or mappings")
             line = key.start_mark.line + 1
             if name in out:
                 raise DataError(display, line, None, f"key '{name}' given twice (lines {lines[name]} and {line})")
@@ -128,7 +129,8 @@ def read_text(path: Path, display: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise DataError(display, line, None, f"not UTF-8 text (byte {data[error.start]:#04x} at offset {error.start})") from None
+        raise DataError(display, line, None,
+                        f"not UTF-8 text (byte {data[error.start]:#04x} at offset {error.start})") from None
 
 
 def _compose(path: Path, display: str) -> yaml.Node:
@@ -142,7 +144,8 @@ def _compose(path: Path, display: str) -> yaml.Node:
         problem = error.problem or error.context or "malformed YAML"
         raise DataError(display, line, None, f"malformed YAML: {problem}") from None
     if node is None:
-        raise DataError(display, 1, None, "the file holds no data (an empty data file is an error: delete it, or restore its records)")
+        raise DataError(display, 1, None,
+                        "the file holds no data (an empty data file is an error: delete it, or restore its records)")
     return node
 
 
@@ -165,7 +168,8 @@ def read_records(path: Path, display: str | None = None) -> list[Record]:
     display = display or str(path)
     node = _compose(path, display)
     if not isinstance(node, yaml.SequenceNode):
-        raise DataError(display, node.start_mark.line + 1, None, "expected a list of records (each starting with '- id:')")
+        raise DataError(display, node.start_mark.line + 1, None,
+                        "expected a list of records (each starting with '- id:')")
     records = []
     for item in node.value:
         line = item.start_mark.line + 1

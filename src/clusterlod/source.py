@@ -69,7 +69,8 @@ class SourceText:
         return found
 
     def locate(self, quote: str, within: Span | None = None, occurrence: int | None = None) -> Span:
-        """Find ``quote``: the one inside ``within`` if there is exactly one, else the one in the text, else the n-th."""
+        """Find ``quote``: the one inside ``within`` if there is exactly one, else the one in the text,
+        else the n-th."""
         if not quote:
             raise QuoteNotFound("the quote is empty")
         starts = self.occurrences(quote, within.start, within.end) if within is not None and occurrence is None else []

@@ -15,7 +15,8 @@ from pathlib import Path
 #: Triples one generated project adds to the build (record, figures, quotes, statements, labels),
 #: measured on this generator's output; used only to pick a size for a triple target.
 TRIPLES_PER_PROJECT = 60
-FIELDS = ("information", "it", "bio", "manufacturing", "environment", "energy", "health", "semiconductor", "processing-trade")
+FIELDS = ("information", "it", "bio", "manufacturing", "environment", "energy", "health", "semiconductor",
+          "processing-trade")
 FIELD_JA = {"information": "情報", "it": "ＩＴ", "bio": "バイオ", "manufacturing": "ものづくり", "environment": "環境",
             "energy": "エネルギー", "health": "健康", "semiconductor": "半導体", "processing-trade": "加工交易"}
 REGIONS = ("hokkaido", "tohoku", "kanto", "chubu", "kinki", "chugoku", "shikoku", "kyushu", "okinawa")

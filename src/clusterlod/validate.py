@@ -57,7 +57,8 @@ class Violation:
         return self.severity.rsplit(":", 1)[-1].rsplit("#", 1)[-1].lower()
 
     def line(self) -> str:
-        where = f"{self.origin.path}:{self.origin.line}: record '{self.origin.record}':" if self.origin else f"<{self.focus}>:"
+        where = (f"{self.origin.path}:{self.origin.line}: record '{self.origin.record}':" if self.origin
+                 else f"<{self.focus}>:")
         path = f" [{self.path}]" if self.path else ""
         tag = "" if self.level == "violation" else f" ({self.level})"
         return f"{where}{path}{tag} {self.message}"
@@ -93,7 +94,8 @@ class Report:
             return "conforms: every shape is satisfied and every quality check passes"
         items = [v.line() for v in self.violations] + self.problems
         if self.conforms:
-            return "\n".join([f"conforms, with {len(self.violations)} warning(s) or info(s)"] + ["  " + i for i in items])
+            return "\n".join([f"conforms, with {len(self.violations)} warning(s) or info(s)"]
+                             + ["  " + i for i in items])
         if len(items) == 1:
             return f"does not conform: {items[0]}"
         head = f"does not conform: {len(self.blocking)} violation(s), {len(self.problems)} failed quality check(s)"
@@ -191,7 +193,8 @@ def _path_text(graph: rdflib.Graph, path: rdflib.term.Node | None, prefixes: dic
             return f"({_path_text(graph, inner, prefixes)}){mark}"
     alternative = graph.value(path, SH.alternativePath)
     if alternative is not None:
-        return "(" + "|".join(_path_text(graph, p, prefixes) for p in rdflib.collection.Collection(graph, alternative)) + ")"
+        members = rdflib.collection.Collection(graph, alternative)
+        return "(" + "|".join(_path_text(graph, p, prefixes) for p in members) + ")"
     if graph.value(path, rdflib.RDF.first) is not None:
         return "/".join(_path_text(graph, p, prefixes) for p in rdflib.collection.Collection(graph, path))
     return "(path)"

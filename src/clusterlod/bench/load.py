@@ -95,7 +95,8 @@ def server_load(project_root: Path, work: Path, seconds: float) -> list[dict[str
     try:
         url = f"http://127.0.0.1:{port}"
         results = []
-        for name, paths in (("resource pages", pages), ("data documents (Turtle)", documents), ("canned SPARQL query", sparql)):
+        for name, paths in (("resource pages", pages), ("data documents (Turtle)", documents),
+                            ("canned SPARQL query", sparql)):
             for clients in (1, 50):
                 load(url, name, paths, clients, 1.0)  # warm-up
                 r = load(url, name, paths, clients, seconds)

@@ -28,8 +28,8 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
 
     cold = report.get("cold_start")
     if cold:
-        add("real document, cold `clusterlod build`", "< 2 s", f"{cold['best_seconds']:.2f} s (best of {len(cold['runs_seconds'])})",
-            cold["best_seconds"] < 2)
+        add("real document, cold `clusterlod build`", "< 2 s",
+            f"{cold['best_seconds']:.2f} s (best of {len(cold['runs_seconds'])})", cold["best_seconds"] < 2)
     real = report.get("real_queries_ms")
     if real:
         worst = max(real.values())
@@ -77,7 +77,8 @@ def _cell(stage: dict[str, Any] | None) -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     lines = ["# clusterlod benchmark", "",
-             f"Machine: {report['machine']['cpus']} CPUs, Python {report['machine']['python']}, {report['machine']['platform']}.",
+             (f"Machine: {report['machine']['cpus']} CPUs, Python {report['machine']['python']}, "
+              f"{report['machine']['platform']}."),
              f"Command: `{report['command']}`", ""]
     for size in report["sizes"]:
         ours = size["clusterlod"]
@@ -98,7 +99,8 @@ def markdown(report: dict[str, Any]) -> str:
         line = f"| **total** | **{ours_total:.2f}** |"
         if theirs:
             theirs_total, bound = total(theirs["stages"])
-            line += f" **{'> ' if bound else ''}{theirs_total:.2f}** | **{'>= ' if bound else ''}{theirs_total / ours_total:.1f}x** |"
+            line += (f" **{'> ' if bound else ''}{theirs_total:.2f}** |"
+                     f" **{'>= ' if bound else ''}{theirs_total / ours_total:.1f}x** |")
         else:
             line += " — | |"
         lines += [line, "",
@@ -113,7 +115,8 @@ def markdown(report: dict[str, Any]) -> str:
         lines += ["## Server (`clusterlod serve`, real data, loopback)", "",
                   "| requests | clients | req/s | p50 (ms) | p99 (ms) | errors |", "|---|---:|---:|---:|---:|---:|"]
         for row in report["server"]:
-            lines.append(f"| {row['name']} | {row['clients']} | {row['rps']:.0f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['errors']} |")
+            lines.append(f"| {row['name']} | {row['clients']} | {row['rps']:.0f} | {row['p50_ms']:.1f}"
+                         f" | {row['p99_ms']:.1f} | {row['errors']} |")
         lines.append("")
     lines += ["## Targets", "", "| target | goal | measured | met |", "|---|---|---|---|"]
     for t in report["targets"]:
@@ -162,9 +165,10 @@ def table(report: dict[str, Any]) -> str:
         rows.append((s["label"], f"{s['triples']:,}", f"{ours:.2f}",
                      "—" if theirs is None else f"{'>' if bound else ''}{theirs:.2f}",
                      "—" if theirs is None else f"{'>=' if bound else ''}{theirs / ours:.1f}x",
-                     f"{s['clusterlod']['build_command']['seconds']:.2f}", f"{s['clusterlod']['build_command']['peak_rss_mb']:.0f}"))
+                     f"{s['clusterlod']['build_command']['seconds']:.2f}",
+                     f"{s['clusterlod']['build_command']['peak_rss_mb']:.0f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in rows]
+    lines = ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     for t in report["targets"]:
         mark = {True: "met", False: "NOT MET", None: "(see tests)"}[t["met"]]
         lines.append(f"{mark:>10}  {t['name']}: {t['measured']} (goal {t['target']})")

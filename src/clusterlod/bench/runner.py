@@ -40,7 +40,8 @@ def in_child(arguments: list[str]) -> tuple[dict[str, Any] | None, float, float]
     return (json.loads(text) if text.startswith("{") else None), wall, usage.ru_maxrss / 1024
 
 
-def measure_size(project_root: Path, label: str, triples: int, work: Path, plain: bool, budget: float) -> dict[str, Any]:
+def measure_size(project_root: Path, label: str, triples: int, work: Path, plain: bool,
+                 budget: float) -> dict[str, Any]:
     """One size: generate the input, then clusterlod's stages, the real build command, the plain way."""
     from clusterlod.synthetic import generate, projects_for
 
@@ -48,7 +49,8 @@ def measure_size(project_root: Path, label: str, triples: int, work: Path, plain
     python = [sys.executable, "-m", "clusterlod.bench.stages"]
     ours, _, _ = in_child([*python, "clusterlod", str(root), str(work / f"stages-{label}")])
     cli_out = work / f"dist-{label}"
-    _, cli_wall, cli_rss = in_child([sys.executable, "-m", "clusterlod", "build", "--root", str(root), "--out", str(cli_out)])
+    _, cli_wall, cli_rss = in_child([sys.executable, "-m", "clusterlod", "build", "--root", str(root),
+                                     "--out", str(cli_out)])
     ours["build_command"] = {"seconds": cli_wall, "peak_rss_mb": round(cli_rss, 1)}
     entry = {"label": label, "triples": ours["triples"], "clusterlod": ours}
     if plain:
@@ -71,7 +73,7 @@ def base_triples(project_root: Path) -> int:
 def cold_start(project_root: Path, work: Path, repeats: int = 3) -> dict[str, Any]:
     """`clusterlod build` of the real document in a fresh process, validation and every syntax included."""
     times = []
-    for n in range(repeats):
+    for _ in range(repeats):
         _, wall, _ = in_child([sys.executable, "-m", "clusterlod", "build", "--root", str(project_root),
                                "--out", str(work / "cold")])
         times.append(wall)
@@ -113,7 +115,7 @@ def run(project_root: Path, labels: list[str], out: Path, plain: bool = True, bu
         progress("cold start of the real document")
         report["cold_start"] = cold_start(project_root, work)
         report["real_queries_ms"] = real_queries(project_root, work)
-        for label in sorted(labels, key=lambda l: SIZES[l]):
+        for label in sorted(labels, key=lambda name: SIZES[name]):
             progress(f"size {label}")
             report["sizes"].append(measure_size(project_root, label, SIZES[label], work, plain, budget))
         if server:

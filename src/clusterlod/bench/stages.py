@@ -35,7 +35,9 @@ class Stopwatch:
         self.tolerant = tolerant  # the plain way's failures are reported; clusterlod's are raised
         self.stages: dict[str, dict[str, Any]] = {}
 
-    def run(self, name: str, action: Callable[[], Any]) -> Any:
+    def run(self, name: str, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``action(*args, **kwargs)``, timed as ``name``: the arguments are passed apart, not closed over."""
+
         def stop(signum: int, frame: Any) -> None:
             raise OverBudget()
 
@@ -44,7 +46,7 @@ class Stopwatch:
             signal.setitimer(signal.ITIMER_REAL, self.budget)
         start = time.perf_counter()
         try:
-            result = action()
+            result = action(*args, **kwargs)
             self.stages[name] = {"seconds": time.perf_counter() - start}
             return result
         except OverBudget:
@@ -73,7 +75,7 @@ def clusterlod_stages(root: Path, out: Path) -> dict[str, Any]:
         if name not in watch.stages:
             watch.stages[name] = {"seconds": seconds, "background": True}
     store = ox.Store()
-    watch.run("load embedded store", lambda: store.bulk_load(path=str(out / "clusterlod.nq"), format=ox.RdfFormat.N_QUADS))
+    watch.run("load embedded store", store.bulk_load, path=str(out / "clusterlod.nq"), format=ox.RdfFormat.N_QUADS)
     query_ms = {}
     for canned in queries.discover(root / "queries"):
         text = queries.prepare(canned)
@@ -104,7 +106,8 @@ def plain_stages(root: Path, budget: float) -> dict[str, Any]:
         built = GraphBuilder(ns, sources.source, sources.identifiers, IDENTIFIERS_FILE).build(sources.records)
         dataset = rdflib.Dataset(default_union=True)
         for q in built.quads:
-            dataset.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object), rdflib.URIRef(q.graph_name.value)))
+            dataset.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object),
+                         rdflib.URIRef(q.graph_name.value)))
         ontology = dataset.graph(rdflib.URIRef(ns.graph("ontology")))
         for path in sources.ontology_files:
             ontology.parse(path, format="turtle")
@@ -125,7 +128,7 @@ def plain_stages(root: Path, budget: float) -> dict[str, Any]:
     try:
         for extension, fmt, graph in (("ttl", "turtle", union), ("jsonld", "json-ld", union), ("nt", "nt", union),
                                       ("rdf", "xml", union), ("trig", "trig", dataset), ("nq", "nquads", dataset)):
-            watch.run(f"write {extension}", lambda: graph.serialize(destination=str(out / f"plain.{extension}"), format=fmt))
+            watch.run(f"write {extension}", graph.serialize, destination=str(out / f"plain.{extension}"), format=fmt)
     finally:
         shutil.rmtree(out, ignore_errors=True)
     query_ms: dict[str, float | None] = {canned.name: None for canned in queries.discover(root / "queries")}

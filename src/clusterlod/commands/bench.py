@@ -39,7 +39,8 @@ def bench(root: Path, sizes: str, out: Path, plain: bool, budget: float, server:
     labels = [s.strip() for s in sizes.split(",") if s.strip()]
     unknown = [s for s in labels if s not in benchmark.SIZES]
     if unknown or not labels:
-        raise ClusterlodError(f"unknown size(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(SIZE_CHOICES)}")
+        raise ClusterlodError(f"unknown size(s) {', '.join(unknown) or '(none)'}: "
+                              f"choose from {', '.join(SIZE_CHOICES)}")
     if generate_only is not None:
         from clusterlod.synthetic import generate, projects_for
 

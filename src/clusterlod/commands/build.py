@@ -40,7 +40,8 @@ def gate_options(command: Callable) -> Callable:
 @click.command()
 @root_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: dist/ in the project folder). Replaced whole, or left as it was on failure.")
+              help=("Output folder (default: dist/ in the project folder). "
+                    "Replaced whole, or left as it was on failure."))
 @base_option
 @gate_options
 @click.option("-v", "--verbose", is_flag=True, help="Say what each stage is doing.")
