@@ -22,9 +22,16 @@ EXTERNAL_FIXTURES = frozenset({"virtuoso_server", "virtuoso_instance", "virtuoso
 EXTERNAL_MODULES = frozenset({"test_bench.py"})
 
 
+def _needs_virtuoso(item: pytest.Item) -> bool:
+    """A test parametrised by store name picks Virtuoso at run time (``request.getfixturevalue``)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return any(isinstance(value, str) and value.startswith("virtuoso") for value in params.values())
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if EXTERNAL_FIXTURES.intersection(getattr(item, "fixturenames", ())) or item.path.name in EXTERNAL_MODULES:
+        if (EXTERNAL_FIXTURES.intersection(getattr(item, "fixturenames", ())) or item.path.name in EXTERNAL_MODULES
+                or _needs_virtuoso(item)):
             item.add_marker(pytest.mark.external)
 
 
