@@ -48,8 +48,7 @@ FORMAT_FEATURES = {
     "trig": "http://www.w3.org/ns/formats/TriG",
     "nq": "http://www.w3.org/ns/formats/N-Quads",
 }
-OTHER_MEDIA_TYPES = {"txt": "text/plain", "csv": "text/csv", "json": "application/json"}
-CATALOG_FILE = "catalog.ttl"
+CATALOG_FILE = formats.CATALOG_FILE
 
 
 @dataclass(frozen=True)
@@ -64,10 +63,8 @@ class GraphInfo:
 def media_type(path: Path) -> str:
     extension = path.suffix.lstrip(".")
     if path.name == "context.jsonld":
-        return "application/ld+json"
-    if extension in formats.BY_EXTENSION:
-        return formats.BY_EXTENSION[extension].media_type
-    return OTHER_MEDIA_TYPES.get(extension, "application/octet-stream")
+        return formats.JSON_LD.media_type
+    return formats.FILE_MEDIA_TYPES.get(extension, formats.OCTET_STREAM)
 
 
 class CatalogWriter:

@@ -39,6 +39,8 @@ TEXT_MEDIA_TYPE = "text/plain"
 DATASET_STEM = "clusterlod"
 #: The whole dataset as N-Quads in dist/: what the embedded store, `links` and `load` read.
 DATASET_FILE = f"{DATASET_STEM}.{N_QUADS.extension}"
+#: The DCAT/VoID description of a release in dist/.
+CATALOG_FILE = "catalog.ttl"
 
 # The SPARQL 1.1 protocol's own media types (requests and results), for the client and the server.
 SPARQL_RESULTS_JSON = "application/sparql-results+json"
@@ -50,3 +52,12 @@ SPARQL_UPDATE = "application/sparql-update"
 FORM_URLENCODED = "application/x-www-form-urlencoded"
 JSON_MEDIA_TYPE = "application/json"
 XML_MEDIA_TYPE = "application/xml"
+OCTET_STREAM = "application/octet-stream"
+#: What a page asks a SPARQL service for when it shows a canned query's answer.
+RESULTS_ACCEPT = f"{SPARQL_RESULTS_JSON}, {TURTLE.media_type};q=0.9"
+#: The media type of every file the release and the static site hold, by extension.
+FILE_MEDIA_TYPES: dict[str, str] = {
+    "html": HTML_MEDIA_TYPE, **{s.extension: s.media_type for s in DATASET_SYNTAXES},
+    "css": "text/css", "js": "text/javascript", "svg": "image/svg+xml", "xml": XML_MEDIA_TYPE,
+    "csv": SPARQL_RESULTS_CSV, "txt": TEXT_MEDIA_TYPE, "json": JSON_MEDIA_TYPE,
+}

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from clusterlod import formats
 from clusterlod.errors import ClusterlodError, LoadError
 
 #: What the build writes into dist/ and what we read from there.
-DIST_FILE = "clusterlod.nq"
+DIST_FILE = formats.DATASET_FILE
 #: Graph names the loader keeps for itself: leases, and staging graphs of loads before the
 #: one-transaction design (swept when found).
 RESERVED = "urn:clusterlod:"

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from clusterlod import formats
 from clusterlod.errors import ClusterlodError
 from clusterlod.namespaces import DEFAULT_BASE, STANDARD_PREFIXES
 
-CATALOG_FILE = "catalog.ttl"
 URI_SPACE = ox.NamedNode(STANDARD_PREFIXES["void"] + "uriSpace")
 
 
 def release_base(dist: Path) -> str:
     """The base IRI the release in ``dist`` was built with (DEFAULT_BASE if its catalogue says none)."""
-    path = Path(dist) / CATALOG_FILE
+    path = Path(dist) / formats.CATALOG_FILE
     if not path.is_file():
         return DEFAULT_BASE
     bases = sorted(t.object.value[: -len("id/")] for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)

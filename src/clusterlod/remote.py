@@ -330,7 +330,7 @@ class SparqlClient:
         """
         return self.request("POST", self.update_url, what, content=body,
                             headers={"Accept": f"{formats.SPARQL_RESULTS_JSON}, */*;q=0.1",
-                                     "Content-Type": "application/x-www-form-urlencoded",
+                                     "Content-Type": formats.FORM_URLENCODED,
                                      "Content-Length": str(size)})
 
     # ------------------------------------------------------------------ Graph Store protocol

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from clusterlod import formats
+
 
 @dataclass
 class LoadResult:
@@ -84,7 +86,7 @@ def server_load(project_root: Path, work: Path, seconds: float) -> list[dict[str
     import pyoxigraph as ox
 
     base = Namespaces().base
-    ids = sorted({q.subject.value for q in ox.parse(path=str(dist / "clusterlod.nq"))
+    ids = sorted({q.subject.value for q in ox.parse(path=str(dist / formats.DATASET_FILE))
                   if q.subject.value.startswith(base + "id/")})
     pages = ["/" + i[len(base):] + ".ja.html" for i in ids]
     documents = ["/" + i[len(base):] + ".ttl" for i in ids]

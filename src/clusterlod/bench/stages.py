@@ -22,6 +22,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from clusterlod import formats
+
 
 class OverBudget(Exception):
     pass
@@ -75,7 +77,7 @@ def clusterlod_stages(root: Path, out: Path) -> dict[str, Any]:
         if name not in watch.stages:
             watch.stages[name] = {"seconds": seconds, "background": True}
     store = ox.Store()
-    watch.run("load embedded store", store.bulk_load, path=str(out / "clusterlod.nq"), format=ox.RdfFormat.N_QUADS)
+    watch.run("load embedded store", store.bulk_load, path=str(out / formats.DATASET_FILE), format=ox.RdfFormat.N_QUADS)
     query_ms = {}
     for canned in queries.discover(root / "queries"):
         text = queries.prepare(canned)

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from clusterlod import formats
 from clusterlod.catalog import media_type as file_media_type
 from clusterlod.errors import RemoteError
 from clusterlod.web import negotiation, paths, sparql
@@ -36,7 +37,7 @@ PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
              "Access-Control-Allow-Headers": "Accept, Content-Type", "Access-Control-Max-Age": "86400"}
 HTML_TYPE = "text/html; charset=utf-8"
 CACHE = {"Cache-Control": "public, max-age=3600"}
-TEXT_DATA_TYPES = ("application/n-triples", "application/n-quads", "application/trig")
+TEXT_DATA_TYPES = (formats.N_TRIPLES.media_type, formats.N_QUADS.media_type, formats.TRIG.media_type)
 #: Sent with every HTML answer: scripts, styles and fetches from this server only, no plugins, no framing.
 HTML_SECURITY = [
     (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -66,7 +67,7 @@ def _static_files() -> dict[str, tuple[bytes, str]]:
             if entry.is_dir():
                 folders.append((f"{prefix}{entry.name}/", entry))
             elif entry.is_file():
-                media = types.get(Path(entry.name).suffix, "application/octet-stream")
+                media = types.get(Path(entry.name).suffix, formats.OCTET_STREAM)
                 files[prefix + entry.name] = (entry.read_bytes(), media)
     return files
 
@@ -212,7 +213,7 @@ class Site:
         body = self.release.pages.get(key)
         if body is None:
             body = self.release.pages[key] = self.renderer.labels_json(lang)
-        return Response(body, 200, {**CORS, **CACHE}, media_type="application/json")
+        return Response(body, 200, {**CORS, **CACHE}, media_type=formats.JSON_MEDIA_TYPE)
 
     async def void(self, request: Request) -> Response:
         return self.redirect(request, "dataset")
@@ -250,7 +251,7 @@ class Site:
         return Response(entry[0], 200, {**CORS, **CACHE}, media_type=entry[1])
 
     async def sitemap(self, request: Request) -> Response:
-        return Response(self.sitemap_body, 200, CACHE, media_type="application/xml")
+        return Response(self.sitemap_body, 200, CACHE, media_type=formats.XML_MEDIA_TYPE)
 
     async def sparql(self, request: Request) -> Response:
         s = self.settings
@@ -279,7 +280,7 @@ class Site:
                                  parsed.status, vary=True)
             return outcome_response(parsed)
         if wants_html:
-            inner = dataclasses.replace(parsed, accept="application/sparql-results+json, text/turtle;q=0.9")
+            inner = dataclasses.replace(parsed, accept=formats.RESULTS_ACCEPT)
             outcome = await anyio.to_thread.run_sync(self.queries.run, inner)
             table, error, raw = None, None, None
             if outcome.status != 200:

@@ -12,13 +12,14 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from starlette.requests import Request
 
+from clusterlod import formats
 from clusterlod.sparql_text import QueryShape, inspect
 from clusterlod.web import negotiation
 from clusterlod.web.worker import BOOLEAN_VARIANTS, GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryRequest, error
 
-FORM = "application/x-www-form-urlencoded"
-QUERY_BODY = "application/sparql-query"
-UPDATE_BODY = "application/sparql-update"
+FORM = formats.FORM_URLENCODED
+QUERY_BODY = formats.SPARQL_QUERY
+UPDATE_BODY = formats.SPARQL_UPDATE
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 FEDERATED = "SERVICE (federated query) is not allowed on this endpoint: it would make the server send requests"
 GRAPH_PARAMETERS = ("default-graph-uri", "named-graph-uri")

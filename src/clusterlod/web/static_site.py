@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from clusterlod import formats
 from clusterlod.atomic import replace_directory
 from clusterlod.web import webconf
 from clusterlod.web.app import _static_files, sitemap
@@ -77,7 +78,7 @@ def _query_page(release: Release, renderer: Renderer, query, lang: str) -> bytes
     store = getattr(release.data, "store", None)
     table, error, raw = None, None, None
     if store is not None:
-        accept = "application/sparql-results+json, text/turtle;q=0.9"
+        accept = formats.RESULTS_ACCEPT
         outcome = execute(store, QueryRequest(query.text, accept), 10_000_000, release.prefixes)
         if outcome.status != 200:
             error = outcome.body.decode("utf-8", "replace")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from clusterlod import formats
 from clusterlod.namespaces import Namespaces
 from clusterlod.sparql_text import dataset_arguments
 from clusterlod.web import negotiation
@@ -24,10 +25,10 @@ from clusterlod.web.describe import serialize
 from clusterlod.web.negotiation import Variant
 
 RESULT_VARIANTS = (
-    Variant("srj", "application/sparql-results+json", ("application/json",)),
-    Variant("srx", "application/sparql-results+xml", ("application/xml", "text/xml")),
-    Variant("csv", "text/csv"),
-    Variant("tsv", "text/tab-separated-values"),
+    Variant("srj", formats.SPARQL_RESULTS_JSON, (formats.JSON_MEDIA_TYPE,)),
+    Variant("srx", formats.SPARQL_RESULTS_XML, (formats.XML_MEDIA_TYPE, "text/xml")),
+    Variant("csv", formats.SPARQL_RESULTS_CSV),
+    Variant("tsv", formats.SPARQL_RESULTS_TSV),
 )
 RESULT_FORMATS = {
     "srj": ox.QueryResultsFormat.JSON, "srx": ox.QueryResultsFormat.XML,
@@ -119,7 +120,7 @@ def execute(store: ox.Store, request: QueryRequest, max_bytes: int, prefixes: di
         return error(400, f"the result is larger than the limit of {max_bytes} bytes; add LIMIT (and OFFSET to page)")
     except (ValueError, OSError) as e:
         return error(400, f"the query failed: {e}")
-    charset = "; charset=utf-8" if media.startswith(("text/", "application/sparql-results+json")) else ""
+    charset = "; charset=utf-8" if media.startswith(("text/", formats.SPARQL_RESULTS_JSON)) else ""
     return Outcome(200, b"".join(sink.chunks), media + charset)
 
 
