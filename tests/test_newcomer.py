@@ -70,7 +70,7 @@ def test_a_new_user_follows_the_readme(fresh_venv: dict[str, str]) -> None:
     installed = Path(fresh_venv["VIRTUAL_ENV"]) / "bin" / "clusterlod"
     assert installed.is_file(), "the first command did not install the clusterlod command into the environment"
 
-    second = run_in_clone(install_and_test, {**fresh_venv, "PYTEST_ADDOPTS": '-m "not external" -x -q'},
+    second = run_in_clone(install_and_test, {**fresh_venv, "PYTEST_ADDOPTS": '-m "not external" -x'},
                           timeout=1200)
     assert second.returncode == 0, (second.stdout[-3000:], second.stderr[-3000:])
     assert re.search(r"\d+ passed", second.stdout)
