@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-from stores import free_port
 
 from clusterlod.cli import COMMANDS
 from clusterlod.errors import ExitCode
+from clusterlod.testing.process import free_port, stop, wait_until_up
 
 #: The console script pip installed next to this interpreter: what a user runs, not ``python -m``.
 INSTALLED = Path(sys.executable).with_name("clusterlod")
@@ -85,23 +84,12 @@ def test_serve_starts_through_the_installed_command(built_dist: Path) -> None:
     process = subprocess.Popen([str(INSTALLED), "serve", "--dist", str(built_dist), "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read().decode("utf-8", "replace")
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/index.en.html", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "serve did not answer within 60 s"
-                time.sleep(0.2)
+        page = f"http://127.0.0.1:{port}/index.en.html"
+        wait_until_up(page, process)
+        response = httpx.get(page, timeout=10)
         assert response.status_code == 200 and "Knowledge Cluster" in response.text
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        stop(process)
 
 
 def test_usage_errors_have_their_own_exit_code() -> None:
