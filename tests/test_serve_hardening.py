@@ -338,3 +338,18 @@ def test_from_gives_the_same_answer_here_and_on_an_oxigraph_server(client: httpx
     oxigraph = count(httpx.get(remote_client.store.query_url, params={"query": query}, headers=JSON))
     forwarded = count(remote_client.get("/sparql", params={"query": query}, headers=JSON))
     assert ours == oxigraph == forwarded
+
+
+def test_the_answer_cache_stays_within_its_bytes() -> None:
+    """Repeated answers are kept, least recently used first out, never more bytes than allowed."""
+    from clusterlod.web.answers_cache import AnswerCache
+
+    cache: AnswerCache[bytes] = AnswerCache(64 * 100)  # answers of up to 100 bytes are kept
+    for n in range(500):
+        cache.put(("query", n), b"x" * 90, 90)
+        assert cache.size <= 64 * 100
+    assert cache.get(("query", 499)) == b"x" * 90
+    assert cache.get(("query", 0)) is None
+    cache.put(("big",), b"y" * 101, 101)
+    assert cache.get(("big",)) is None
+    assert AnswerCache(0).get("anything") is None

@@ -92,7 +92,7 @@ class Site:
         else:
             from clusterlod.web.release import DATASET_FILE
             self.queries = QueryPool(self.release.dist / DATASET_FILE, self.release.ns.base, s.query_workers,
-                                     s.timeout, s.max_result_bytes, s.worker_memory_mb)
+                                     s.timeout, s.max_result_bytes, s.worker_memory_mb, s.answer_cache_bytes)
             self.warm()
 
     def warm(self) -> None:

@@ -21,6 +21,7 @@ from clusterlod import formats
 from clusterlod.namespaces import Namespaces
 from clusterlod.sparql_text import dataset_arguments
 from clusterlod.web import negotiation
+from clusterlod.web.answers_cache import AnswerCache
 from clusterlod.web.describe import serialize
 from clusterlod.web.negotiation import Variant
 
@@ -151,6 +152,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.ready = False
+        self.retired = False
 
     def wait_ready(self, timeout: float) -> bool:
         try:
@@ -175,9 +177,10 @@ class QueryPool:
     """
 
     def __init__(self, dataset: Path, base: str, size: int = 2, timeout: float = 10.0,
-                 max_bytes: int = 10_000_000, memory_mb: int = 2048):
+                 max_bytes: int = 10_000_000, memory_mb: int = 2048, cache_bytes: int = 0):
         self.dataset, self.base, self.timeout, self.max_bytes = dataset, base, timeout, max_bytes
         self.memory_mb = memory_mb
+        self.answers: AnswerCache[Outcome] = AnswerCache(cache_bytes)
         self.context = multiprocessing.get_context("spawn")
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.workers: list[_Worker] = []
@@ -192,9 +195,26 @@ class QueryPool:
         self.idle.put(worker)
 
     def run(self, request: QueryRequest) -> Outcome:
-        """Blocking: run in a thread. A query over time kills its worker and answers 503."""
+        """Blocking: run in a thread. A query over time kills its worker and answers 503.
+
+        A successful answer is kept in the bounded answer cache: the same request (query text,
+        dataset and Accept) gets it again without a worker.
+        """
+        self._sweep()
+        cached = self.answers.get(request)
+        if cached is not None:
+            return cached
+        outcome = self._run(request)
+        if outcome.status == 200:
+            self.answers.put(request, outcome, len(outcome.body) + len(request.query) + len(request.accept or ""))
+        return outcome
+
+    def _run(self, request: QueryRequest) -> Outcome:
         try:
             worker = self.idle.get(timeout=self.timeout)
+            while worker.retired or not worker.process.is_alive():  # killed while idle (OOM killer, operator)
+                self._retire(worker)
+                worker = self.idle.get(timeout=self.timeout)
         except queue.Empty:
             return error(503, "every query worker is busy; try again shortly")
         if not worker.wait_ready(60):
@@ -215,11 +235,21 @@ class QueryPool:
         self.idle.put(worker)
         return outcome
 
+    def _sweep(self) -> None:
+        """Replace the workers that died while idle, so no request (nor the answer cache) hides them."""
+        for worker in list(self.workers):
+            if not worker.process.is_alive():
+                self._retire(worker)
+
     def _retire(self, worker: _Worker) -> None:
-        worker.stop()
+        """Stop ``worker`` and start its replacement, once (a sweep and a request may both see it dead)."""
         with self.lock:
+            if worker.retired:
+                return
+            worker.retired = True
             if worker in self.workers:
                 self.workers.remove(worker)
+        worker.stop()
         self._add()
 
     def close(self) -> None:
