@@ -46,26 +46,31 @@ def test_same_violations_with_every_fault_at_once(publication: Publication) -> N
     assert fast == reference
 
 
-def test_the_engine_judges_the_union_of_the_named_graphs() -> None:
-    """The gate hands the engine the published N-Quads: a node typed in one graph and described in another
-    is judged as one node (not once per graph, which would give false violations)."""
+def test_the_gate_judges_the_union_of_the_named_graphs() -> None:
+    """A node typed in one graph and described in another is judged as one node (not once per graph,
+    which would give false violations), by ``validate`` (one union store) and by ``build`` (the gate's
+    thread, fed a chunk at a time while the graph is made) alike."""
     import pyoxigraph as ox
-    import rdflib
 
-    from clusterlod.validate import run_turbo, store_of
+    from clusterlod.gate import Background, Gate, shacl, union_store
+    from clusterlod.namespaces import Namespaces
 
-    def conforms(nquads: bytes) -> list[str]:
-        data = ox.Store()
-        data.load(input=nquads, format=ox.RdfFormat.N_QUADS)
-        results = run_turbo(data, store_of([q.triple for q in shapes]))
-        return [str(o) for o in results.objects(None, rdflib.URIRef("http://www.w3.org/ns/shacl#conforms"))]
-
-    typed = b'<urn:x:a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:x:C> <urn:x:g1> .\n'
     shapes = list(ox.parse(input=b'@prefix sh: <http://www.w3.org/ns/shacl#> . <urn:x:S> a sh:NodeShape ; '
                                  b'sh:targetClass <urn:x:C> ; '
                                  b'sh:property [ sh:path <urn:x:p> ; sh:minCount 1 ; sh:maxCount 1 ] .',
                            format=ox.RdfFormat.TURTLE))
-    assert conforms(typed + b'<urn:x:a> <urn:x:p> "v" <urn:x:g2> .\n') == ["true"]
-    assert conforms(typed) == ["false"]
-    assert conforms(typed + b'<urn:x:a> <urn:x:p> "v" <urn:x:g2> .\n'
-                            b'<urn:x:a> <urn:x:p> "w" <urn:x:g1> .\n') == ["false"]
+
+    def verdicts(nquads: bytes) -> tuple[bool, bool]:
+        quads = list(ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS))
+        gate = Gate(quads, shapes, {}, Namespaces(), None)
+        background = Background()
+        for quad in quads:  # one chunk per quad: the thread must join the chunks into one graph
+            background.feed([quad])
+        background.judge(gate)
+        return shacl(gate, union_store(gate)).shacl_conforms, background.wait().shacl_conforms
+
+    typed = b'<urn:x:a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:x:C> <urn:x:g1> .\n'
+    assert verdicts(typed + b'<urn:x:a> <urn:x:p> "v" <urn:x:g2> .\n') == (True, True)
+    assert verdicts(typed) == (False, False)
+    assert verdicts(typed + b'<urn:x:a> <urn:x:p> "v" <urn:x:g2> .\n'
+                            b'<urn:x:a> <urn:x:p> "w" <urn:x:g1> .\n') == (False, False)

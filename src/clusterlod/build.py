@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from clusterlod import catalog, formats, jsonld, publish
 from clusterlod.errors import ValidationFailed
 from clusterlod.figures import check_figures
-from clusterlod.gate import Background, Gate, judge, quality
+from clusterlod.gate import Background, Gate, Loading, judge, quality
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
 from clusterlod.linksets import write_linksets
 from clusterlod.namespaces import Namespaces
@@ -54,8 +54,12 @@ def assemble(root: Path, base: str | None = None) -> Publication:
     return make_publication(read_sources(root), Namespaces(base) if base else Namespaces())
 
 
-def make_publication(sources: Sources, ns: Namespaces) -> Publication:
-    """The graph of the sources: ontology, shapes and the records' quads."""
+def make_publication(sources: Sources, ns: Namespaces, sink: Callable[[list[ox.Quad]], None] | None = None
+                     ) -> Publication:
+    """The graph of the sources: ontology, shapes and the records' quads.
+
+    ``sink`` gets every quad of the publication, in chunks, while they are made (see GraphBuilder.build).
+    """
     root = sources.root
     ontology: list[ox.Triple] = []
     for path in sources.ontology_files:
@@ -64,10 +68,13 @@ def make_publication(sources: Sources, ns: Namespaces) -> Publication:
     for path in sources.shapes_files:
         shapes_triples += rebase_triples(parse_turtle(path, root), ns)
     builder = GraphBuilder(ns, sources.source, sources.identifiers, f"data/{IDENTIFIERS_FILE}")
-    built = builder.build(sources.records)
+    built = builder.build(sources.records, sink)
     check_figures(sources.records)  # after the builder has found every quote and value well-formed
     publication = Publication(ns, sources, built, ontology, shapes_triples)
-    publication.quads = built.quads + in_graph(ontology, ns.graph(ONTOLOGY_GRAPH))
+    ontology_quads = in_graph(ontology, ns.graph(ONTOLOGY_GRAPH))
+    if sink is not None:
+        sink(ontology_quads)
+    publication.quads = built.quads + ontology_quads
     return publication
 
 
@@ -124,6 +131,7 @@ class Run:
     context: dict[str, Any] = field(default_factory=dict)
     gate: Gate | None = None
     shacl: Background | None = None
+    checks_store: Loading | None = None
     problems: list[str] = field(default_factory=list)
     report: Report | None = None
     linksets: Any = None
@@ -139,8 +147,11 @@ def _read(run: Run) -> None:
 
 
 def _make(run: Run) -> None:
+    """The graph; the gate's thread loads its quads as they come (see _start_gate)."""
     assert run.sources is not None
-    run.publication = make_publication(run.sources, Namespaces(run.base) if run.base else Namespaces())
+    run.shacl = Background()
+    run.publication = make_publication(run.sources, Namespaces(run.base) if run.base else Namespaces(),
+                                       run.shacl.feed)
 
 
 def _sort(run: Run) -> None:
@@ -166,16 +177,24 @@ def _writer(syntax: formats.Syntax) -> Callable[[Run], None]:
 
 
 def _start_gate(run: Run) -> None:
-    """Load the graph's quads (the very terms that will be written) into a store and SHACL-validate
-    them in a second thread, from here to "wait": the critical path of a large build."""
+    """Hand the shapes to the gate's thread, which has loaded the graph's quads (the very terms
+    that will be written) while they were made; it SHACL-validates them from here to "wait",
+    the critical path of a large build."""
+    assert run.shacl is not None
     run.gate = gate_of(run.pub, run.engine, run.fail_on)
-    run.shacl = Background(run.gate)
+    run.shacl.judge(run.gate)
+
+
+def _load_for_checks(run: Run) -> None:
+    """Load the N-Quads just written, named graphs and all, for the quality checks, in a thread."""
+    assert run.gate is not None
+    run.checks_store = Loading(run.gate, _dataset_path(run, formats.N_QUADS))
 
 
 def _quality(run: Run) -> None:
-    """The quality checks, on the same store, while SHACL still runs in its thread."""
-    assert run.gate is not None and run.shacl is not None
-    run.problems = quality(run.gate, run.shacl.loaded_store())
+    """The quality checks, on the published N-Quads, while SHACL still runs in its thread."""
+    assert run.gate is not None and run.checks_store is not None
+    run.problems = quality(run.gate, run.checks_store.store())
 
 
 def _extras(run: Run) -> None:
@@ -219,14 +238,16 @@ def _write_report(run: Run) -> None:
 
 Stage = Callable[[Run], None]
 
-#: The build, in order. The gate loads the quads and validates them in a second thread from "start" to
-#: "wait"; the quality checks query the same store meanwhile; nothing is swapped in unless both pass.
+#: The build, in order. The gate's thread loads the union of the graphs while "make the graph" makes it and
+#: validates it from "start" to "wait"; the quality checks query the written N-Quads, loaded in another
+#: thread meanwhile; nothing is swapped in unless both pass.
 STAGES: list[tuple[str, Stage]] = [
     ("read records", _read),
     ("make the graph", _make),
     ("start validating", _start_gate),
     ("sort", _sort),
     ("write nq", _writer(formats.N_QUADS)),
+    ("start loading for the checks", _load_for_checks),
     ("write nt", _writer(formats.N_TRIPLES)),
     ("write ttl", _writer(formats.TURTLE)),
     ("write jsonld", _writer(formats.JSON_LD)),
@@ -255,9 +276,13 @@ def build(root: Path, out: Path, base: str | None = None, progress: Progress | N
     time_it: Timer = timer or (lambda name, stage, run: stage(run))
     with no_cyclic_gc(), replace_directory(out) as staging:
         run = Run(root, staging, base, engine, fail_on)
-        for name, stage in STAGES:
-            say(name)
-            time_it(name, stage, run)
+        try:
+            for name, stage in STAGES:
+                say(name)
+                time_it(name, stage, run)
+        finally:
+            if run.shacl is not None:
+                run.shacl.close()  # a build that failed before handing over lets the gate's thread go
         assert run.report is not None
         return run.report
 

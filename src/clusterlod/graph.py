@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,8 @@ from clusterlod.source import QuoteNotFound, SourceText, Span
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only: \d is any script's
+#: Quads per chunk handed to a build's gate while the graph is made (about 3 MB of N-Triples).
+SINK_CHUNK = 20_000
 DESCRIPTIONS_BASIS = "editors-descriptions"  # what the editors write about a resource, unlike a translation
 
 
@@ -122,7 +124,9 @@ class GraphBuilder(ValueFields):
         return node
 
     # -- entry point -----------------------------------------------------------
-    def build(self, records: Iterable[Record]) -> BuiltGraph:
+    def build(self, records: Iterable[Record], sink: Callable[[list[ox.Quad]], None] | None = None) -> BuiltGraph:
+        """The quads of ``records``; ``sink``, if given, gets them in chunks as they are made
+        (the build's gate loads them meanwhile), and every one of them by the time this returns."""
         records = list(records)
         for record in records:
             if record.id in self.records:
@@ -134,8 +138,14 @@ class GraphBuilder(ValueFields):
                 raise record.error("bad id: use lower-case ASCII letters, digits and single hyphens "
                                    "(it becomes an IRI)")
             self.records[record.id] = record
+        fed = 0
         for record in records:
             self.convert(record)
+            if sink is not None and len(self.quads) - fed >= SINK_CHUNK:
+                sink(self.quads[fed:])
+                fed = len(self.quads)
+        if sink is not None and len(self.quads) > fed:
+            sink(self.quads[fed:])
         return BuiltGraph(self.quads, self.origins)
 
     # -- one record ------------------------------------------------------------

@@ -11,7 +11,7 @@ def total(stages: dict[str, dict[str, Any]]) -> tuple[float, bool]:
     seconds, bound = 0.0, False
     for stage in stages.values():
         if stage.get("background"):
-            continue  # timed inside the gate's thread, already within the stages' wall time
+            continue  # timed inside the gate's threads, already within the stages' wall time
         if stage.get("seconds") is not None:
             seconds += stage["seconds"]
         else:
@@ -108,8 +108,9 @@ def markdown(report: dict[str, Any]) -> str:
                   f"peak RSS {ours['build_command']['peak_rss_mb']:.0f} MB"
                   + (f"; plain way peak RSS {theirs['peak_rss_mb']:.0f} MB." if theirs else "."), ""]
         if any(stage.get("background") for stage in ours["stages"].values()):
-            lines += ["‡ timed inside the gate's thread (the store load and pyshacl-turbo), beside "
-                      "the writers; not added to the total, the sum of the stages' wall time. \"validate\" compares "
+            lines += ["‡ timed inside the gate's threads (the union loaded while the graph is made, then "
+                      "pyshacl-turbo; the quality checks' store, loaded from the written N-Quads), beside the "
+                      "writers; not added to the total, the sum of the stages' wall time. \"validate\" compares "
                       "pyshacl-turbo with pySHACL on the same data.", ""]
     if report.get("server"):
         lines += ["## Server (`clusterlod serve`, real data, loopback)", "",
