@@ -114,3 +114,29 @@ def test_catalog_counts_triples_per_graph(built_dist: Path) -> None:
     titles = {title.language for title in catalog.objects(dataset, rdflib.DCTERMS.title)}
     assert titles == {"ja", "en"}
     assert catalog.value(dataset, rdflib.DCTERMS.license) == rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")
+
+
+def test_used_prefixes_are_exactly_the_namespaces_the_terms_use(publication: Publication) -> None:
+    """Checked against the definition read straight off the N-Quads text: every IRI in any position
+    (subject, predicate, object, graph, a literal's datatype), cut at its last / or #."""
+    import re
+
+    from clusterlod.publish import used_prefixes
+
+    prefixes = publication.ns.prefixes()
+    text = ox.serialize(publication.quads, format=ox.RdfFormat.N_QUADS).decode()
+    # Literals first, so an IRI written inside a string is not taken for a term.
+    iris = [m.group(1) or m.group(2) for m in re.finditer(r'"(?:[^"\\]|\\.)*"(?:\^\^<([^>]*)>)?|<([^>]*)>', text)]
+    namespaces = {iri[: max(iri.rfind("/"), iri.rfind("#")) + 1] for iri in iris if iri}
+    assert used_prefixes(publication.quads, prefixes) == {p: n for p, n in prefixes.items() if n in namespaces}
+
+    ex, other = "http://example.org/ns/", "http://example.org/other#"
+    quads = [ox.Quad(ox.BlankNode("b"), ox.NamedNode(ex + "p"), ox.Literal("1", datatype=ox.NamedNode(other + "int")),
+                     ox.NamedNode("http://example.org/graphs/g")),
+             ox.Quad(ox.NamedNode(ex + "deeper/s"), ox.NamedNode(ex + "p"), ox.Literal("x", language="en"),
+                     ox.DefaultGraph())]
+    wanted = {"ex": ex, "other": other, "g": "http://example.org/graphs/", "deeper": ex + "deeper/",
+              "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "unused": "http://example.org/unused/"}
+    assert used_prefixes(quads, wanted) == {k: v for k, v in wanted.items() if k != "unused"}
+    assert used_prefixes([q.triple for q in quads], wanted) == {k: v for k, v in wanted.items()
+                                                                 if k not in ("unused", "g")}

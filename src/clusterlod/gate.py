@@ -59,7 +59,7 @@ def union_store(gate: Gate) -> ox.Store:
     a store's named graphs as their union too, but ingests one graph about a third faster."""
     start = time.perf_counter()
     store = ox.Store()
-    store.bulk_load(input=triples_text(gate.quads), format=ox.RdfFormat.N_TRIPLES)
+    store.load(input=triples_text(gate.quads), format=ox.RdfFormat.N_TRIPLES)
     gate.seconds[UNION_LOAD] = time.perf_counter() - start
     return store
 
@@ -71,9 +71,9 @@ def load(gate: Gate, quads_file: Path | None = None) -> ox.Store:
     start = time.perf_counter()
     store = ox.Store()
     if quads_file is not None:
-        store.bulk_load(path=str(quads_file), format=ox.RdfFormat.N_QUADS)
+        store.load(path=str(quads_file), format=ox.RdfFormat.N_QUADS)
     else:
-        store.bulk_load(input=ox.serialize(gate.quads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        store.load(input=ox.serialize(gate.quads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
     gate.seconds[QUALITY_LOAD] = time.perf_counter() - start
     return store
 
@@ -165,7 +165,7 @@ class Background:
         try:
             while isinstance(item := self._inbox.get(), bytes):
                 start = time.perf_counter()
-                self.store.bulk_load(input=item, format=ox.RdfFormat.N_TRIPLES)
+                self.store.load(input=item, format=ox.RdfFormat.N_TRIPLES)
                 loading += time.perf_counter() - start
             if item is not None:
                 item.seconds[UNION_LOAD] = loading

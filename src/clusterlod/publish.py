@@ -31,17 +31,23 @@ def used_prefixes(statements: list[ox.Triple] | list[ox.Quad], prefixes: dict[st
 
     A prefix counts as used when some IRI's namespace (up to its last / or #) is
     exactly the prefix's namespace: the only case a writer can abbreviate.
+    Subjects and graph names repeat, so they are gathered as terms first (hashed
+    by oxigraph) and only the distinct ones are read as text.
     """
-    namespaces = set()
+    iris: set[str] = set()
+    add = iris.add
     for s in statements:
-        for term in (s.subject, s.predicate, s.object, getattr(s, "graph_name", None)):
-            if isinstance(term, ox.NamedNode):
-                iri = term.value
-            elif isinstance(term, ox.Literal):
-                iri = term.datatype.value
-            else:
-                continue
-            namespaces.add(iri[: max(iri.rfind("/"), iri.rfind("#")) + 1])
+        add(s.predicate.value)
+        o = s.object
+        if type(o) is ox.NamedNode:
+            add(o.value)
+        elif type(o) is ox.Literal:
+            add(o.datatype.value)
+    repeated = {s.subject for s in statements}
+    if statements and isinstance(statements[0], ox.Quad):
+        repeated |= {s.graph_name for s in statements}
+    iris.update(term.value for term in repeated if type(term) is ox.NamedNode)
+    namespaces = {iri[: max(iri.rfind("/"), iri.rfind("#")) + 1] for iri in iris}
     return {p: n for p, n in prefixes.items() if n in namespaces}
 
 

@@ -130,7 +130,7 @@ def store_of(triples: list[ox.Triple]) -> ox.Store:
     million terms one by one from Python, and the parser releases the GIL.
     """
     store = ox.Store()
-    store.bulk_load(input=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES)
+    store.load(input=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
