@@ -186,6 +186,17 @@ def test_a_failing_quality_check_blocks_the_release(project_copy: Path, previous
     assert "queries/qc/every-cluster.rq" in line
 
 
+def test_the_quality_checks_see_the_named_graphs(project_copy: Path, previous_release: Path) -> None:
+    """SHACL judges the union of the graphs, but a check may ask which graph holds a fact: a check that
+    finds the document's graph must find it (and here fail) in build and validate alike."""
+    (project_copy / "queries" / "qc" / "no-document-graph.rq").write_text(
+        "# title-en: The document's graph (a check that fails whenever named graphs are seen)\n"
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER (STRENDS(STR(?g), \"/graph/document\")) }\n",
+        encoding="utf-8")
+    line = refused(project_copy, previous_release, ValidationFailed.exit_code)
+    assert "quality check 'qc/no-document-graph' returned 1 row(s)" in line
+
+
 def test_companies_that_do_not_add_up_block_the_release(project_copy: Path, previous_release: Path) -> None:
     clusters = project_copy / "data" / "clusters.yaml"
     text = clusters.read_text(encoding="utf-8")

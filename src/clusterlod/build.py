@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from clusterlod import catalog, formats, jsonld, publish
 from clusterlod.errors import ValidationFailed
 from clusterlod.figures import check_figures
-from clusterlod.gate import Background, Gate, Loading, judge, quality
+from clusterlod.gate import Background, Gate, judge, quality
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
 from clusterlod.linksets import write_linksets
 from clusterlod.namespaces import Namespaces
@@ -131,7 +131,6 @@ class Run:
     context: dict[str, Any] = field(default_factory=dict)
     gate: Gate | None = None
     shacl: Background | None = None
-    checks_store: Loading | None = None
     problems: list[str] = field(default_factory=list)
     report: Report | None = None
     linksets: Any = None
@@ -147,7 +146,7 @@ def _read(run: Run) -> None:
 
 
 def _make(run: Run) -> None:
-    """The graph; the gate's thread loads its quads as they come (see _start_gate)."""
+    """The graph; the gate's thread loads its quads as they come (see clusterlod.gate.Background)."""
     assert run.sources is not None
     run.shacl = Background()
     run.publication = make_publication(run.sources, Namespaces(run.base) if run.base else Namespaces(),
@@ -185,16 +184,10 @@ def _start_gate(run: Run) -> None:
     run.shacl.judge(run.gate)
 
 
-def _load_for_checks(run: Run) -> None:
-    """Load the N-Quads just written, named graphs and all, for the quality checks, in a thread."""
-    assert run.gate is not None
-    run.checks_store = Loading(run.gate, _dataset_path(run, formats.N_QUADS))
-
-
 def _quality(run: Run) -> None:
-    """The quality checks, on the published N-Quads, while SHACL still runs in its thread."""
-    assert run.gate is not None and run.checks_store is not None
-    run.problems = quality(run.gate, run.checks_store.store())
+    """The quality checks, on the named graphs the gate's thread loaded, while SHACL still runs there."""
+    assert run.gate is not None and run.shacl is not None
+    run.problems = quality(run.gate, run.shacl.checks_store())
 
 
 def _extras(run: Run) -> None:
@@ -238,16 +231,15 @@ def _write_report(run: Run) -> None:
 
 Stage = Callable[[Run], None]
 
-#: The build, in order. The gate's thread loads the union of the graphs while "make the graph" makes it and
-#: validates it from "start" to "wait"; the quality checks query the written N-Quads, loaded in another
-#: thread meanwhile; nothing is swapped in unless both pass.
+#: The build, in order. The gate's thread loads the graph while "make the graph" makes it (the union for
+#: SHACL, the named graphs for the quality checks) and validates it from "start" to "wait"; the quality
+#: checks query the named graphs meanwhile; nothing is swapped in unless both pass.
 STAGES: list[tuple[str, Stage]] = [
     ("read records", _read),
     ("make the graph", _make),
     ("start validating", _start_gate),
     ("sort", _sort),
     ("write nq", _writer(formats.N_QUADS)),
-    ("start loading for the checks", _load_for_checks),
     ("write nt", _writer(formats.N_TRIPLES)),
     ("write ttl", _writer(formats.TURTLE)),
     ("write jsonld", _writer(formats.JSON_LD)),

@@ -64,16 +64,12 @@ def union_store(gate: Gate) -> ox.Store:
     return store
 
 
-def load(gate: Gate, quads_file: Path | None = None) -> ox.Store:
-    """The store the quality checks query, named graphs kept (a check may ask which graph holds a fact):
-    the N-Quads written to staging, or the quads in memory, parsed by oxigraph
-    (several times faster than adding a million terms from Python, and outside the GIL)."""
+def load(gate: Gate) -> ox.Store:
+    """The store the quality checks query, named graphs kept (a check may ask which graph holds a fact),
+    parsed by oxigraph from N-Quads (several times faster than adding a million terms from Python)."""
     start = time.perf_counter()
     store = ox.Store()
-    if quads_file is not None:
-        store.load(path=str(quads_file), format=ox.RdfFormat.N_QUADS)
-    else:
-        store.load(input=ox.serialize(gate.quads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    store.load(input=ox.serialize(gate.quads, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
     gate.seconds[QUALITY_LOAD] = time.perf_counter() - start
     return store
 
@@ -132,26 +128,29 @@ def _where(row: tuple, origins: dict[str, Origin]) -> str:
 
 
 class Background:
-    """SHACL in a second thread, fed while the graph is still being made.
+    """The gate's loading and SHACL in a second thread, fed while the graph is still being made.
 
-    Each chunk of quads the graph builder hands to :meth:`feed` is loaded, as
-    N-Triples, into the union store here while the builder goes on; :meth:`judge`
-    then hands over the shapes and the thread validates. pyshacl-turbo and
-    oxigraph work outside the GIL, so on two cores the validation costs little
-    wall time beyond the graph's own making. :meth:`close` lets the thread go
-    when the build fails before handing over.
+    Each chunk of quads the graph builder hands to :meth:`feed` is loaded here,
+    while the builder goes on, into two stores: the union of the graphs for
+    SHACL and the named graphs for the quality checks. :meth:`judge` then hands
+    over the shapes and the thread validates. pyshacl-turbo and oxigraph work
+    outside the GIL, so on two cores the gate costs little wall time beyond the
+    graph's own making. :meth:`close` lets the thread go when the build fails
+    before handing over.
     """
 
     def __init__(self) -> None:
-        self.store = ox.Store()
+        self.union = ox.Store()
+        self.checks = ox.Store()
         self.report: Report | None = None
         self.error: BaseException | None = None
-        self._inbox: queue.SimpleQueue[bytes | Gate | None] = queue.SimpleQueue()
+        self._loaded = threading.Event()
+        self._inbox: queue.SimpleQueue[tuple[bytes, bytes] | Gate | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def feed(self, quads: list[ox.Quad]) -> None:
-        self._inbox.put(triples_text(quads))
+        self._inbox.put((triples_text(quads), ox.serialize(quads, format=ox.RdfFormat.N_QUADS)))
 
     def judge(self, gate: Gate) -> None:
         """No more quads: validate what was fed against ``gate``'s shapes."""
@@ -161,17 +160,32 @@ class Background:
         self._inbox.put(None)
 
     def _run(self) -> None:
-        loading = 0.0
+        union_seconds = checks_seconds = 0.0
         try:
-            while isinstance(item := self._inbox.get(), bytes):
+            while isinstance(item := self._inbox.get(), tuple):
+                triples, quads = item
                 start = time.perf_counter()
-                self.store.load(input=item, format=ox.RdfFormat.N_TRIPLES)
-                loading += time.perf_counter() - start
-            if item is not None:
-                item.seconds[UNION_LOAD] = loading
-                self.report = shacl(item, self.store)
+                self.union.load(input=triples, format=ox.RdfFormat.N_TRIPLES)
+                middle = time.perf_counter()
+                self.checks.load(input=quads, format=ox.RdfFormat.N_QUADS)
+                union_seconds += middle - start
+                checks_seconds += time.perf_counter() - middle
+            if item is None:
+                return
+            item.seconds[UNION_LOAD], item.seconds[QUALITY_LOAD] = union_seconds, checks_seconds
+            self._loaded.set()
+            self.report = shacl(item, self.union)
         except BaseException as error:
             self.error = error
+        finally:
+            self._loaded.set()
+
+    def checks_store(self) -> ox.Store:
+        """The named graphs, once every chunk is loaded (SHACL may still be running)."""
+        self._loaded.wait()
+        if self.error is not None:
+            raise self.error
+        return self.checks
 
     def wait(self) -> Report:
         self._thread.join()
@@ -179,26 +193,3 @@ class Background:
             raise self.error
         assert self.report is not None
         return self.report
-
-
-class Loading:
-    """A written N-Quads file loaded into a store in a thread (oxigraph parses outside the GIL)."""
-
-    def __init__(self, gate: Gate, quads_file: Path):
-        self._store: ox.Store | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(gate, quads_file), daemon=True)
-        self._thread.start()
-
-    def _run(self, gate: Gate, quads_file: Path) -> None:
-        try:
-            self._store = load(gate, quads_file)
-        except BaseException as error:
-            self._error = error
-
-    def store(self) -> ox.Store:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._store is not None
-        return self._store
