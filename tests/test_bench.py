@@ -76,3 +76,17 @@ def test_unknown_size_is_refused() -> None:
     result = subprocess.run([sys.executable, "-m", "clusterlod", "bench", "--sizes", "5k"],
                             capture_output=True, text=True)
     assert result.returncode != 0 and "unknown size" in result.stderr
+
+
+def test_peak_memory_counts_the_child_processes_too() -> None:
+    """The build's gate runs in a process of its own: the peak reported must be the two together
+    (here about 200 + 300 MB held at once), not the larger of them, which the rusage of a wait gives."""
+    from clusterlod.bench.runner import in_child
+
+    code = ("import subprocess, sys, time\n"
+            "p = subprocess.Popen([sys.executable, '-c', \"b = b'x' * 300_000_000; import time; time.sleep(2)\"])\n"
+            "time.sleep(0.7)\n"
+            "a = b'y' * 200_000_000\n"
+            "p.wait()\n")
+    _, _, peak_mb = in_child([sys.executable, "-c", code])
+    assert peak_mb >= 450

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from clusterlod import catalog, formats, jsonld, publish
 from clusterlod.errors import ValidationFailed
 from clusterlod.figures import check_figures
-from clusterlod.gate import Background, Gate, judge, quality
+from clusterlod.gate import Background, Gate, judge
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
 from clusterlod.linksets import write_linksets
 from clusterlod.namespaces import Namespaces
@@ -130,8 +130,7 @@ class Run:
     used: dict[str, str] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
     gate: Gate | None = None
-    shacl: Background | None = None
-    problems: list[str] = field(default_factory=list)
+    background: Background | None = None
     report: Report | None = None
     linksets: Any = None
 
@@ -148,9 +147,9 @@ def _read(run: Run) -> None:
 def _make(run: Run) -> None:
     """The graph; the gate's thread loads its quads as they come (see clusterlod.gate.Background)."""
     assert run.sources is not None
-    run.shacl = Background()
+    run.background = Background()
     run.publication = make_publication(run.sources, Namespaces(run.base) if run.base else Namespaces(),
-                                       run.shacl.feed)
+                                       run.background.feed)
 
 
 def _sort(run: Run) -> None:
@@ -176,18 +175,11 @@ def _writer(syntax: formats.Syntax) -> Callable[[Run], None]:
 
 
 def _start_gate(run: Run) -> None:
-    """Hand the shapes to the gate's thread, which has loaded the graph's quads (the very terms
-    that will be written) while they were made; it SHACL-validates them from here to "wait",
-    the critical path of a large build."""
-    assert run.shacl is not None
+    """Hand the shapes to the gate's process, which has loaded the graph's quads (the very terms
+    that will be written) while they were made; it judges them from here to "wait"."""
+    assert run.background is not None
     run.gate = gate_of(run.pub, run.engine, run.fail_on)
-    run.shacl.judge(run.gate)
-
-
-def _quality(run: Run) -> None:
-    """The quality checks, on the named graphs the gate's thread loaded, while SHACL still runs there."""
-    assert run.gate is not None and run.shacl is not None
-    run.problems = quality(run.gate, run.shacl.checks_store())
+    run.background.judge(run.gate)
 
 
 def _extras(run: Run) -> None:
@@ -214,10 +206,10 @@ def _describe(run: Run) -> None:
 
 
 def _await_gate(run: Run) -> None:
-    """Wait for the gate; a release that does not pass it is never swapped in."""
-    assert run.shacl is not None and run.gate is not None
-    run.report = run.shacl.wait()
-    run.report.problems, run.report.seconds = run.problems, dict(run.gate.seconds)
+    """Wait for the gate (SHACL and the quality checks); a release that does not pass it is never swapped in."""
+    assert run.background is not None and run.gate is not None
+    run.report = run.background.wait()
+    run.report.seconds = dict(run.gate.seconds)
     if not run.report.conforms:
         raise ValidationFailed(run.report.text())
 
@@ -231,9 +223,9 @@ def _write_report(run: Run) -> None:
 
 Stage = Callable[[Run], None]
 
-#: The build, in order. The gate's thread loads the graph while "make the graph" makes it (the union for
-#: SHACL, the named graphs for the quality checks) and validates it from "start" to "wait"; the quality
-#: checks query the named graphs meanwhile; nothing is swapped in unless both pass.
+#: The build, in order. The gate's process loads the graph while "make the graph" makes it (the union for
+#: SHACL, the named graphs for the quality checks), then validates it and runs the checks from "start" to
+#: "wait"; nothing is swapped in unless both pass.
 STAGES: list[tuple[str, Stage]] = [
     ("read records", _read),
     ("make the graph", _make),
@@ -246,8 +238,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("write rdf", _writer(formats.RDF_XML)),
     ("write trig", _writer(formats.TRIG)),
     ("link sets, ontology, shapes", _extras),
-    ("quality checks", _quality),
-    ("wait for SHACL validation", _await_gate),
+    ("wait for the gate", _await_gate),
     ("validation report", _write_report),
     ("DCAT/VoID", _describe),
 ]
@@ -273,8 +264,8 @@ def build(root: Path, out: Path, base: str | None = None, progress: Progress | N
                 say(name)
                 time_it(name, stage, run)
         finally:
-            if run.shacl is not None:
-                run.shacl.close()  # a build that failed before handing over lets the gate's thread go
+            if run.background is not None:
+                run.background.close()  # the gate's process ends with the build, whatever happened
         assert run.report is not None
         return run.report
 

@@ -56,6 +56,10 @@ class DataError(ClusterlodError):
         rec = f" record '{record}':" if record else ""
         super().__init__(f"{where}:{rec} {message}")
 
+    def __reduce__(self) -> tuple:
+        """Picklable with its fields, so it can cross from the build's gate process."""
+        return type(self), (self.path, self.line, self.record, self.message)
+
 
 class ValidationFailed(ClusterlodError):
     """The graph does not conform to the shapes (or a quality check); nothing is published."""

@@ -8,22 +8,25 @@ answers true. ``clusterlod build`` and ``clusterlod validate`` both call
 
 from __future__ import annotations
 
-import queue
-import threading
+import contextlib
+import multiprocessing
+import pickle
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from clusterlod.graph import Origin
 from clusterlod.namespaces import DEFAULT_BASE, Namespaces
-from clusterlod.validate import DEFAULT_ENGINE, Report, validate
+from clusterlod.validate import DEFAULT_ENGINE, Report, sort_results, validate
 
 QC_FOLDER = "qc"
 ADD_UP = "companies-add-up"
 #: Names of the gate's timings (the benchmark shows them beside the build's stages).
-UNION_LOAD, QUALITY_LOAD, SHACL_TIME = "load the union for SHACL", "load the store for the checks", "validate"
+UNION_LOAD, QUALITY_LOAD = "load the union for SHACL", "load the store for the checks"
+SHACL_TIME, QUALITY_TIME = "validate", "quality checks"
 
 
 @dataclass
@@ -84,32 +87,49 @@ def shacl(gate: Gate, store: ox.Store) -> Report:
 
 
 def quality(gate: Gate, store: ox.Store) -> list[str]:
-    """The quality-check half: every check of queries/qc/ and companies-add-up."""
-    start = time.perf_counter()
-    problems = quality_problems(store, gate.queries, gate.ns, gate.origins)
-    gate.seconds["quality checks"] = time.perf_counter() - start
-    return problems
+    """The quality-check half, one line per failed check: every check of queries/qc/ and companies-add-up."""
+    return [failed.line(gate.origins) for failed in failed_checks(gate, store)]
 
 
-def quality_problems(store: ox.Store, folder: Path | None, ns: Namespaces, origins: dict[str, Origin]) -> list[str]:
-    """One line per failed check: the check's file, and the record of its first row."""
+@dataclass(frozen=True)
+class FailedCheck:
+    """A quality check that failed, with its first row's terms as N-Triples text (it crosses processes)."""
+
+    name: str
+    title: str
+    file: str
+    answered_false: bool
+    rows: int = 0
+    first_row: tuple[str, ...] = ()
+
+    def line(self, origins: dict[str, Origin]) -> str:
+        """The check's file, and the file, line and record of its first row's first IRI from the data."""
+        if self.answered_false:
+            return f"{self.file}: quality check '{self.name}' answered false ({self.title})"
+        return (f"{_where(self.first_row, origins)}quality check '{self.name}' returned {self.rows} row(s) "
+                f"({self.title}); see {self.file}")
+
+
+def failed_checks(gate: Gate, store: ox.Store) -> list[FailedCheck]:
+    """Run every check of queries/qc/ and companies-add-up on ``store`` (timed in ``gate.seconds``)."""
     from clusterlod import canned as queries
 
-    folder = folder if folder is not None and folder.is_dir() else queries.default_folder()
-    problems = []
+    start = time.perf_counter()
+    folder = gate.queries if gate.queries is not None and gate.queries.is_dir() else queries.default_folder()
+    failed = []
     for canned in queries.discover(folder):
         if not (canned.is_qc or canned.name == ADD_UP):
             continue
-        text = queries.prepare(canned).replace(DEFAULT_BASE, ns.base)
+        text = queries.prepare(canned).replace(DEFAULT_BASE, gate.ns.base)
         result = queries.run_local(text, store, str(canned.path))
-        name = _display(canned.path)
         if canned.form == "ASK":
             if not result.boolean:
-                problems.append(f"{name}: quality check '{canned.name}' answered false ({canned.title_en})")
+                failed.append(FailedCheck(canned.name, canned.title_en, _display(canned.path), True))
         elif result.rows:
-            problems.append(f"{_where(result.rows[0], origins)}quality check '{canned.name}' returned "
-                            f"{len(result.rows)} row(s) ({canned.title_en}); see {name}")
-    return problems
+            failed.append(FailedCheck(canned.name, canned.title_en, _display(canned.path), False, len(result.rows),
+                                      tuple(str(t) for t in result.rows[0] if t is not None)))
+    gate.seconds[QUALITY_TIME] = time.perf_counter() - start
+    return failed
 
 
 def _display(path: Path) -> str:
@@ -117,79 +137,128 @@ def _display(path: Path) -> str:
     return "/".join(parts[parts.index("queries"):]) if "queries" in parts else str(path)
 
 
-def _where(row: tuple, origins: dict[str, Origin]) -> str:
+def _where(row: tuple[str, ...], origins: dict[str, Origin]) -> str:
     """file:line: record 'x': of the first IRI in a row that came from the data, if any."""
-    for term in row:
-        origin = origins.get(getattr(term, "value", "")) if isinstance(term, ox.NamedNode) else None
+    for text in row:
+        origin = origins.get(text[1:-1]) if text.startswith("<") else None
         if origin:
             return f"{origin.path}:{origin.line}: record '{origin.record}': "
-    values = ", ".join(str(t) for t in row if t is not None)
-    return f"{values}: " if values else ""
+    return f"{', '.join(row)}: " if row else ""
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    """What the gate's process needs besides the quads, in picklable form (the shapes as N-Triples)."""
+
+    shapes: bytes
+    base: str
+    queries: Path | None
+    engine: str
+    fail_on: str
+    shapes_file: str
+
+    @classmethod
+    def of(cls, gate: Gate) -> GateSpec:
+        return cls(ox.serialize(gate.shapes, format=ox.RdfFormat.N_TRIPLES), gate.ns.base, gate.queries,
+                   gate.engine, gate.fail_on, gate.shapes_file)
+
+    def gate(self) -> Gate:
+        """A gate with no quads (they came in chunks) and no origins (the parent adds them to the results)."""
+        shapes = [q.triple for q in ox.parse(self.shapes, format=ox.RdfFormat.N_TRIPLES)]
+        return Gate([], shapes, {}, Namespaces(self.base), self.queries, self.engine, self.fail_on, self.shapes_file)
 
 
 class Background:
-    """The gate's loading and SHACL in a second thread, fed while the graph is still being made.
+    """The gate in a process of its own, fed while the graph is still being made.
 
-    Each chunk of quads the graph builder hands to :meth:`feed` is loaded here,
-    while the builder goes on, into two stores: the union of the graphs for
-    SHACL and the named graphs for the quality checks. :meth:`judge` then hands
-    over the shapes and the thread validates. pyshacl-turbo and oxigraph work
-    outside the GIL, so on two cores the gate costs little wall time beyond the
-    graph's own making. :meth:`close` lets the thread go when the build fails
-    before handing over.
+    Each chunk of quads the graph builder hands to :meth:`feed` is loaded there,
+    while the builder goes on, into two stores: the union of the graphs for SHACL
+    and the named graphs for the quality checks. :meth:`judge` hands over the
+    shapes; the process validates and runs the checks while this one writes the
+    syntaxes. A process, not a thread: measured at 1M triples, Python's work here
+    ran about half as fast again beside pyshacl-turbo in the same process (the two
+    contend for the process's memory map as they allocate), and at full speed beside
+    it in another. :meth:`close` ends the process when the build stops early.
     """
 
     def __init__(self) -> None:
-        self.union = ox.Store()
-        self.checks = ox.Store()
-        self.report: Report | None = None
-        self.error: BaseException | None = None
-        self._loaded = threading.Event()
-        self._inbox: queue.SimpleQueue[tuple[bytes, bytes] | Gate | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
+        context = multiprocessing.get_context("spawn")  # nothing inherited: safe beside any threads
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_gate_process, args=(child,), name="clusterlod-gate", daemon=True)
+        self._process.start()
+        child.close()
+        self._gate: Gate | None = None
 
     def feed(self, quads: list[ox.Quad]) -> None:
-        self._inbox.put((triples_text(quads), ox.serialize(quads, format=ox.RdfFormat.N_QUADS)))
+        self._conn.send(("chunk", triples_text(quads), ox.serialize(quads, format=ox.RdfFormat.N_QUADS)))
 
     def judge(self, gate: Gate) -> None:
-        """No more quads: validate what was fed against ``gate``'s shapes."""
-        self._inbox.put(gate)
-
-    def close(self) -> None:
-        self._inbox.put(None)
-
-    def _run(self) -> None:
-        union_seconds = checks_seconds = 0.0
-        try:
-            while isinstance(item := self._inbox.get(), tuple):
-                triples, quads = item
-                start = time.perf_counter()
-                self.union.load(input=triples, format=ox.RdfFormat.N_TRIPLES)
-                middle = time.perf_counter()
-                self.checks.load(input=quads, format=ox.RdfFormat.N_QUADS)
-                union_seconds += middle - start
-                checks_seconds += time.perf_counter() - middle
-            if item is None:
-                return
-            item.seconds[UNION_LOAD], item.seconds[QUALITY_LOAD] = union_seconds, checks_seconds
-            self._loaded.set()
-            self.report = shacl(item, self.union)
-        except BaseException as error:
-            self.error = error
-        finally:
-            self._loaded.set()
-
-    def checks_store(self) -> ox.Store:
-        """The named graphs, once every chunk is loaded (SHACL may still be running)."""
-        self._loaded.wait()
-        if self.error is not None:
-            raise self.error
-        return self.checks
+        """No more quads: validate what was fed against ``gate``'s shapes, and run the quality checks."""
+        self._gate = gate
+        self._conn.send(("judge", GateSpec.of(gate)))
 
     def wait(self) -> Report:
-        self._thread.join()
-        if self.error is not None:
-            raise self.error
-        assert self.report is not None
-        return self.report
+        """The verdict, with the data's file, line and record put back on every result."""
+        gate = self._gate
+        assert gate is not None
+        try:
+            message = self._conn.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(f"the gate's process ended without a verdict (exit code {self._process.exitcode})") \
+                from None
+        self._process.join()
+        if message[0] == "error":
+            raise message[1]
+        _, violations, failed, seconds = message
+        gate.seconds.update(seconds)
+        located = [replace(v, origin=gate.origins.get(v.focus)) for v in violations]
+        report = Report(sort_results(located), gate.engine, gate.fail_on)
+        report.problems = [f.line(gate.origins) for f in failed]
+        return report
+
+    def close(self) -> None:
+        """End the process (it exits on "close"; one that does not within seconds is terminated by its PID)."""
+        if self._process.is_alive():
+            with contextlib.suppress(OSError):
+                self._conn.send(("close",))
+            self._process.join(5)
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join()
+        self._conn.close()
+
+
+def _gate_process(conn: Connection) -> None:
+    """The gate's process: load the chunks as they come, then judge and send back the results."""
+    union, checks = ox.Store(), ox.Store()
+    seconds = {UNION_LOAD: 0.0, QUALITY_LOAD: 0.0}
+    try:
+        while (message := conn.recv())[0] == "chunk":
+            _, triples, quads = message
+            start = time.perf_counter()
+            union.load(input=triples, format=ox.RdfFormat.N_TRIPLES)
+            middle = time.perf_counter()
+            checks.load(input=quads, format=ox.RdfFormat.N_QUADS)
+            seconds[UNION_LOAD] += middle - start
+            seconds[QUALITY_LOAD] += time.perf_counter() - middle
+        if message[0] != "judge":
+            return
+        gate = message[1].gate()
+        gate.seconds.update(seconds)
+        report = shacl(gate, union)
+        failed = failed_checks(gate, checks)
+        conn.send(("done", report.violations, failed, gate.seconds))
+    except EOFError:
+        return  # the build is gone
+    except BaseException as error:
+        conn.send(("error", _portable(error)))
+
+
+def _portable(error: BaseException) -> BaseException:
+    """The error itself if it survives pickling, else a RuntimeError with its first line."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")

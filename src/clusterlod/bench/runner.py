@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,19 +26,66 @@ SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
 
 
 def in_child(arguments: list[str]) -> tuple[dict[str, Any] | None, float, float]:
-    """Run a child process; return the JSON it prints, its wall time and its own peak RSS in MB."""
+    """Run a child process; return the JSON it prints, its wall time and the peak RSS in MB of it and
+    its own children together (the build's gate runs in a process of its own; see tree_rss_mb)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(arguments, stdout=out, stderr=err)
+        sampler = PeakSampler(process.pid)
         _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage, not a running maximum
         wall = time.perf_counter() - start
+        sampled = sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         text, errors = out.read().decode().strip(), err.read().decode()
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(arguments[:6])} failed ({process.returncode}): {errors[-2000:]}")
-    return (json.loads(text) if text.startswith("{") else None), wall, usage.ru_maxrss / 1024
+    return (json.loads(text) if text.startswith("{") else None), wall, max(usage.ru_maxrss / 1024, sampled)
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants now, in MB (0 once it is gone).
+
+    Parents are read from /proc/<pid>/stat (field 4): this kernel has no /proc/<pid>/task/<tid>/children.
+    """
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()  # after "(command name)", which may hold spaces
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # field 24: rss in pages
+        except (OSError, ValueError, IndexError):
+            continue
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        total += rss.get(current, 0)
+        pending += children.get(current, [])
+    return total / 1024 / 1024
+
+
+class PeakSampler:
+    """The largest tree_rss_mb seen, sampled every 20 ms in a thread until stop()."""
+
+    def __init__(self, pid: int, interval: float = 0.02):
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(pid, interval), daemon=True)
+        self._thread.start()
+
+    def _run(self, pid: int, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.peak = max(self.peak, tree_rss_mb(pid))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
 
 
 def measure_size(project_root: Path, label: str, triples: int, work: Path, plain: bool,
