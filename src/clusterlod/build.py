@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from clusterlod import catalog, formats, jsonld, publish
 from clusterlod.errors import ValidationFailed
 from clusterlod.figures import check_figures
-from clusterlod.gate import Background, Gate, judge
+from clusterlod.gate import Background, Gate, Loading, judge, quality
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
 from clusterlod.linksets import write_linksets
 from clusterlod.namespaces import Namespaces
@@ -131,6 +131,8 @@ class Run:
     context: dict[str, Any] = field(default_factory=dict)
     gate: Gate | None = None
     background: Background | None = None
+    checks_store: Loading | None = None
+    problems: list[str] = field(default_factory=list)
     report: Report | None = None
     linksets: Any = None
 
@@ -176,7 +178,7 @@ def _writer(syntax: formats.Syntax) -> Callable[[Run], None]:
 
 def _start_gate(run: Run) -> None:
     """Hand the shapes to the gate's process, which has loaded the graph's quads (the very terms
-    that will be written) while they were made; it judges them from here to "wait"."""
+    that will be written) while they were made; it validates them from here to "wait"."""
     assert run.background is not None
     run.gate = gate_of(run.pub, run.engine, run.fail_on)
     run.background.judge(run.gate)
@@ -205,11 +207,23 @@ def _describe(run: Run) -> None:
     publish.write_graph(out / catalog.CATALOG_FILE, description, prefixes)
 
 
+def _load_for_checks(run: Run) -> None:
+    """Load the N-Quads just written, named graphs and all, for the quality checks, in a thread."""
+    assert run.gate is not None
+    run.checks_store = Loading(run.gate, _dataset_path(run, formats.N_QUADS))
+
+
+def _quality(run: Run) -> None:
+    """The quality checks, on the published N-Quads, while SHACL still runs in the gate's process."""
+    assert run.gate is not None and run.checks_store is not None
+    run.problems = quality(run.gate, run.checks_store.store())
+
+
 def _await_gate(run: Run) -> None:
-    """Wait for the gate (SHACL and the quality checks); a release that does not pass it is never swapped in."""
+    """Wait for SHACL; a release that does not pass the gate is never swapped in."""
     assert run.background is not None and run.gate is not None
     run.report = run.background.wait()
-    run.report.seconds = dict(run.gate.seconds)
+    run.report.problems, run.report.seconds = run.problems, dict(run.gate.seconds)
     if not run.report.conforms:
         raise ValidationFailed(run.report.text())
 
@@ -223,22 +237,24 @@ def _write_report(run: Run) -> None:
 
 Stage = Callable[[Run], None]
 
-#: The build, in order. The gate's process loads the graph while "make the graph" makes it (the union for
-#: SHACL, the named graphs for the quality checks), then validates it and runs the checks from "start" to
-#: "wait"; nothing is swapped in unless both pass.
+#: The build, in order. The gate's process loads the union of the graphs while "make the graph" makes it and
+#: validates it from "start" to "wait"; the quality checks query the written N-Quads, loaded in a thread
+#: meanwhile; nothing is swapped in unless both pass.
 STAGES: list[tuple[str, Stage]] = [
     ("read records", _read),
     ("make the graph", _make),
     ("start validating", _start_gate),
     ("sort", _sort),
     ("write nq", _writer(formats.N_QUADS)),
+    ("start loading for the checks", _load_for_checks),
     ("write nt", _writer(formats.N_TRIPLES)),
     ("write ttl", _writer(formats.TURTLE)),
     ("write jsonld", _writer(formats.JSON_LD)),
     ("write rdf", _writer(formats.RDF_XML)),
     ("write trig", _writer(formats.TRIG)),
     ("link sets, ontology, shapes", _extras),
-    ("wait for the gate", _await_gate),
+    ("quality checks", _quality),
+    ("wait for SHACL validation", _await_gate),
     ("validation report", _write_report),
     ("DCAT/VoID", _describe),
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import pickle
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
@@ -93,7 +94,7 @@ def quality(gate: Gate, store: ox.Store) -> list[str]:
 
 @dataclass(frozen=True)
 class FailedCheck:
-    """A quality check that failed, with its first row's terms as N-Triples text (it crosses processes)."""
+    """A quality check that failed, with its first row's terms as N-Triples text (the origins come later)."""
 
     name: str
     title: str
@@ -172,13 +173,13 @@ class Background:
     """The gate in a process of its own, fed while the graph is still being made.
 
     Each chunk of quads the graph builder hands to :meth:`feed` is loaded there,
-    while the builder goes on, into two stores: the union of the graphs for SHACL
-    and the named graphs for the quality checks. :meth:`judge` hands over the
-    shapes; the process validates and runs the checks while this one writes the
-    syntaxes. A process, not a thread: measured at 1M triples, Python's work here
-    ran about half as fast again beside pyshacl-turbo in the same process (the two
-    contend for the process's memory map as they allocate), and at full speed beside
-    it in another. :meth:`close` ends the process when the build stops early.
+    as N-Triples, into the union of the graphs while the builder goes on;
+    :meth:`judge` hands over the shapes, and the process validates while this one
+    writes the syntaxes (and runs the quality checks, see :class:`Loading`).
+    A process, not a thread: measured at 1M triples, Python's work here ran about
+    half as fast again beside pyshacl-turbo in the same process (the two contend
+    for the process's memory map as they allocate), and at full speed beside it
+    in another. :meth:`close` ends the process when the build stops early.
     """
 
     def __init__(self) -> None:
@@ -190,10 +191,10 @@ class Background:
         self._gate: Gate | None = None
 
     def feed(self, quads: list[ox.Quad]) -> None:
-        self._conn.send(("chunk", triples_text(quads), ox.serialize(quads, format=ox.RdfFormat.N_QUADS)))
+        self._conn.send(("chunk", triples_text(quads)))
 
     def judge(self, gate: Gate) -> None:
-        """No more quads: validate what was fed against ``gate``'s shapes, and run the quality checks."""
+        """No more quads: validate what was fed against ``gate``'s shapes."""
         self._gate = gate
         self._conn.send(("judge", GateSpec.of(gate)))
 
@@ -210,12 +211,10 @@ class Background:
         self._process.join()
         if message[0] == "error":
             raise message[1]
-        _, violations, failed, seconds = message
+        _, violations, seconds = message
         gate.seconds.update(seconds)
         located = [replace(v, origin=gate.origins.get(v.focus)) for v in violations]
-        report = Report(sort_results(located), gate.engine, gate.fail_on)
-        report.problems = [f.line(gate.origins) for f in failed]
-        return report
+        return Report(sort_results(located), gate.engine, gate.fail_on)
 
     def close(self) -> None:
         """End the process (it exits on "close"; one that does not within seconds is terminated by its PID)."""
@@ -230,29 +229,52 @@ class Background:
 
 
 def _gate_process(conn: Connection) -> None:
-    """The gate's process: load the chunks as they come, then judge and send back the results."""
-    union, checks = ox.Store(), ox.Store()
-    seconds = {UNION_LOAD: 0.0, QUALITY_LOAD: 0.0}
+    """The gate's process: load the chunks as they come, then validate and send back the results."""
+    union = ox.Store()
+    loading = 0.0
     try:
         while (message := conn.recv())[0] == "chunk":
-            _, triples, quads = message
             start = time.perf_counter()
-            union.load(input=triples, format=ox.RdfFormat.N_TRIPLES)
-            middle = time.perf_counter()
-            checks.load(input=quads, format=ox.RdfFormat.N_QUADS)
-            seconds[UNION_LOAD] += middle - start
-            seconds[QUALITY_LOAD] += time.perf_counter() - middle
+            union.load(input=message[1], format=ox.RdfFormat.N_TRIPLES)
+            loading += time.perf_counter() - start
         if message[0] != "judge":
             return
         gate = message[1].gate()
-        gate.seconds.update(seconds)
+        gate.seconds[UNION_LOAD] = loading
         report = shacl(gate, union)
-        failed = failed_checks(gate, checks)
-        conn.send(("done", report.violations, failed, gate.seconds))
+        conn.send(("done", report.violations, gate.seconds))
     except EOFError:
         return  # the build is gone
     except BaseException as error:
         conn.send(("error", _portable(error)))
+
+
+class Loading:
+    """The written N-Quads, named graphs and all, loaded into a store in a thread for the quality checks
+    (oxigraph parses outside the GIL, while the build writes the other syntaxes)."""
+
+    def __init__(self, gate: Gate, quads_file: Path):
+        self._store: ox.Store | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(gate, quads_file), daemon=True)
+        self._thread.start()
+
+    def _run(self, gate: Gate, quads_file: Path) -> None:
+        try:
+            start = time.perf_counter()
+            store = ox.Store()
+            store.load(path=str(quads_file), format=ox.RdfFormat.N_QUADS)
+            gate.seconds[QUALITY_LOAD] = time.perf_counter() - start
+            self._store = store
+        except BaseException as error:
+            self._error = error
+
+    def store(self) -> ox.Store:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._store is not None
+        return self._store
 
 
 def _portable(error: BaseException) -> BaseException:
