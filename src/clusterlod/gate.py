@@ -2,8 +2,11 @@
 
 A release is published only when the shapes are satisfied (clusterlod.validate),
 every quality check of ``queries/qc/`` returns no row and ``companies-add-up``
-answers true. ``clusterlod build`` and ``clusterlod validate`` both call
-:func:`judge`, so the two commands cannot disagree.
+answers true. ``clusterlod build`` and ``clusterlod validate`` run the same two
+halves, :func:`shacl` on the union of the graphs and :func:`quality` on the named
+graphs, so the two commands cannot disagree: ``validate`` one after the other
+(:func:`judge`), ``build`` with SHACL in a process of its own (:class:`Background`)
+while it writes the release.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ def total(stages: dict[str, dict[str, Any]]) -> tuple[float, bool]:
     seconds, bound = 0.0, False
     for stage in stages.values():
         if stage.get("background"):
-            continue  # timed inside the gate's threads, already within the stages' wall time
+            continue  # timed beside the stages (the gate's process, its loading thread), not added to them
         if stage.get("seconds") is not None:
             seconds += stage["seconds"]
         else:
@@ -108,9 +108,9 @@ def markdown(report: dict[str, Any]) -> str:
                   f"peak RSS {ours['build_command']['peak_rss_mb']:.0f} MB"
                   + (f"; plain way peak RSS {theirs['peak_rss_mb']:.0f} MB." if theirs else "."), ""]
         if any(stage.get("background") for stage in ours["stages"].values()):
-            lines += ["‡ timed inside the gate's threads (the union loaded while the graph is made, then "
-                      "pyshacl-turbo; the quality checks' store, loaded from the written N-Quads), beside the "
-                      "writers; not added to the total, the sum of the stages' wall time. \"validate\" compares "
+            lines += ["‡ timed beside the stages: in the gate's process (the union, loaded while the graph is "
+                      "made, then pyshacl-turbo) and in the thread that loads the written N-Quads for the quality "
+                      "checks; not added to the total, the sum of the stages' wall time. \"validate\" compares "
                       "pyshacl-turbo with pySHACL on the same data.", ""]
     if report.get("server"):
         lines += ["## Server (`clusterlod serve`, real data, loopback)", "",

@@ -72,7 +72,7 @@ def clusterlod_stages(root: Path, out: Path) -> dict[str, Any]:
     watch = Stopwatch(tolerant=False)
     report = build(root, out, timer=watch.run)
     for name, seconds in report.seconds.items():
-        # Parts of the gate timed inside its thread: shown beside the stages, not added to their sum.
+        # Parts of the gate timed beside the stages (its process, its loading thread): shown, not added.
         # (The quality checks run in the build's own thread: they are a stage already.)
         if name not in watch.stages:
             watch.stages[name] = {"seconds": seconds, "background": True}
