@@ -49,10 +49,24 @@ def test_a_failed_build_leaves_the_previous_release_as_it_was(project_copy: Path
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == [], "no staging folder left behind"
 
 
+def gate_processes() -> list[int]:
+    """This process's children that are the build's gate (found in /proc)."""
+    import os
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat, command = (entry / "stat").read_text(), (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if int(stat[stat.rindex(")") + 2:].split()[1]) == os.getpid() and b"clusterlod.gate import serve" in command:
+            found.append(int(entry.name))
+    return found
+
+
 def test_a_failed_build_ends_its_gate_process(project_copy: Path, tmp_path: Path) -> None:
     """The gate's process waits for quads while the graph is made; a build that fails there must end it,
-    or every failed build in a long-lived process (tests, a server) would leave a process and two stores."""
-    import multiprocessing
+    or every failed build in a long-lived process (tests, a server) would leave a process and its store."""
     import threading
 
     clusters = project_copy / "data" / "clusters.yaml"
@@ -61,8 +75,21 @@ def test_a_failed_build_ends_its_gate_process(project_copy: Path, tmp_path: Path
     threads = threading.active_count()
     with pytest.raises(DataError, match="bad id"):
         build(project_copy, tmp_path / "dist")
-    assert [p.name for p in multiprocessing.active_children()] == []
+    assert gate_processes() == []
     assert threading.active_count() == threads
+
+
+def test_a_script_without_a_main_guard_can_build(project_root: Path, tmp_path: Path) -> None:
+    """build() from a plain script: the gate's process must not re-run the caller's main module
+    (multiprocessing's spawn does, and refuses to start from an unguarded script)."""
+    script = tmp_path / "publish.py"
+    script.write_text("from pathlib import Path\nfrom clusterlod.build import build\n"
+                      f"build(Path({str(project_root)!r}), Path({str(tmp_path / 'dist')!r}))\nprint('built')\n",
+                      encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("built") == 1
+    assert (tmp_path / "dist" / "clusterlod.nq").is_file()
 
 
 def test_base_iri_is_followed_by_every_output(project_root: Path, tmp_path: Path) -> None:

@@ -147,7 +147,7 @@ def _read(run: Run) -> None:
 
 
 def _make(run: Run) -> None:
-    """The graph; the gate's thread loads its quads as they come (see clusterlod.gate.Background)."""
+    """The graph; the gate's process loads its quads as they come (see clusterlod.gate.Background)."""
     assert run.sources is not None
     run.background = Background()
     run.publication = make_publication(run.sources, Namespaces(run.base) if run.base else Namespaces(),

@@ -12,8 +12,11 @@ while it writes the release.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
+import os
 import pickle
+import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -186,11 +189,17 @@ class Background:
     """
 
     def __init__(self) -> None:
-        context = multiprocessing.get_context("spawn")  # nothing inherited: safe beside any threads
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_gate_process, args=(child,), name="clusterlod-gate", daemon=True)
-        self._process.start()
-        child.close()
+        # A fresh interpreter, not multiprocessing's spawn: that re-imports the caller's main module, so a
+        # script calling build() without an ``if __name__ == "__main__"`` guard would fail.
+        ours, theirs = socket.socketpair()
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root,
+                                                                         os.environ.get("PYTHONPATH")]))}
+        with theirs:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", "import sys; from clusterlod.gate import serve; serve(int(sys.argv[1]))",
+                 str(theirs.fileno())], pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
+        self._conn = Connection(ours.detach())
         self._gate: Gate | None = None
 
     def feed(self, quads: list[ox.Quad]) -> None:
@@ -208,10 +217,9 @@ class Background:
         try:
             message = self._conn.recv()
         except EOFError:
-            self._process.join()
-            raise RuntimeError(f"the gate's process ended without a verdict (exit code {self._process.exitcode})") \
+            raise RuntimeError(f"the gate's process ended without a verdict (exit code {self._process.wait()})") \
                 from None
-        self._process.join()
+        self._process.wait()
         if message[0] == "error":
             raise message[1]
         _, violations, seconds = message
@@ -220,19 +228,23 @@ class Background:
         return Report(sort_results(located), gate.engine, gate.fail_on)
 
     def close(self) -> None:
-        """End the process (it exits on "close"; one that does not within seconds is terminated by its PID)."""
-        if self._process.is_alive():
+        """End the process: one still waiting for quads leaves on "close"; one already validating (the build
+        failed elsewhere), or that does not leave within seconds, is terminated, by its own PID."""
+        if self._process.poll() is None and self._gate is None:
             with contextlib.suppress(OSError):
                 self._conn.send(("close",))
-            self._process.join(5)
-            if self._process.is_alive():
-                self._process.terminate()
-                self._process.join()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(5)
+        if self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait()
         self._conn.close()
 
 
-def _gate_process(conn: Connection) -> None:
-    """The gate's process: load the chunks as they come, then validate and send back the results."""
+def serve(fd: int) -> None:
+    """The gate's process (see Background), talking over the socket ``fd``: load the chunks as they come,
+    then validate and send back the results."""
+    conn = Connection(fd)
     union = ox.Store()
     loading = 0.0
     try:
