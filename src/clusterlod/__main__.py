@@ -2,5 +2,5 @@
 
 from clusterlod.cli import main
 
-if __name__ == "__main__":  # not when a spawned process (the build's gate) imports the parent's main module
+if __name__ == "__main__":
     main()
