@@ -176,12 +176,17 @@ def test_a_quote_without_digits_may_be_declared(project_copy: Path, tmp_path: Pa
     assert result.returncode == 0, result.stderr
 
 
+def refused_by_check(root: Path, out: Path, name: str, query: str) -> str:
+    """Add ``queries/qc/<name>.rq``; the build and validate must both refuse on it (see refused)."""
+    (root / "queries" / "qc" / f"{name}.rq").write_text(query, encoding="utf-8")
+    return refused(root, out, ValidationFailed.exit_code)
+
+
 def test_a_failing_quality_check_blocks_the_release(project_copy: Path, previous_release: Path) -> None:
-    (project_copy / "queries" / "qc" / "every-cluster.rq").write_text(
-        "# title-en: Every cluster (a check that always fails)\n"
-        "PREFIX clo: <https://w3id.org/clusterlod/ontology/>\nSELECT ?c WHERE { ?c a clo:Cluster } ORDER BY ?c\n",
-        encoding="utf-8")
-    line = refused(project_copy, previous_release, ValidationFailed.exit_code)
+    line = refused_by_check(project_copy, previous_release, "every-cluster",
+                            "# title-en: Every cluster (a check that always fails)\n"
+                            "PREFIX clo: <https://w3id.org/clusterlod/ontology/>\n"
+                            "SELECT ?c WHERE { ?c a clo:Cluster } ORDER BY ?c\n")
     assert "quality check 'qc/every-cluster'" in line
     assert "queries/qc/every-cluster.rq" in line
 
@@ -189,11 +194,10 @@ def test_a_failing_quality_check_blocks_the_release(project_copy: Path, previous
 def test_the_quality_checks_see_the_named_graphs(project_copy: Path, previous_release: Path) -> None:
     """SHACL judges the union of the graphs, but a check may ask which graph holds a fact: a check that
     finds the document's graph must find it (and here fail) in build and validate alike."""
-    (project_copy / "queries" / "qc" / "no-document-graph.rq").write_text(
-        "# title-en: The document's graph (a check that fails whenever named graphs are seen)\n"
-        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER (STRENDS(STR(?g), \"/graph/document\")) }\n",
-        encoding="utf-8")
-    line = refused(project_copy, previous_release, ValidationFailed.exit_code)
+    line = refused_by_check(project_copy, previous_release, "no-document-graph",
+                            "# title-en: The document's graph (a check that fails whenever named graphs are seen)\n"
+                            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                            "FILTER (STRENDS(STR(?g), \"/graph/document\")) }\n")
     assert "quality check 'qc/no-document-graph' returned 1 row(s)" in line
 
 
