@@ -98,49 +98,32 @@ def shacl(gate: Gate, store: ox.Store) -> Report:
 
 
 def quality(gate: Gate, store: ox.Store) -> list[str]:
-    """The quality-check half, one line per failed check: every check of queries/qc/ and companies-add-up."""
-    return [failed.line(gate.origins) for failed in failed_checks(gate, store)]
+    """The quality-check half: every check of queries/qc/ and companies-add-up."""
+    start = time.perf_counter()
+    problems = quality_problems(store, gate.queries, gate.ns, gate.origins)
+    gate.seconds[QUALITY_TIME] = time.perf_counter() - start
+    return problems
 
 
-@dataclass(frozen=True)
-class FailedCheck:
-    """A quality check that failed, with its first row's terms as N-Triples text (the origins come later)."""
-
-    name: str
-    title: str
-    file: str
-    answered_false: bool
-    rows: int = 0
-    first_row: tuple[str, ...] = ()
-
-    def line(self, origins: dict[str, Origin]) -> str:
-        """The check's file, and the file, line and record of its first row's first IRI from the data."""
-        if self.answered_false:
-            return f"{self.file}: quality check '{self.name}' answered false ({self.title})"
-        return (f"{_where(self.first_row, origins)}quality check '{self.name}' returned {self.rows} row(s) "
-                f"({self.title}); see {self.file}")
-
-
-def failed_checks(gate: Gate, store: ox.Store) -> list[FailedCheck]:
-    """Run every check of queries/qc/ and companies-add-up on ``store`` (timed in ``gate.seconds``)."""
+def quality_problems(store: ox.Store, folder: Path | None, ns: Namespaces, origins: dict[str, Origin]) -> list[str]:
+    """One line per failed check: the check's file, and the record of its first row."""
     from clusterlod import canned as queries
 
-    start = time.perf_counter()
-    folder = gate.queries if gate.queries is not None and gate.queries.is_dir() else queries.default_folder()
-    failed = []
+    folder = folder if folder is not None and folder.is_dir() else queries.default_folder()
+    problems = []
     for canned in queries.discover(folder):
         if not (canned.is_qc or canned.name == ADD_UP):
             continue
-        text = queries.prepare(canned).replace(DEFAULT_BASE, gate.ns.base)
+        text = queries.prepare(canned).replace(DEFAULT_BASE, ns.base)
         result = queries.run_local(text, store, str(canned.path))
+        name = _display(canned.path)
         if canned.form == "ASK":
             if not result.boolean:
-                failed.append(FailedCheck(canned.name, canned.title_en, _display(canned.path), True))
+                problems.append(f"{name}: quality check '{canned.name}' answered false ({canned.title_en})")
         elif result.rows:
-            failed.append(FailedCheck(canned.name, canned.title_en, _display(canned.path), False, len(result.rows),
-                                      tuple(str(t) for t in result.rows[0] if t is not None)))
-    gate.seconds[QUALITY_TIME] = time.perf_counter() - start
-    return failed
+            problems.append(f"{_where(result.rows[0], origins)}quality check '{canned.name}' returned "
+                            f"{len(result.rows)} row(s) ({canned.title_en}); see {name}")
+    return problems
 
 
 def _display(path: Path) -> str:
@@ -148,13 +131,14 @@ def _display(path: Path) -> str:
     return "/".join(parts[parts.index("queries"):]) if "queries" in parts else str(path)
 
 
-def _where(row: tuple[str, ...], origins: dict[str, Origin]) -> str:
+def _where(row: tuple, origins: dict[str, Origin]) -> str:
     """file:line: record 'x': of the first IRI in a row that came from the data, if any."""
-    for text in row:
-        origin = origins.get(text[1:-1]) if text.startswith("<") else None
+    for term in row:
+        origin = origins.get(getattr(term, "value", "")) if isinstance(term, ox.NamedNode) else None
         if origin:
             return f"{origin.path}:{origin.line}: record '{origin.record}': "
-    return f"{', '.join(row)}: " if row else ""
+    values = ", ".join(str(t) for t in row if t is not None)
+    return f"{values}: " if values else ""
 
 
 @dataclass(frozen=True)
@@ -163,20 +147,20 @@ class GateSpec:
 
     shapes: bytes
     base: str
-    queries: Path | None
     engine: str
     fail_on: str
     shapes_file: str
 
     @classmethod
     def of(cls, gate: Gate) -> GateSpec:
-        return cls(ox.serialize(gate.shapes, format=ox.RdfFormat.N_TRIPLES), gate.ns.base, gate.queries,
+        return cls(ox.serialize(gate.shapes, format=ox.RdfFormat.N_TRIPLES), gate.ns.base,
                    gate.engine, gate.fail_on, gate.shapes_file)
 
     def gate(self) -> Gate:
-        """A gate with no quads (they came in chunks) and no origins (the parent adds them to the results)."""
+        """A gate with no quads (they came in chunks), no origins (the parent adds them to the results)
+        and no quality checks (the parent runs them)."""
         shapes = [q.triple for q in ox.parse(self.shapes, format=ox.RdfFormat.N_TRIPLES)]
-        return Gate([], shapes, {}, Namespaces(self.base), self.queries, self.engine, self.fail_on, self.shapes_file)
+        return Gate([], shapes, {}, Namespaces(self.base), None, self.engine, self.fail_on, self.shapes_file)
 
 
 class Background:
