@@ -18,8 +18,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from clusterlod import catalog, formats, jsonld, publish
-from clusterlod.errors import DataError, ValidationFailed
+from clusterlod import __version__, catalog, formats, jsonld, publish
+from clusterlod.errors import ClusterlodError, DataError, ValidationFailed
 from clusterlod.figures import check_figures
 from clusterlod.gate import Background, Gate, Loading, judge, quality
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
@@ -226,6 +226,9 @@ def _changes(run: Run) -> None:
     if not old.version:
         raise DataError(old.where, None, None, "the previous release states no single dcat:version (in its "
                                                f"{formats.DATASET_FILE} or {catalog.CATALOG_FILE})")
+    if old.version == __version__:
+        raise ClusterlodError(f"{old.where}: the previous release has this build's version {__version__}; "
+                              "a new release needs a new version (clusterlod.__version__ and CHANGELOG.md)")
     run.previous = Previous.of(diff(old, Release("this build", None, run.quads)))
 
 
