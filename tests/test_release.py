@@ -144,3 +144,22 @@ def test_the_catalogue_links_the_readme_and_the_licence(catalog: rdflib.Graph) -
     assert (rights, rdflib.RDFS.seeAlso, licence) in catalog
     assert (readme, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/text/markdown")) in catalog
     assert catalog.value(DATASET, DCAT.version) == Literal(catalog.value(DATASET, rdflib.OWL.versionInfo))
+
+
+def test_a_file_nobody_described_stops_the_build(project_root: Path, tmp_path: Path, monkeypatch) -> None:
+    """A new kind of file cannot reach dist/ unexplained: the catalogue would have no text for it."""
+    from clusterlod import build as pipeline
+    from clusterlod import publish
+
+    original = pipeline._extras
+
+    def extras_and_a_stray_file(run) -> None:
+        original(run)
+        publish.copy_file(project_root / "data" / "dataset.yaml", run.staging / "stray.yaml")
+
+    monkeypatch.setattr(pipeline, "STAGES", [(name, extras_and_a_stray_file if stage is original else stage)
+                                             for name, stage in pipeline.STAGES])
+    out = tmp_path / "dist"
+    with pytest.raises(ValueError, match="stray.yaml"):
+        build(project_root, out)
+    assert not out.exists()
