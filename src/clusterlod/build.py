@@ -77,20 +77,25 @@ def make_publication(sources: Sources, ns: Namespaces, sink: Callable[[list[ox.Q
     built = builder.build(sources.records, sink)
     check_figures(sources.records)  # after the builder has found every quote and value well-formed
     publication = Publication(ns, sources, built, ontology, shapes_triples)
-    own_quads = in_graph(ontology, ns.graph(ONTOLOGY_GRAPH)) + in_graph(release_triples(ns, sources.dataset),
-                                                                        ns.graph(RELEASE_GRAPH))
+    own = own_quads(ontology, ns, sources.dataset)
     if sink is not None:
-        sink(own_quads)
-    publication.quads = built.quads + own_quads
+        sink(own)
+    publication.quads = built.quads + own
     return publication
+
+
+def own_quads(ontology: list[ox.Triple], ns: Namespaces, meta: dict[str, Any]) -> list[ox.Quad]:
+    """The publication's quads that no record makes: the ontology's graph and the release graph."""
+    return in_graph(ontology, ns.graph(ONTOLOGY_GRAPH)) + in_graph(release_triples(ns, meta), ns.graph(RELEASE_GRAPH))
 
 
 def gate_of(publication: Publication, engine: str = DEFAULT_ENGINE, fail_on: str = "violation") -> Gate:
     """The gate's input: the instance data with the ontology (for rdfs:subClassOf), shapes, quads."""
     ns = publication.ns
+    quads = publication.built.quads + own_quads(publication.ontology, ns, publication.sources.dataset)
     root = publication.sources.root
     shapes_file = ", ".join(relative(p, root) for p in publication.sources.shapes_files) or "shapes/"
-    return Gate(publication.quads, publication.shapes_triples, publication.built.origins, ns, root / "queries", engine,
+    return Gate(quads, publication.shapes_triples, publication.built.origins, ns, root / "queries", engine,
                 fail_on, shapes_file)
 
 
