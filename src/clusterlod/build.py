@@ -282,6 +282,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("make the graph", _make),
     ("start validating", _start_gate),
     ("sort", _sort),
+    ("changes since the previous release", _changes),
     ("write nq", _writer(formats.N_QUADS)),
     ("start loading for the checks", _load_for_checks),
     ("write nt", _writer(formats.N_TRIPLES)),
@@ -293,7 +294,6 @@ STAGES: list[tuple[str, Stage]] = [
     ("quality checks", _quality),
     ("wait for SHACL validation", _await_gate),
     ("validation report", _write_report),
-    ("changes since the previous release", _changes),
     ("README and licence", _readme),
     ("DCAT/VoID", _describe),
 ]
