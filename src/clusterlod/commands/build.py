@@ -53,8 +53,8 @@ def build(root: Path, out: Path | None, base: str | None, engine: str, fail_on: 
     """Build the release: write every syntax to a staging folder, pass the gate, then swap it in.
 
     Writes Turtle, JSON-LD, N-Triples, RDF/XML, TriG and N-Quads, the ontology,
-    the shapes, the JSON-LD context, a DCAT/VoID catalog and the validation
-    report. The gate is SHACL plus the quality checks of queries/qc/ and
+    the shapes, the JSON-LD context, a DCAT/VoID catalog, the validation
+    report, a README (Japanese and English) and the licence text. The gate is SHACL plus the quality checks of queries/qc/ and
     companies-add-up. Bad input stops the build with one line naming the file,
     line and record; the previous dist/ is left as it was.
     """
