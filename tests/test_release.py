@@ -105,6 +105,8 @@ def test_the_licence_text_is_cc_by_4_and_the_repository_has_both_licences(built_
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
     assert meta()["licence"] == "https://creativecommons.org/licenses/by/4.0/"
+    # The text says of itself: "dedicated to the public domain under the CC0 Public Domain Dedication".
+    assert "dedicated to the public domain under the CC0" in " ".join(text.split())
 
 
 @pytest.mark.parametrize("name", sorted(DUMPS))
@@ -142,6 +144,7 @@ def test_the_catalogue_links_the_readme_and_the_licence(catalog: rdflib.Graph) -
     assert (DATASET, DCAT.distribution, licence) in catalog
     [rights] = set(catalog.objects(DATASET, DCT.rights))
     assert (rights, rdflib.RDFS.seeAlso, licence) in catalog
+    assert list(catalog.objects(licence, DCT.license)) == [URIRef("https://creativecommons.org/publicdomain/zero/1.0/")]
     assert (readme, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/text/markdown")) in catalog
     assert catalog.value(DATASET, DCAT.version) == Literal(catalog.value(DATASET, rdflib.OWL.versionInfo))
 

@@ -20,7 +20,7 @@ from clusterlod import __version__, formats
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD, Namespaces
 from clusterlod.release.about import rights_iri, rights_triples
 from clusterlod.release.files import README_FILE, describe_file
-from clusterlod.release.licence import LICENCE_FILE
+from clusterlod.release.licence import LICENCE_FILE, LICENCES
 
 if TYPE_CHECKING:
     from clusterlod.linksets import Linkset
@@ -312,6 +312,15 @@ def _distribution(w: CatalogWriter, dataset: ox.NamedNode, out: Path, path: Path
         w.add(node, "dcterms:rights", rights)
         w.add(rights, "rdf:type", w.iri("dcterms:RightsStatement"))
         w.add(rights, "rdfs:label", w.lit(meta["source_rights"]["en"], language="en"))
+    elif relative == LICENCE_FILE:  # the legal text is not the data: its own closing words put it under CC0
+        text_licence = ox.NamedNode(LICENCES[meta["licence"]].text_licence)
+        w.add(node, "dcterms:license", text_licence)
+        w.add(text_licence, "rdf:type", w.iri("dcterms:LicenseDocument"))
+        public_domain = ox.NamedNode("http://purl.org/adms/licencetype/PublicDomain")
+        w.add(text_licence, "dcterms:type", public_domain)
+        w.add(public_domain, "rdf:type", w.iri("skos:Concept"))
+        w.add(public_domain, "skos:prefLabel", w.lit("Public domain", language="en"))
+        w.add(public_domain, "skos:inScheme", ox.NamedNode("http://purl.org/adms/licencetype/1.0"))
     else:
         w.add(node, "dcterms:license", ox.NamedNode(meta["licence"]))
     w.add(node, "dcat:byteSize", w.lit(len(data), "nonNegativeInteger"))

@@ -54,9 +54,10 @@ def build(root: Path, out: Path | None, base: str | None, engine: str, fail_on: 
 
     Writes Turtle, JSON-LD, N-Triples, RDF/XML, TriG and N-Quads, the ontology,
     the shapes, the JSON-LD context, a DCAT/VoID catalog, the validation
-    report, a README (Japanese and English) and the licence text. The gate is SHACL plus the quality checks of queries/qc/ and
-    companies-add-up. Bad input stops the build with one line naming the file,
-    line and record; the previous dist/ is left as it was.
+    report, a README (Japanese and English) and the licence text. The gate
+    is SHACL plus the quality checks of queries/qc/ and companies-add-up.
+    Bad input stops the build with one line naming the file, line and
+    record; the previous dist/ is left as it was.
     """
     from clusterlod.build import build as run_build
 

@@ -21,6 +21,9 @@ class Licence:
     name_ja: str
     legal_code: str
     text_resource: str
+    #: The licence of the legal text itself (CC's licence texts say they are dedicated to the public domain
+    #: under CC0, in their closing paragraph).
+    text_licence: str
 
     def text(self) -> bytes:
         return resources.files("clusterlod.release").joinpath(self.text_resource).read_bytes()
@@ -31,7 +34,8 @@ LICENCES: dict[str, Licence] = {licence.iri: licence for licence in (
     Licence("https://creativecommons.org/licenses/by/4.0/",
             "Creative Commons Attribution 4.0 International (CC BY 4.0)",
             "クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）",
-            "https://creativecommons.org/licenses/by/4.0/legalcode", "CC-BY-4.0.txt"),
+            "https://creativecommons.org/licenses/by/4.0/legalcode", "CC-BY-4.0.txt",
+            "https://creativecommons.org/publicdomain/zero/1.0/"),
 )}
 
 
