@@ -79,8 +79,9 @@ def test_the_readme_says_what_source_licence_and_citation_are_in_both_languages(
 
 
 def test_the_readmes_python_example_runs_in_the_release(built_dist: Path, readme: str) -> None:
-    [example, _] = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)[:2] or [None, None]
-    assert example
+    examples = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    assert len(examples) == 2 and examples[0] == examples[1], "one example, in the Japanese and English halves"
+    example = examples[0]
     result = subprocess.run([sys.executable, "-c", example], cwd=built_dist, capture_output=True, text=True,
                             check=True, timeout=60)
     printed = dict(line.rsplit(" ", 1) for line in result.stdout.splitlines())
