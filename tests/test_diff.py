@@ -146,3 +146,28 @@ def test_a_bad_release_is_one_line_naming_the_file_and_line(tmp_path: Path) -> N
     result = clusterlod("diff", str(bad), str(bad))
     assert result.returncode == ExitCode.BAD_DATA
     assert result.stderr.count("\n") == 1 and f"{bad}:2" in result.stderr
+
+
+@pytest.mark.parametrize("extension", ["ttl", "nt", "rdf", "trig", "nq"])
+def test_the_changes_read_back_the_same_in_every_out_syntax(tmp_path: Path, extension: str) -> None:
+    g = "<http://example.org/g>"
+    old, new = tmp_path / "old.nq", tmp_path / "new.nq"
+    old.write_text(f'<http://example.org/a> <http://example.org/p> "1" {g} .\n', encoding="utf-8")
+    new.write_text(f'<http://example.org/a> <http://example.org/p> "2" {g} .\n'
+                   f'<http://example.org/b> <http://example.org/p> _:x {g} .\n', encoding="utf-8")
+    out = tmp_path / f"changes.{extension}"
+    assert clusterlod("diff", str(old), str(new), "--summary", "--out", str(out)).stdout == \
+        "graph http://example.org/g: +2 -1\n"
+    changes = rdflib.Dataset(default_union=True)
+    changes.parse(out, format={"ttl": "turtle", "nt": "nt", "rdf": "xml", "trig": "trig", "nq": "nquads"}[extension])
+    [change_set] = list(changes.subjects(RDF.type, CS.ChangeSet))
+    assert len(list(changes.objects(change_set, CS.addition))) == int(changes.value(change_set, CLO.addedTriples)) == 2
+    assert len(list(changes.objects(change_set, CS.removal))) == int(changes.value(change_set, CLO.removedTriples)) == 1
+
+
+def test_a_folder_without_a_release_is_one_line(tmp_path: Path) -> None:
+    result = clusterlod("diff", str(tmp_path), str(tmp_path))
+    assert result.returncode == ExitCode.BAD_DATA
+    assert result.stderr.count("\n") == 1 and "clusterlod.nq" in result.stderr
+    result = clusterlod("diff", str(tmp_path), str(tmp_path), "--out", str(tmp_path / "changes.json"))
+    assert result.returncode == ExitCode.USAGE and not (tmp_path / "changes.json").exists()
