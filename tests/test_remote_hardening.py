@@ -347,3 +347,14 @@ def test_a_load_redirected_elsewhere_never_sends_its_body_there(hostile: Hostile
           pytest.raises(EndpointFailure, match="not followed")):
         client.update("INSERT DATA { <http://example.org/s> <http://example.org/p> 1 }")
     assert hostile.elsewhere is not None and hostile.elsewhere.seen == []
+
+
+def test_only_the_start_of_an_updates_answer_is_read(hostile: Hostile) -> None:
+    """The answer to an update is never used beyond its first line: an endless one neither fails a load
+    that the store may have committed, nor fills the memory."""
+    started = time.monotonic()
+    with SparqlClient(hostile.url("/endless"), retries=0, max_answer_bytes=1000) as client:
+        client.update("INSERT DATA { <http://example.org/s> <http://example.org/p> 1 }")
+        reply = client.send_update([b"update=CLEAR+DEFAULT"], len(b"update=CLEAR+DEFAULT"))
+    assert reply.truncated and len(reply.body) <= remote.ERROR_BODY_BYTES + 1
+    assert time.monotonic() - started < 10

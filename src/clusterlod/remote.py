@@ -67,7 +67,7 @@ LOAD_TIMEOUT = 60.0
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
 #: Redirects followed for one request, on the same scheme, host and port only.
 MAX_REDIRECTS = 5
-#: Of an error answer only the first line is shown: this much of it is read.
+#: Of an error answer, or of the answer to an update, only the first line is used: this much is read.
 ERROR_BODY_BYTES = 4096
 #: A body is written in slices this large, each given only the time left.
 WRITE_SLICE = 16 * 1024
@@ -548,8 +548,9 @@ class SparqlClient:
 
     def update(self, text: str, what: str = "update", *, retries: int | None = None,
                timeout: float | None = None) -> None:
-        """POST a SPARQL Update (form-encoded) to the update URL."""
-        self.request("POST", self.update_url, what, data={"update": text}, retries=retries, timeout=timeout,
+        """POST a SPARQL Update (form-encoded) to the update URL; only the start of its answer is read."""
+        self.request("POST", self.update_url, what, ERROR_BODY_BYTES, data={"update": text}, retries=retries,
+                     timeout=timeout,
                      headers={"Accept": f"{formats.SPARQL_RESULTS_JSON}, */*;q=0.1"})
 
     def send_update(self, body: Iterable[bytes], size: int, what: str = "update") -> Reply:
@@ -558,8 +559,10 @@ class SparqlClient:
         For a body too large to build twice in memory (a whole release, up to 256 MiB), with progress
         as it goes. ``body`` must iterate again from the start (a retry or an auth challenge resends
         it); ``size`` is its length, sent as Content-Length (no chunked encoding, which some refuse).
+        Only the start of the answer is read (``Reply.truncated`` past it): once the store has taken the
+        whole request, an answer too large must not turn a committed load into a failed one.
         """
-        return self.request("POST", self.update_url, what, content=body,
+        return self.request("POST", self.update_url, what, ERROR_BODY_BYTES, content=body,
                             headers={"Accept": f"{formats.SPARQL_RESULTS_JSON}, */*;q=0.1",
                                      "Content-Type": formats.FORM_URLENCODED,
                                      "Content-Length": str(size)})
@@ -592,14 +595,14 @@ class SparqlClient:
 
     def gsp_delete(self, graph: str, what: str = "deleting a graph", missing_ok: bool = True) -> None:
         try:
-            self.request("DELETE", self._store_url(), what, params={"graph": graph})
+            self.request("DELETE", self._store_url(), what, ERROR_BODY_BYTES, params={"graph": graph})
         except EndpointFailure as error:
             if not (missing_ok and error.status == 404):
                 raise
 
     def _gsp_send(self, method: str, graph: str, body: bytes | str, media_type: str, what: str) -> None:
         content = body.encode("utf-8") if isinstance(body, str) else body
-        self.request(method, self._store_url(), what, params={"graph": graph}, content=content,
+        self.request(method, self._store_url(), what, ERROR_BODY_BYTES, params={"graph": graph}, content=content,
                      headers={"Content-Type": f"{media_type}; charset=utf-8"})
 
 
