@@ -94,7 +94,7 @@ def module_map() -> str:
 
 
 def client_limits() -> str:
-    """The SPARQL client's limits (clusterlod.remote), for the pages of the commands that use it."""
+    """The SPARQL client's limits (clusterlod.remote), for docs/querying.md."""
     from clusterlod.remote import limits_table
 
     return limits_table()
@@ -102,7 +102,7 @@ def client_limits() -> str:
 
 #: Generated blocks: (page, block name) -> the function writing its content.
 BLOCKS = {("curating.md", "record types"): record_types, ("development.md", "module map"): module_map,
-          ("querying.md", "client limits"): client_limits, ("loading.md", "client limits"): client_limits}
+          ("querying.md", "client limits"): client_limits}
 
 
 def begin(name: str) -> str:

@@ -58,7 +58,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 FIRST_LINE_LIMIT = 200
 
 # The client's limits, defined once: the commands' option defaults, the client's and the table in
-# docs/querying.md and docs/loading.md (written by :func:`limits_table` through scripts/gen-docs).
+# docs/querying.md (written by :func:`limits_table` through scripts/gen-docs).
 #: Seconds one request may take, whole (``--timeout`` of query and links).
 TIMEOUT = 30.0
 #: ``load``'s ``--timeout``: its one update request carries the whole release.
@@ -100,7 +100,7 @@ CLIENT_LIMITS: tuple[ClientLimit, ...] = (
 
 
 def limits_table() -> str:
-    """The client's limits as a Markdown table (docs/querying.md and docs/loading.md)."""
+    """The client's limits as a Markdown table (docs/querying.md)."""
     lines = ["| Option | Default | What it bounds |", "|---|---|---|"]
     for limit in CLIENT_LIMITS:
         option = f"`{limit.option}`" if limit.option.startswith("--") else limit.option
