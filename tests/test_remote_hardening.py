@@ -9,7 +9,6 @@ attack that works makes the test fail instead of taking the machine).
 from __future__ import annotations
 
 import http.server
-import resource
 import socket
 import subprocess
 import sys
@@ -179,15 +178,20 @@ def hostile() -> Iterator[Hostile]:
             each.server_close()
 
 
-def _capped() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+#: Sets the memory cap, then becomes the installed command (no preexec_fn: this process runs threads).
+CAPPED = ("import os, resource, sys; resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]),) * 2); "
+          "os.execv(sys.argv[2], sys.argv[2:])")
+
+
+def capped(*args: str) -> list[str]:
+    """The command line running the installed ``clusterlod`` with ``args`` under the memory cap."""
+    return [sys.executable, "-c", CAPPED, str(MEMORY_CAP), str(INSTALLED), *args]
 
 
 def run(*args: str, timeout: float = 60) -> tuple[subprocess.CompletedProcess[str], float]:
     """The installed command, under the memory cap; how long it took."""
     started = time.monotonic()
-    done = subprocess.run([str(INSTALLED), *args], capture_output=True, text=True, timeout=timeout,
-                          preexec_fn=_capped)
+    done = subprocess.run(capped(*args), capture_output=True, text=True, timeout=timeout)
     return done, time.monotonic() - started
 
 
@@ -289,9 +293,9 @@ def test_serve_with_a_trickling_endpoint_finishes_starting(hostile: Hostile, bui
     from clusterlod.testing.process import free_port
 
     port = free_port()
-    process = subprocess.Popen([str(INSTALLED), "serve", "--dist", str(built_dist), "--port", str(port),
-                                "--endpoint", hostile.url("/trickle-body"), "--timeout", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_capped)
+    process = subprocess.Popen(capped("serve", "--dist", str(built_dist), "--port", str(port),
+                                      "--endpoint", hostile.url("/trickle-body"), "--timeout", "2"),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         ends, listening = time.monotonic() + 20, False
         while time.monotonic() < ends and process.poll() is None and not listening:
