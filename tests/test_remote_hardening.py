@@ -8,12 +8,15 @@ attack that works makes the test fail instead of taking the machine).
 
 from __future__ import annotations
 
+import functools
+import gzip
 import http.server
 import socket
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +55,20 @@ LAUGHS_LOWER = LAUGHS.replace(b"<!DOCTYPE", b"<!doctype")
 ASK_TRUE = b'{"head": {}, "boolean": true}'
 ROW = b'{"s": {"type": "uri", "value": "http://example.org/a-long-enough-iri-to-fill-the-stream"}},'
 JSON_TYPE = "application/sparql-results+json"
+
+
+def _gzip_of_zeros(size: int) -> bytes:
+    """gzip of ``size`` zero bytes, made piece by piece (the zeros are never all in memory)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1024 * 1024)
+    packed = [packer.compress(block) for _ in range(size // len(block))]
+    return b"".join(packed) + packer.flush()
+
+
+@functools.cache
+def stacked_gzip() -> bytes:
+    """Two layers of gzip over 256 MiB of zeros: a few hundred bytes that one read would expand whole."""
+    return gzip.compress(_gzip_of_zeros(256 * 1024 * 1024), 9)
 
 
 @dataclass
@@ -127,6 +144,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(ROW * 10)
             elif path in ("/trickle-body", "/trickle-head"):
                 self._trickle(head=path == "/trickle-head")
+            elif path == "/stacked-gzip":
+                self._answer(200, stacked_gzip(), Content_Encoding="gzip, gzip")
+            elif path == "/brotli":
+                self._answer(200, b"\x0b\x02\x80" + ASK_TRUE, Content_Encoding="br")
+            elif path == "/gzip":
+                self._answer(200, gzip.compress(ASK_TRUE), Content_Encoding="gzip")
             elif path == "/deep-json":
                 self._answer(200, b"[" * 200_000 + b"]" * 200_000)
             elif path == "/deep-object":
@@ -268,6 +291,19 @@ def test_links_stop_at_the_cap(hostile: Hostile, built_dist: Path, tmp_path: Pat
     assert done.returncode == ExitCode.REMOTE, done.stderr[-2000:]
     assert "more than 100,000 bytes" in one_line(done)
     assert not (tmp_path / "review.csv").exists()
+
+
+@pytest.mark.parametrize("path", ["/stacked-gzip", "/brotli"])
+def test_only_one_layer_of_gzip_or_deflate_is_undone(hostile: Hostile, select: str, path: str) -> None:
+    """One gzip layer expands ~1,000 to 1, so the cap holds piece by piece; stacked ones do not."""
+    done, _ = run("query", select, "--endpoint", hostile.url(path), "--max-answer-bytes", "100000")
+    assert done.returncode == ExitCode.REMOTE, done.stderr[-2000:]
+    assert "content coding" in one_line(done)
+
+
+def test_a_gzip_answer_is_read(hostile: Hostile) -> None:
+    with SparqlClient(hostile.url("/gzip"), retries=0) as client:
+        assert client.ask("ASK {}") is True
 
 
 # --------------------------------------------------------------------------- the whole request in --timeout (item 4)

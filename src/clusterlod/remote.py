@@ -69,6 +69,8 @@ MAX_ANSWER_BYTES = 64 * 1024 * 1024
 MAX_REDIRECTS = 5
 #: Of an error answer, or of the answer to an update, only the first line is used: this much is read.
 ERROR_BODY_BYTES = 4096
+#: The content codings an answer may come in (asked for by Accept-Encoding): one layer at most.
+CONTENT_CODINGS = ("", "identity", "gzip", "x-gzip", "deflate")
 #: A body is written in slices this large, each given only the time left.
 WRITE_SLICE = 16 * 1024
 
@@ -334,7 +336,7 @@ class SparqlClient:
         self.deadline = Deadline()
         self.auth = make_auth(user, password, auth)  # applied by _send, so no challenge's body is read whole
         self.http = bounded_client(self.deadline, timeout=timeout, follow_redirects=False,
-                                   headers={"User-Agent": agent})
+                                   headers={"User-Agent": agent, "Accept-Encoding": "gzip, deflate"})
 
     def close(self) -> None:
         self.http.close()
@@ -431,7 +433,19 @@ class SparqlClient:
             response.close()
 
     def _body(self, response: httpx.Response, url: str, what: str, max_bytes: int | None) -> tuple[bytes, bool]:
-        """The answer's body within its bound: cut at ``max_bytes``, or refused over the client's cap."""
+        """The answer's body within its bound: cut at ``max_bytes``, or refused over the client's cap.
+
+        Only one layer of gzip or deflate is undone: each is bounded in ratio (about 1,000 to 1), so one
+        piece read from the socket cannot become gigabytes before the cap is checked, as stacked
+        layers ("gzip, gzip") or another coding could.
+        """
+        coding = response.headers.get("content-encoding", "").strip().lower()
+        if coding not in CONTENT_CODINGS:
+            if response.status_code >= 300:
+                return b"", False
+            raise EndpointFailure(f"{what}: {url} answered in the content coding {first_line(coding)!r}, which "
+                                  f"is not read here (only {', '.join(c for c in CONTENT_CODINGS if c)})",
+                                  endpoint=url, reason="answer", status=response.status_code)
         if response.status_code >= 300:
             return _read(response, ERROR_BODY_BYTES)[0], False  # only its first line is ever shown
         if max_bytes is not None:
