@@ -122,10 +122,12 @@ def published_links(dist: Path, target: Target) -> list[Link]:
     return sorted(links, key=lambda link: (link.subject, link.target))
 
 
-def select(url: str, query: str, timeout: float) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
-    """Run a SELECT on a remote endpoint through the one client; any failure is one RemoteError line."""
+def select(url: str, query: str, timeout: float, what: str = "checking links"
+           ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+    """Run a SELECT on a remote endpoint through the one client; any failure is one RemoteError line,
+    which says ``what`` was being done."""
     with SparqlClient(url, timeout=timeout, agent=USER_AGENT) as client:
-        return client.select(query, what="checking links")
+        return client.select(query, what=what)
 
 
 def _label_values(labels: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -202,7 +204,8 @@ def suggest(entities: list[tuple[str, str, str]], url: str, timeout: float = 30)
     for start in range(0, len(keys), BATCH):
         values = " ".join(_literal(label, language) for language, label in keys[start:start + BATCH])
         rows = select(url, f"""
-            SELECT ?item ?label WHERE {{ VALUES ?label {{ {values} }} ?item <{RDFS_LABEL}> ?label }}""", timeout)
+            SELECT ?item ?label WHERE {{ VALUES ?label {{ {values} }} ?item <{RDFS_LABEL}> ?label }}""", timeout,
+                      "looking for candidate links")
         for row in rows:
             key = (row["label"].language or "", row["label"].value)
             for index in by_label.get(key, []):
