@@ -85,16 +85,19 @@ class OxigraphServer:
     def store_url(self) -> str:
         return f"{self.base}/store"
 
+    def arguments(self) -> list[str]:
+        """What follows ``oxigraph`` on the command line (docs/loading.md shows the same flags)."""
+        return ["serve", "--location", str(self.folder / "db"), "--bind", f"127.0.0.1:{self.port}",
+                *(["--union-default-graph"] if self.union_default_graph else [])]
+
     def start(self) -> OxigraphServer:
         log = self.folder / "oxigraph.log"
         executable = shutil.which("oxigraph")
         if executable is None:
             raise RuntimeError("the oxigraph CLI is missing: pip install oxigraph (in the test extra)")
         with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [executable, "serve", "--location", str(self.folder / "db"), "--bind", f"127.0.0.1:{self.port}",
-                 *(["--union-default-graph"] if self.union_default_graph else [])],
-                stdout=out, stderr=subprocess.STDOUT, cwd=self.folder)
+            self.process = subprocess.Popen([executable, *self.arguments()], stdout=out, stderr=subprocess.STDOUT,
+                                            cwd=self.folder)
         wait_until_ready(self.query_url, self.process, log)
         return self
 
