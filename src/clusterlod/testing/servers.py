@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,12 @@ def _stop(process: subprocess.Popen | None, kill: bool) -> None:
 # --------------------------------------------------------------------------- Oxigraph
 
 
+def oxigraph_cli() -> str | None:
+    """The ``oxigraph`` command of the test extra: beside this interpreter (the virtual environment it was
+    installed into, active or not, as when the README's test command runs ``.venv/bin/python``), else on PATH."""
+    return shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+
+
 @dataclass
 class OxigraphServer:
     """``oxigraph serve`` on a free loopback port; its data survives stop()/start()."""
@@ -92,7 +99,7 @@ class OxigraphServer:
 
     def start(self) -> OxigraphServer:
         log = self.folder / "oxigraph.log"
-        executable = shutil.which("oxigraph")
+        executable = oxigraph_cli()
         if executable is None:
             raise RuntimeError("the oxigraph CLI is missing: pip install oxigraph (in the test extra)")
         with log.open("ab") as out:
