@@ -192,3 +192,19 @@ def test_loading_md_starts_oxigraph_as_start_store_does(tmp_path: Path) -> None:
                    if line.startswith("oxigraph serve"))
     assert {word for word in example.split() if word.startswith("--")} == started
     assert f"127.0.0.1:{server.port}" in example
+
+
+SUMMARY = re.compile(r"clusterlod: built (\S+): ([\d,]+) triples in (\d+) graphs, (\d+) files; gate passed "
+                     r"\((\d+) SHACL violations, (\d+) warnings, (\d+) quality checks, (\d+) failed\) in [\d.]+ s")
+
+
+def test_the_build_summary_samples_are_a_real_builds(tmp_path: Path) -> None:
+    """Each sample of the line `clusterlod build` ends with has the figures of a real build (not the seconds)."""
+    samples = [(page, match) for page in PAGES for match in SUMMARY.finditer(page.read_text(encoding="utf-8"))]
+    assert samples, "no sample of the build's summary line in the docs"
+    done = subprocess.run([str(INSTALLED), "build", "--root", str(ROOT), "--out", str(tmp_path / "dist")],
+                          capture_output=True, text=True, timeout=300)
+    real = SUMMARY.fullmatch(done.stderr.strip())
+    assert done.returncode == 0 and real, done.stderr
+    for page, match in samples:
+        assert match.groups()[1:] == real.groups()[1:], f"{page.name}: {match[0]!r} but a build says {real[0]!r}"
