@@ -1,7 +1,7 @@
 """What a new user does: a fresh clone, Debian's own Python, the README's two commands.
 
 The commands are read from the README, so this test breaks when the README and the code
-disagree. The second command's test run is narrowed to the inner loop (``-m "not external"``,
+disagree. The second command's test run is narrowed to the inner loop (``-m "not external and not slow"``,
 through ``PYTEST_ADDOPTS``) so the suite does not run itself twice; the outer run covers the rest.
 """
 
@@ -87,7 +87,7 @@ def test_a_new_user_follows_the_readme(fresh_venv: dict[str, str]) -> None:
     assert installed.is_file(), "the first command did not install the clusterlod command into its environment"
     assert "gate passed" in first.stderr  # the build's summary line
 
-    second = run_in_clone(install_and_test, {**fresh_venv, "PYTEST_ADDOPTS": '-m "not external" -x'},
+    second = run_in_clone(install_and_test, {**fresh_venv, "PYTEST_ADDOPTS": '-n 4 -m "not external and not slow" -x'},
                           timeout=1200)
     assert second.returncode == 0, (second.stdout[-3000:], second.stderr[-3000:])
     assert re.search(r"\d+ passed", second.stdout)

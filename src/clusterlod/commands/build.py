@@ -47,18 +47,22 @@ def gate_options(command: Callable) -> Callable:
                     "Replaced whole, or left as it was on failure."))
 @base_option
 @gate_options
+@click.option("--previous", type=click.Path(exists=True, path_type=Path), default=None, metavar="OLD",
+              help="The release this one follows (a dist/ folder or its N-Quads): the catalogue links it with "
+                   "dcat:previousVersion and counts what changed in adms:versionNotes.")
 @click.option("-v", "--verbose", is_flag=True, help="Say when each stage starts (a build that runs past "
               f"{PROGRESS_AFTER:g} s says so anyway).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success, not even the summary line.")
-def build(root: Path, out: Path | None, base: str | None, engine: str, fail_on: str, verbose: bool,
-          quiet: bool) -> None:
+def build(root: Path, out: Path | None, base: str | None, engine: str, fail_on: str, previous: Path | None,
+          verbose: bool, quiet: bool) -> None:
     """Build the release: write every syntax to a staging folder, pass the gate, then swap it in.
 
     Writes Turtle, JSON-LD, N-Triples, RDF/XML, TriG and N-Quads, the ontology,
-    the shapes, the JSON-LD context, a DCAT/VoID catalog and the validation
-    report. The gate is SHACL plus the quality checks of queries/qc/ and
-    companies-add-up. Bad input stops the build with one line naming the file,
-    line and record; the previous dist/ is left as it was.
+    the shapes, the JSON-LD context, a DCAT/VoID catalog, the validation
+    report, a README (Japanese and English) and the licence text. The gate
+    is SHACL plus the quality checks of queries/qc/ and companies-add-up.
+    Bad input stops the build with one line naming the file, line and
+    record; the previous dist/ is left as it was.
     """
     import time
 
@@ -74,7 +78,7 @@ def build(root: Path, out: Path | None, base: str | None, engine: str, fail_on: 
             click.echo(f"clusterlod: [{elapsed:5.1f} s] {stage}", err=True)
 
     target = out or root / "dist"
-    report = run_build(root, target, base, say, engine, fail_on, done=summaries.append)
+    report = run_build(root, target, base, say, engine, fail_on, previous=previous, done=summaries.append)
     if quiet:
         return
     for violation in report.violations:  # warnings and infos that did not block
