@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -100,6 +101,18 @@ def test_queries_and_query_run_through_the_installed_command(built_dist: Path) -
     answer = clusterlod("query", "companies-add-up", "--dist", str(built_dist), "--format", "csv")
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.strip().splitlines()[-1] == "true"
+
+
+def test_a_reader_that_went_away_ends_the_command_quietly(built_dist: Path) -> None:
+    """``clusterlod queries | head`` ends as a Unix filter does: killed by SIGPIPE, no error line."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write, as after head has its lines
+    try:
+        result = subprocess.run([str(INSTALLED), "query", "totals-by-region", "--dist", str(built_dist)],
+                                stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (-signal.SIGPIPE, "")
 
 
 def test_serve_starts_through_the_installed_command(built_dist: Path) -> None:

@@ -6,8 +6,11 @@ for the web server or the SPARQL client at start-up.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import os
+import signal
 import sys
 import traceback
 
@@ -95,9 +98,23 @@ def main() -> None:
         sys.exit(ExitCode.USAGE)
     except click.exceptions.Exit as exit_:
         sys.exit(exit_.exit_code)
+    except BrokenPipeError:
+        _end_like_a_unix_filter()
     except Exception as error:
         if _debug:
             traceback.print_exc()
         click.echo(f"clusterlod: internal error ({type(error).__name__}); run with --debug for the traceback",
                    err=True)
         sys.exit(ExitCode.INTERNAL)
+
+
+def _end_like_a_unix_filter() -> None:
+    """The reader of our output went away (``clusterlod queries | head``): end as ``cat`` would.
+
+    Python ignores SIGPIPE so that servers survive a client that hangs up; a filter should
+    instead die of it quietly, so the shell sees 128+13 and ``set -o pipefail`` sees a failure.
+    """
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGPIPE)
