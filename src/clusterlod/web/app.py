@@ -27,7 +27,7 @@ from clusterlod.web import negotiation, paths, sparql
 from clusterlod.web.canned import read_queries
 from clusterlod.web.describe import serialize
 from clusterlod.web.limits import SD, Settings, service_description
-from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES
+from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES, VARY_ALL, VARY_LANGUAGE
 from clusterlod.web.pages import Renderer
 from clusterlod.web.release import Release
 from clusterlod.web.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryPool, QueryRequest
@@ -118,10 +118,11 @@ class Site:
             response.set_cookie(LANG_COOKIE, chosen, max_age=COOKIE_AGE, path="/", samesite="lax")
         return response
 
-    def html(self, request: Request, body: bytes, lang: str, status: int = 200, vary: bool = False) -> Response:
+    def html(self, request: Request, body: bytes, lang: str, status: int = 200, vary: bool | str = False) -> Response:
+        """An HTML answer; ``vary`` True when its language was negotiated, or the whole ``Vary`` to send."""
         headers = {"Content-Language": lang}
         if vary:
-            headers["Vary"] = "Cookie, Accept-Language"
+            headers["Vary"] = vary if isinstance(vary, str) else VARY_LANGUAGE
         return self.remember(request, Response(body, status, headers, media_type=HTML_TYPE))
 
     def not_found(self, request: Request) -> Response:
@@ -142,7 +143,7 @@ class Site:
     def redirect(self, request: Request, stem: str) -> Response:
         """303 to the document the client prefers: ``stem.<lang>.html`` or ``stem.<ext>``."""
         variant = negotiation.choose(request.headers.get("accept"))
-        headers = {**CORS, "Vary": "Accept, Accept-Language, Cookie"}
+        headers = {**CORS, "Vary": VARY_ALL}
         if variant is None:
             offered = ", ".join(m for v in negotiation.VARIANTS for m in v.media_types)
             return PlainTextResponse(f"clusterlod: not acceptable; this resource is available as {offered}\n",
@@ -201,7 +202,7 @@ class Site:
         body = self.release.pages.get(key)
         if body is None:
             body = self.release.pages[key] = self.renderer.index(lang, "/")
-        return self.html(request, body, lang, vary=name.count(".") != 2)
+        return self.html(request, body, lang, vary=VARY_ALL if name.count(".") != 2 else negotiation.VARY_ACCEPT)
 
     async def labels(self, request: Request) -> Response:
         return await self.blocking(self._labels, request)
@@ -269,15 +270,15 @@ class Site:
             if variant is not None and variant is not HTML:  # the service description, with the limits
                 body = serialize(service_description(self.release.ns.base + paths.SPARQL, s), variant.syntax,
                                  {**self.release.prefixes, "sd": SD})
-                return Response(body, 200, {**CORS, "Vary": "Accept"}, media_type=data_media(variant.extension))
-            return self.html(request, self.renderer.editor(lang, "/", ""), lang, vary=True)
+                return Response(body, 200, {**CORS, "Vary": VARY_ALL}, media_type=data_media(variant.extension))
+            return self.html(request, self.renderer.editor(lang, "/", ""), lang, vary=VARY_ALL)
         wants_html = isinstance(parsed, QueryRequest) and \
             negotiation.choose(parsed.accept, (HTML, *RESULT_VARIANTS, *GRAPH_VARIANTS)) is HTML and \
             "text/html" in (parsed.accept or "")
         if isinstance(parsed, Outcome):
             if wants_html or "text/html" in (request.headers.get("accept") or ""):
                 return self.html(request, self.renderer.editor(lang, "/", "", error=parsed.body.decode()), lang,
-                                 parsed.status, vary=True)
+                                 parsed.status, vary=VARY_ALL)
             return outcome_response(parsed)
         if wants_html:
             inner = dataclasses.replace(parsed, accept=formats.RESULTS_ACCEPT)
@@ -290,7 +291,7 @@ class Site:
             else:
                 raw = outcome.body.decode("utf-8", "replace")
             body = self.renderer.editor(lang, "/", parsed.query, table=table, error=error, raw=raw)
-            return self.html(request, body, lang, outcome.status, vary=True)
+            return self.html(request, body, lang, outcome.status, vary=VARY_ALL)
         return outcome_response(await anyio.to_thread.run_sync(self.queries.run, parsed))
 
 
@@ -300,7 +301,7 @@ def remote_error_response(request: Request, failure: Exception) -> Response:
 
 
 def outcome_response(outcome: Outcome) -> Response:
-    headers = {**CORS, "Vary": "Accept", **outcome.headers}
+    headers = {**CORS, "Vary": VARY_ALL, **outcome.headers}  # /sparql's HTML answer shares its URL
     return Response(outcome.body, outcome.status, headers, media_type=outcome.media_type)
 
 

@@ -38,7 +38,8 @@ LIMITS: tuple[Limit, ...] = (
           "Largest SPARQL result; checked while the result is written, a larger one is answered 400."),
     Limit("max_request_bytes", 100_000, "bytes", "Largest request body or query; a larger one is answered 413."),
     Limit("max_nesting", 100, "levels",
-          "Deepest nesting of braces and brackets in a query; a deeper one is answered 400 before it runs."),
+          "Deepest nesting of braces and brackets in a query, each operator of a chain like `!!!` counting as "
+          "one level; a deeper one is answered 400 before it runs."),
     Limit("query_workers", 2, "processes",
           "Processes running SPARQL queries; a worker that dies or overruns is replaced."),
     Limit("worker_memory_mb", 2048, "MiB",
