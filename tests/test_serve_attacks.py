@@ -9,6 +9,7 @@ shared), since the attacks they guard against cost tens of seconds.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from pathlib import Path
@@ -150,3 +151,95 @@ def test_a_caching_proxy_gives_each_client_its_own_format(nginx: str, path: str,
         assert other.headers["content-type"].startswith(accept), (path, other.headers)
     else:
         assert "html" not in other.headers["location"], other.headers
+
+
+# ---------------------------------------------------------------- framing, heads, connections, the log
+
+def exchange(url: str, data: bytes, source: str = "127.0.0.1") -> bytes:
+    """Send ``data`` as written on one connection; everything the server sends until it closes (10 s at most)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10, source_address=(source, 0)) as s:
+        s.sendall(data)
+        received = b""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except (TimeoutError, ConnectionResetError):
+                break
+            if not chunk:
+                return received
+            received += chunk
+    raise AssertionError(f"the connection was not closed: {received[:200]!r}")
+
+
+def test_content_length_with_chunked_is_refused_and_the_connection_closed(url: str) -> None:
+    """RFC 9112 §6.3: a request with both framings is a smuggling attempt; h11 read it as chunked."""
+    smuggled = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"10\r\nASK { ?s ?p ?o }\r\n0\r\n\r\nGET /static/style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+    answer = exchange(url, smuggled)
+    assert answer.startswith(b"HTTP/1.1 400 ") and b"Transfer-Encoding" in answer, answer[:300]
+    assert answer.count(b"HTTP/1.1") == 1, "nothing after the refused request may be answered"
+    light_seconds(url)
+
+
+@pytest.mark.parametrize("pieces", [1, 3])
+def test_a_head_over_the_limit_gets_431(url: str, pieces: int) -> None:
+    """The documented 16,384 bytes: a larger head arriving in one packet was answered 200."""
+    head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 17_000 + b"\r\n\r\n"
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        step = len(head) // pieces + 1
+        for start in range(0, len(head), step):
+            s.sendall(head[start:start + step])
+            time.sleep(0.05)
+        answer = s.recv(200)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer
+    fits = (b"GET /static/style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Padding: " + b"a" * 15_000
+            + b"\r\n\r\n")
+    assert exchange(url, fits).startswith(b"HTTP/1.1 200 ")
+
+
+def test_one_client_cannot_hold_every_connection(url: str) -> None:
+    """Slowloris: 50 idle connections from one address (the default limit) leave room for everyone else."""
+    from clusterlod.web.limits import BY_NAME
+
+    allowed = BY_NAME["max_client_connections"].default
+    host, port = url.removeprefix("http://").split(":")
+    held = [socket.create_connection((host, int(port)), timeout=5) for _ in range(allowed)]
+    try:
+        time.sleep(0.3)
+        extra = [socket.create_connection((host, int(port)), timeout=5) for _ in range(5)]
+        closed = []
+        for s in extra:
+            try:
+                closed.append(s.recv(1) == b"")
+            except (ConnectionResetError, TimeoutError):
+                closed.append(True)
+            s.close()
+        assert all(closed), "a client over its connection limit must be closed at once"
+        other = exchange(url, b"GET /static/style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "127.0.0.2")
+        assert other.startswith(b"HTTP/1.1 200 ")
+    finally:
+        for s in held:
+            s.close()
+    time.sleep(0.3)
+    light_seconds(url)
+
+
+def test_bodies_cut_off_by_the_client_do_not_flood_the_log(served) -> None:
+    """Item 9: each truncated POST logged a 3 KB traceback (1,000 of them: 1.8 MB)."""
+    url, _, log = served
+    host, port = url.removeprefix("http://").split(":")
+    before = log.stat().st_size
+    deadline = time.monotonic() + 30
+    for _ in range(200):
+        with socket.create_connection((host, int(port)), timeout=5) as s:
+            s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                      b"Content-Length: 1000\r\n\r\nASK {")
+        assert time.monotonic() < deadline
+    light_seconds(url)  # the server is alive, and the disconnects have been handled
+    time.sleep(0.5)
+    grown = log.read_bytes()[before:]
+    assert len(grown) < 500 and b"Traceback" not in grown, grown[:1000]

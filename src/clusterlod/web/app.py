@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import anyio
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
@@ -25,6 +25,7 @@ from clusterlod.catalog import media_type as file_media_type
 from clusterlod.errors import RemoteError
 from clusterlod.web import negotiation, paths, sparql
 from clusterlod.web.canned import read_queries
+from clusterlod.web.connections import GONE
 from clusterlod.web.describe import serialize
 from clusterlod.web.limits import SD, Settings, service_description
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES, VARY_ALL, VARY_LANGUAGE
@@ -264,6 +265,9 @@ class Site:
         except TimeoutError:
             return PlainTextResponse(f"clusterlod: the request did not arrive within {s.header_timeout:g} s\n", 408,
                                      {**CORS, "Connection": "close"})
+        except ClientDisconnect:  # nobody to answer: one rate-limited line, not a traceback each time
+            GONE()
+            return Response(b"", 400)
         lang = self.language(request)
         if parsed is None:
             variant = negotiation.choose(request.headers.get("accept"))

@@ -46,11 +46,15 @@ LIMITS: tuple[Limit, ...] = (
           "Address space of one query worker (RLIMIT_AS); a query needing more is stopped and answered 500."),
     Limit("max_connections", 500, "connections",
           "Open connections at once; further ones are closed at once (no answer, no log line)."),
+    Limit("max_client_connections", 50, "connections",
+          "Open connections at once from one client address (behind a reverse proxy, every client is the proxy: "
+          "raise it there); further ones are closed at once, so one slow client cannot hold every slot."),
     Limit("keep_alive_timeout", 5.0, "s", "An idle keep-alive connection is closed after this long."),
     Limit("header_timeout", 10.0, "s",
           "A connection must send a complete request head within this long, or it is closed; "
           "a SPARQL request's body too (else 408)."),
-    Limit("max_header_bytes", 16_384, "bytes", "Largest request head (request line and headers); larger ones get 400."),
+    Limit("max_header_bytes", 16_384, "bytes",
+          "Largest request head (request line and headers); a larger one gets 431 and the connection is closed."),
     Limit("answer_cache_bytes", 16_777_216, "bytes",
           "Memory for answers to repeated queries (the release does not change while served); an answer over "
           "1/64 of it is not kept; 0 turns the cache off."),
