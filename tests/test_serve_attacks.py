@@ -243,3 +243,75 @@ def test_bodies_cut_off_by_the_client_do_not_flood_the_log(served) -> None:
     time.sleep(0.5)
     grown = log.read_bytes()[before:]
     assert len(grown) < 500 and b"Traceback" not in grown, grown[:1000]
+
+
+# ---------------------------------------------------------------- fairness and HTML tables
+
+#: A COUNT over every pair of triples: seconds of work for a worker (the issue's heavy client).
+HEAVY_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+
+
+def test_one_client_cannot_take_every_query_worker(built_dist: Path, tmp_path: Path) -> None:
+    """Item 5: heavy COUNTs from one client held both workers; another client's query waited for them.
+
+    The heavy client is 127.0.0.2 (every 127/8 address is loopback), the light one 127.0.0.1;
+    each light query's text differs (a comment), so no cached answer hides a busy pool.
+    """
+    port = free_port()
+    process = start_server(built_dist, port, "--queries", str(tmp_path), "--timeout", "2",
+                           log=tmp_path / "server.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        idle = idle_seconds(url)
+        heavy: list[int] = []
+
+        def send_heavy(n: int) -> None:
+            with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=30) as client:
+                heavy.append(client.get(f"{url}/sparql", params={"query": f"{HEAVY_COUNT} # {n}"},
+                                        headers=JSON).status_code)
+
+        threads = [threading.Thread(target=send_heavy, args=(n,)) for n in range(3)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.4)
+        during = []
+        for n in range(3):
+            started = time.monotonic()
+            response = httpx.get(f"{url}/sparql", params={"query": f"{LIGHT} # light {n}"}, headers=JSON, timeout=30)
+            during.append(time.monotonic() - started)
+            assert response.status_code == 200, response.text
+        for thread in threads:
+            thread.join(30)
+        assert max(during) < max(1.0, 20 * idle), (idle, during)
+        assert len(heavy) == 3 and 429 in heavy, heavy  # its third query waited its own turn, then gave up
+    finally:
+        stop(process)
+
+
+def test_a_big_html_table_is_drawn_in_part_and_stalls_no_one(url: str) -> None:
+    """Item 6: result tables were drawn whole on the event loop; ten at once stalled every page."""
+    query = "SELECT * WHERE { ?s ?p ?o }"
+    rows = len(httpx.get(f"{url}/sparql", params={"query": query}, headers=JSON, timeout=60)
+               .json()["results"]["bindings"])
+    assert rows > 1000  # the release has several thousand triples: more than the default rows drawn
+    started = time.monotonic()
+    httpx.get(f"{url}/static/style.css", timeout=30)
+    idle = time.monotonic() - started
+    pages: list[httpx.Response] = []
+    threads = [threading.Thread(target=lambda: pages.append(httpx.get(
+        f"{url}/sparql", params={"query": query}, headers={"Accept": "text/html"}, timeout=60))) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    during = []
+    for _ in range(3):
+        started = time.monotonic()
+        assert httpx.get(f"{url}/static/style.css", timeout=30).status_code == 200
+        during.append(time.monotonic() - started)
+    for thread in threads:
+        thread.join(60)
+    assert len(pages) == 10 and all(p.status_code == 200 for p in pages)
+    page = pages[0].text
+    assert page.count("<tr>") == 1000 + 1  # the header row and the rows drawn
+    assert f"Showing the first 1000 of {rows} rows" in page or f"全 {rows} 行のうち最初の 1000 行" in page
+    assert max(during) < max(1.0, 50 * idle), (idle, during)

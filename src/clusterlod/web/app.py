@@ -27,6 +27,7 @@ from clusterlod.web import negotiation, paths, sparql
 from clusterlod.web.canned import read_queries
 from clusterlod.web.connections import GONE
 from clusterlod.web.describe import serialize
+from clusterlod.web.fairness import Busy, ClientTurns
 from clusterlod.web.limits import SD, Settings, service_description
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES, VARY_ALL, VARY_LANGUAGE
 from clusterlod.web.pages import Renderer
@@ -84,6 +85,7 @@ class Site:
         self.downloads: dict[str, tuple[bytes, str]] = {}
         self.sitemap_body = sitemap(self.release, self.release.ns.base)  # from the configured base, never Host
         self.queries: Any = None
+        self.turns = ClientTurns(settings.max_client_queries)
 
     def start(self) -> None:
         """Query workers start with the server (not at import), so tests and the CLI control them."""
@@ -284,19 +286,31 @@ class Site:
                 return self.html(request, self.renderer.editor(lang, "/", "", error=parsed.body.decode()), lang,
                                  parsed.status, vary=VARY_ALL)
             return outcome_response(parsed)
-        if wants_html:
-            inner = dataclasses.replace(parsed, accept=formats.RESULTS_ACCEPT)
-            outcome = await anyio.to_thread.run_sync(self.queries.run, inner)
-            table, error, raw = None, None, None
-            if outcome.status != 200:
-                error = outcome.body.decode("utf-8", "replace")
-            elif "json" in outcome.media_type:
-                table = self.renderer.results_table(outcome.body, lang, "/")
-            else:
-                raw = outcome.body.decode("utf-8", "replace")
-            body = self.renderer.editor(lang, "/", parsed.query, table=table, error=error, raw=raw)
-            return self.html(request, body, lang, outcome.status, vary=VARY_ALL)
-        return outcome_response(await anyio.to_thread.run_sync(self.queries.run, parsed))
+        client = request.client.host if request.client else None
+        try:
+            async with self.turns.turn(client, s.timeout):  # one client cannot take every worker
+                if wants_html:  # the query, the table and the page in a thread: a big table stalls no one else
+                    status, body = await anyio.to_thread.run_sync(self.results_page, parsed, lang)
+                    return self.html(request, body, lang, status, vary=VARY_ALL)
+                return outcome_response(await anyio.to_thread.run_sync(self.queries.run, parsed))
+        except Busy:
+            return PlainTextResponse(f"clusterlod: this client already runs {s.max_client_queries} "
+                                     f"quer{'y' if s.max_client_queries == 1 else 'ies'} at once; try again when "
+                                     "it is answered\n", 429, {**CORS, "Vary": VARY_ALL, "Retry-After": "1"})
+
+    def results_page(self, parsed: QueryRequest, lang: str) -> tuple[int, bytes]:
+        """Blocking: the query editor with the query's answer drawn as a table of at most ``max_html_rows`` rows."""
+        limit = self.settings.max_html_rows
+        outcome = self.queries.run(dataclasses.replace(parsed, accept=formats.RESULTS_ACCEPT))
+        table, error, raw = None, None, None
+        if outcome.status != 200:
+            error = outcome.body.decode("utf-8", "replace")
+        elif "json" in outcome.media_type:
+            table = self.renderer.results_table(outcome.body, lang, "/", limit)
+        else:
+            lines = outcome.body.decode("utf-8", "replace").split("\n", limit)
+            raw = "\n".join(lines[:limit]) + ("\n…" if len(lines) > limit else "")
+        return outcome.status, self.renderer.editor(lang, "/", parsed.query, table=table, error=error, raw=raw)
 
 
 def remote_error_response(request: Request, failure: Exception) -> Response:

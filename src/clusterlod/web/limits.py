@@ -40,6 +40,12 @@ LIMITS: tuple[Limit, ...] = (
     Limit("max_nesting", 100, "levels",
           "Deepest nesting of braces and brackets in a query, each operator of a chain like `!!!` counting as "
           "one level; a deeper one is answered 400 before it runs."),
+    Limit("max_html_rows", 1_000, "rows",
+          "Rows of a SPARQL result drawn as an HTML table; the page says how many more there are "
+          "(JSON, XML, CSV and TSV answers are whole)."),
+    Limit("max_client_queries", 1, "queries",
+          "SPARQL queries running at once for one client address (behind a reverse proxy, every client is the "
+          "proxy: raise it there); its further queries wait for its own turn, and get 429 after --timeout."),
     Limit("query_workers", 2, "processes",
           "Processes running SPARQL queries; a worker that dies or overruns is replaced."),
     Limit("worker_memory_mb", 2048, "MiB",
