@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "site": "clusterlod.commands.serve:site",
     "links": "clusterlod.commands.links:links",
     "bench": "clusterlod.commands.bench:bench",
+    "diff": "clusterlod.commands.diff:diff",
 }
 
 

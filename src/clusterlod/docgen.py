@@ -93,8 +93,16 @@ def module_map() -> str:
     return "\n".join(lines) + "\n"
 
 
+def client_limits() -> str:
+    """The SPARQL client's limits (clusterlod.remote), for docs/querying.md."""
+    from clusterlod.remote import limits_table
+
+    return limits_table()
+
+
 #: Generated blocks: (page, block name) -> the function writing its content.
-BLOCKS = {("curating.md", "record types"): record_types, ("development.md", "module map"): module_map}
+BLOCKS = {("curating.md", "record types"): record_types, ("development.md", "module map"): module_map,
+          ("querying.md", "client limits"): client_limits}
 
 
 def begin(name: str) -> str:

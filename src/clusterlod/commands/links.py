@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from clusterlod.commands.remote_options import max_answer_option, timeout_option
 from clusterlod.errors import LinksChanged
 from clusterlod.linksets import TARGETS
 
@@ -15,8 +16,6 @@ target_option = click.option("--target", type=click.Choice(sorted(TARGETS)), def
                              help="Which linked dataset to ask.")
 endpoint_option = click.option("--endpoint", metavar="URL", default=None,
                                help="SPARQL endpoint of the target (default: the target's public endpoint).")
-timeout_option = click.option("--timeout", type=float, default=30, show_default=True,
-                              help="Seconds to wait for an answer.")
 
 
 @click.group()
@@ -37,8 +36,9 @@ def _endpoint(target: str, endpoint: str | None) -> str:
 @dist_option
 @target_option
 @endpoint_option
-@timeout_option
-def check(dist: Path, target: str, endpoint: str | None, timeout: float) -> None:
+@timeout_option()
+@max_answer_option
+def check(dist: Path, target: str, endpoint: str | None, timeout: float, max_answer_bytes: int) -> None:
     """Ask the target whether each linked resource still exists and still has our name.
 
     Prints a table of ok / changed / missing and exits with 1 when any link is
@@ -48,7 +48,7 @@ def check(dist: Path, target: str, endpoint: str | None, timeout: float) -> None
     from clusterlod import links as linking
 
     url = _endpoint(target, endpoint)
-    results = linking.check(linking.published_links(dist, TARGETS[target]), url, timeout)
+    results = linking.check(linking.published_links(dist, TARGETS[target]), url, timeout, max_answer_bytes)
     width = max((len(r.link.subject) for r in results), default=10)
     click.echo(f"{'status':8} {'entity':{width}} target")
     for r in results:
@@ -67,10 +67,12 @@ def check(dist: Path, target: str, endpoint: str | None, timeout: float) -> None
 @dist_option
 @target_option
 @endpoint_option
-@timeout_option
+@timeout_option()
+@max_answer_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default="links-review.csv", show_default=True,
               help="Review file to write the candidates to.")
-def suggest(dist: Path, target: str, endpoint: str | None, timeout: float, out: Path) -> None:
+def suggest(dist: Path, target: str, endpoint: str | None, timeout: float, max_answer_bytes: int,
+            out: Path) -> None:
     """Propose links, by exact label, for entities that have none yet.
 
     Candidates go to a CSV review file with a score (1.0: both the Japanese and
@@ -82,7 +84,7 @@ def suggest(dist: Path, target: str, endpoint: str | None, timeout: float, out: 
     from clusterlod.atomic import write_text
 
     url = _endpoint(target, endpoint)
-    candidates = linking.suggest(linking.unlinked_entities(dist, TARGETS[target]), url, timeout)
+    candidates = linking.suggest(linking.unlinked_entities(dist, TARGETS[target]), url, timeout, max_answer_bytes)
     write_text(out, linking.review_csv(candidates))
     click.echo(f"{len(candidates)} candidate(s) for {len({c.subject for c in candidates})} entities written to {out}",
                err=True)
