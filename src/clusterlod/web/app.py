@@ -86,6 +86,8 @@ class Site:
         self.sitemap_body = sitemap(self.release, self.release.ns.base)  # from the configured base, never Host
         self.queries: Any = None
         self.turns = ClientTurns(settings.max_client_queries)
+        #: Tables drawn at once, whoever asks: parsing a 10 MB answer costs memory, so no more than workers.
+        self.drawing = anyio.CapacityLimiter(settings.query_workers)
 
     def start(self) -> None:
         """Query workers start with the server (not at import), so tests and the CLI control them."""
@@ -289,19 +291,21 @@ class Site:
         client = request.client.host if request.client else None
         try:
             async with self.turns.turn(client, s.timeout):  # one client cannot take every worker
-                if wants_html:  # the query, the table and the page in a thread: a big table stalls no one else
-                    status, body = await anyio.to_thread.run_sync(self.results_page, parsed, lang)
-                    return self.html(request, body, lang, status, vary=VARY_ALL)
+                if wants_html:  # the query, then the table and the page, in threads: a big table stalls no one
+                    inner = dataclasses.replace(parsed, accept=formats.RESULTS_ACCEPT)
+                    outcome = await anyio.to_thread.run_sync(self.queries.run, inner)
+                    body = await anyio.to_thread.run_sync(self.results_page, parsed.query, outcome, lang,
+                                                          limiter=self.drawing)
+                    return self.html(request, body, lang, outcome.status, vary=VARY_ALL)
                 return outcome_response(await anyio.to_thread.run_sync(self.queries.run, parsed))
         except Busy:
             return PlainTextResponse(f"clusterlod: this client already runs {s.max_client_queries} "
                                      f"quer{'y' if s.max_client_queries == 1 else 'ies'} at once; try again when "
                                      "it is answered\n", 429, {**CORS, "Vary": VARY_ALL, "Retry-After": "1"})
 
-    def results_page(self, parsed: QueryRequest, lang: str) -> tuple[int, bytes]:
-        """Blocking: the query editor with the query's answer drawn as a table of at most ``max_html_rows`` rows."""
+    def results_page(self, query: str, outcome: Outcome, lang: str) -> bytes:
+        """Blocking: the query editor with the answer drawn as a table of at most ``max_html_rows`` rows."""
         limit = self.settings.max_html_rows
-        outcome = self.queries.run(dataclasses.replace(parsed, accept=formats.RESULTS_ACCEPT))
         table, error, raw = None, None, None
         if outcome.status != 200:
             error = outcome.body.decode("utf-8", "replace")
@@ -310,7 +314,7 @@ class Site:
         else:
             lines = outcome.body.decode("utf-8", "replace").split("\n", limit)
             raw = "\n".join(lines[:limit]) + ("\n…" if len(lines) > limit else "")
-        return outcome.status, self.renderer.editor(lang, "/", parsed.query, table=table, error=error, raw=raw)
+        return self.renderer.editor(lang, "/", query, table=table, error=error, raw=raw)
 
 
 def remote_error_response(request: Request, failure: Exception) -> Response:
