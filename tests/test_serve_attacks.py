@@ -347,3 +347,12 @@ def test_client_turns_are_per_address_and_forgotten_when_unused() -> None:
     anyio.run(main)
     assert outcomes[:3] == ["b ran", "a busy", "a ran"]  # at 0.05 s, 0.15 s and 0.5 s
     assert turns.clients == {}
+
+
+def test_a_404_in_a_negotiated_language_says_so(url: str) -> None:
+    """A 404 page's language follows Accept-Language unless the path names one: a cache keeping 404s must know."""
+    negotiated = httpx.get(f"{url}/id/cluster/no-such", headers={"Accept-Language": "en"}, timeout=30)
+    assert negotiated.status_code == 404 and negotiated.headers["content-language"] == "en"
+    assert "Accept-Language" in negotiated.headers["vary"]
+    named = httpx.get(f"{url}/id/cluster/no-such.ja.html", headers={"Accept-Language": "en"}, timeout=30)
+    assert named.status_code == 404 and named.headers["content-language"] == "ja" and "vary" not in named.headers

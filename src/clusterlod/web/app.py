@@ -136,7 +136,10 @@ class Site:
         guess = request.url.path.rstrip("/").rsplit("/", 1)[-1].split(".")[0]
         guess = guess.replace("-", " ") if guess.isascii() and len(guess) < 80 else ""
         body = self.renderer.not_found(lang, "/", guess)
-        return Response(body, 404, {"Content-Language": lang}, media_type=HTML_TYPE)
+        headers = {"Content-Language": lang}
+        if not (document and document[1]):  # the language was negotiated: a cache keeping 404s must know
+            headers["Vary"] = VARY_LANGUAGE
+        return Response(body, 404, headers, media_type=HTML_TYPE)
 
     def page(self, iri: str, lang: str) -> bytes:
         key = ("page", iri, lang)
