@@ -55,6 +55,10 @@ MALFORMED = Note("refused a malformed request")
 GONE = Note("a client went away before its request arrived whole")
 
 
+def head_too_large(limit: int) -> str:
+    return f"the request head is larger than the limit of {limit} bytes (send a long SPARQL query by POST)"
+
+
 class Refused(h11.RemoteProtocolError):
     """A request h11 accepts but this server refuses, with its status and one line."""
 
@@ -78,8 +82,7 @@ class StrictConnection(h11.Connection):
             names = {name for name, _ in event.headers}  # h11 gives them lower-cased
             size = len(event.method) + len(event.target) + 11 + sum(len(n) + len(v) + 4 for n, v in event.headers)
             if size > self.max_header_bytes:
-                self.refusal = Refused(f"the request head is larger than the limit of {self.max_header_bytes} "
-                                       "bytes", error_status_hint=431)
+                self.refusal = Refused(head_too_large(self.max_header_bytes), error_status_hint=431)
             elif b"content-length" in names and b"transfer-encoding" in names:
                 self.refusal = Refused("a request may not have both Content-Length and Transfer-Encoding",
                                        error_status_hint=400)
@@ -122,8 +125,8 @@ class BoundedH11(H11Protocol):
         refusal = self.conn.refusal
         status = getattr(refusal, "error_status_hint", 400) if refusal is not None else 400
         text = str(refusal) if isinstance(refusal, Refused) else msg
-        if status == 431:
-            text = f"the request head is larger than the limit of {self.max_header_bytes} bytes"
+        if status == 431:  # h11's own check of a head still arriving
+            text = head_too_large(self.max_header_bytes)
         body = f"clusterlod: {text}\n".encode()
         headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
                    (b"connection", b"close")]

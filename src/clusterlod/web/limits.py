@@ -60,7 +60,8 @@ LIMITS: tuple[Limit, ...] = (
           "A connection must send a complete request head within this long, or it is closed; "
           "a SPARQL request's body too (else 408)."),
     Limit("max_header_bytes", 16_384, "bytes",
-          "Largest request head (request line and headers); a larger one gets 431 and the connection is closed."),
+          "Largest request head (request line and headers); a larger one gets 431 and the connection is closed "
+          "(send a long query by POST)."),
     Limit("answer_cache_bytes", 16_777_216, "bytes",
           "Memory for answers to repeated queries (the release does not change while served); an answer over "
           "1/64 of it is not kept; 0 turns the cache off."),
