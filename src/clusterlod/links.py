@@ -123,10 +123,11 @@ def published_links(dist: Path, target: Target) -> list[Link]:
 
 
 def select(url: str, query: str, timeout: float = TIMEOUT, max_answer_bytes: int = MAX_ANSWER_BYTES,
-           ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
-    """Run a SELECT on a remote endpoint through the one client; any failure is one RemoteError line."""
+           what: str = "checking links") -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+    """Run a SELECT on a remote endpoint through the one client; any failure is one RemoteError line,
+    which says ``what`` was being done."""
     with SparqlClient(url, timeout=timeout, agent=USER_AGENT, max_answer_bytes=max_answer_bytes) as client:
-        return client.select(query, what="checking links")
+        return client.select(query, what=what)
 
 
 def _label_values(labels: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -206,7 +207,7 @@ def suggest(entities: list[tuple[str, str, str]], url: str, timeout: float = TIM
         values = " ".join(_literal(label, language) for language, label in keys[start:start + BATCH])
         rows = select(url, f"""
             SELECT ?item ?label WHERE {{ VALUES ?label {{ {values} }} ?item <{RDFS_LABEL}> ?label }}""", timeout,
-                      max_answer_bytes)
+                      max_answer_bytes, "looking for candidate links")
         for row in rows:
             key = (row["label"].language or "", row["label"].value)
             for index in by_label.get(key, []):

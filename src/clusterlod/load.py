@@ -214,7 +214,7 @@ def load(source: Path | Dataset, target: LoadTarget, *, graph: str | None = None
             with _failing_as(client, LoadNotVerified):  # it was answered 2xx: it may well have committed
                 _verify(client, held, answer, dataset, report)
         finally:
-            if not held.give_back():
+            if held.may_hold and not held.give_back():
                 say(f"could not give back the lease; it expires at {held.expires} (store clock)")
     report.seconds = time.monotonic() - started
     return report

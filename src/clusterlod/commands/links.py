@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from clusterlod.commands.remote_options import max_answer_option, timeout_option
-from clusterlod.errors import LinksChanged
+from clusterlod.errors import ExitCode, LinksChanged
 from clusterlod.linksets import TARGETS
 
 dist_option = click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default="dist",
@@ -32,19 +32,22 @@ def _endpoint(target: str, endpoint: str | None) -> str:
     return url
 
 
-@links.command()
+CHECK_HELP = f"""Ask the target whether each linked resource still exists and still has our name.
+
+    Prints a table of ok / changed / missing and exits with {int(ExitCode.LINKS_CHANGED)}
+    ({ExitCode.LINKS_CHANGED.name}) when any link is not ok. A link is ok when one of the
+    target's Japanese or English labels matches ours or the name recorded when the
+    identifier was verified.
+    """
+
+
+@links.command(help=CHECK_HELP)
 @dist_option
 @target_option
 @endpoint_option
 @timeout_option()
 @max_answer_option
 def check(dist: Path, target: str, endpoint: str | None, timeout: float, max_answer_bytes: int) -> None:
-    """Ask the target whether each linked resource still exists and still has our name.
-
-    Prints a table of ok / changed / missing and exits with 1 when any link is
-    not ok. A link is ok when one of the target's Japanese or English labels
-    matches ours or the name recorded when the identifier was verified.
-    """
     from clusterlod import links as linking
 
     url = _endpoint(target, endpoint)
@@ -55,12 +58,11 @@ def check(dist: Path, target: str, endpoint: str | None, timeout: float, max_ans
         remote = f"  (now: {', '.join(r.remote)})" if r.status == "changed" else ""
         click.echo(f"{r.status:8} {r.link.subject:{width}} {r.link.target}{remote}")
     problems = [r for r in results if r.status != "ok"]
-    click.echo(f"{len(results)} links: {len(results) - len(problems)} ok, "
-               f"{sum(r.status == 'changed' for r in results)} changed, "
-               f"{sum(r.status == 'missing' for r in results)} missing",
-               err=True)
-    if problems:
-        raise LinksChanged(f"{len(problems)} of {len(results)} links changed or missing")
+    counts = (f"{len(results) - len(problems)} ok, {sum(r.status == 'changed' for r in results)} changed, "
+              f"{sum(r.status == 'missing' for r in results)} missing")
+    if problems:  # the one error line says it all
+        raise LinksChanged(f"{len(problems)} of {len(results)} links changed or missing ({counts})")
+    click.echo(f"{len(results)} links: {counts}", err=True)
 
 
 @links.command()

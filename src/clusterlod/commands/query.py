@@ -15,16 +15,16 @@ queries_option = click.option("--queries", "folder", type=click.Path(file_okay=F
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     """``key=value`` pairs; the value is everything after the first '='. A key given twice is refused."""
-    from clusterlod.errors import ClusterlodError
+    from clusterlod.errors import UsageError
 
     params: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ClusterlodError(f"--param {pair!r}: expected KEY=VALUE")
+            raise UsageError(f"--param {pair!r}: expected KEY=VALUE")
         if key in params:
-            raise ClusterlodError(f"--param {key} is given twice ({params[key]!r} and {value!r}): give it once")
+            raise UsageError(f"--param {key} is given twice ({params[key]!r} and {value!r}): give it once")
         params[key] = value
     return params
 

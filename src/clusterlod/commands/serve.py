@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,8 +54,29 @@ def serve(host: str, port: int, dist: Path, base: str | None, endpoint: str | No
 
     settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
     app = create_app(settings)
-    click.echo(f"clusterlod: serving {dist} at http://{host}:{port}/", err=True)
-    run(app, settings, host, port, log_level)
+    sock = listen(host, port)
+    what = f"the data of {endpoint}" if endpoint else str(dist)
+    click.echo(f"clusterlod: serving {what} at http://{host}:{port}/", err=True)
+    run(app, settings, host, port, log_level, sock)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is announced: a busy port is one line, not uvicorn's log."""
+    from clusterlod.errors import ClusterlodError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart need not wait
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        reason = "the port is in use (another server?): pick another --port" if error.errno == errno.EADDRINUSE \
+            else (error.strerror or str(error))
+        raise ClusterlodError(f"cannot listen on {host}:{port}: {reason}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 @click.command()

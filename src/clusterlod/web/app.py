@@ -23,7 +23,7 @@ from starlette.routing import Route
 from clusterlod import formats
 from clusterlod.catalog import media_type as file_media_type
 from clusterlod.errors import RemoteError
-from clusterlod.web import negotiation, paths, sparql
+from clusterlod.web import negotiation, paths, sparql, wellknown
 from clusterlod.web.canned import read_queries
 from clusterlod.web.connections import GONE
 from clusterlod.web.describe import serialize
@@ -262,6 +262,12 @@ class Site:
     async def sitemap(self, request: Request) -> Response:
         return Response(self.sitemap_body, 200, CACHE, media_type=formats.XML_MEDIA_TYPE)
 
+    async def favicon(self, request: Request) -> Response:
+        return Response(wellknown.favicon_ico(), 200, CACHE, media_type="image/x-icon")
+
+    async def robots(self, request: Request) -> Response:
+        return Response(wellknown.robots_txt(self.release.ns.base), 200, CACHE, media_type=formats.TEXT_MEDIA_TYPE)
+
     async def sparql(self, request: Request) -> Response:
         s = self.settings
         try:
@@ -399,6 +405,8 @@ def create_app(settings: Settings) -> Any:
         Route("/sparql", site.sparql, methods=["GET", "HEAD", "POST"]),
         *[Route(f"/labels.{lang}.json", site.labels, methods=["GET", "HEAD"]) for lang in LANGUAGES],
         Route("/sitemap.xml", site.sitemap, methods=["GET", "HEAD"]),
+        Route("/favicon.ico", site.favicon, methods=["GET", "HEAD"]),
+        Route("/robots.txt", site.robots, methods=["GET", "HEAD"]),
         Route("/.well-known/void", site.void, methods=["GET", "HEAD"]),
         Route("/static/{name:path}", site.static_file, methods=["GET", "HEAD"]),
         Route("/download/{path:path}", site.download, methods=["GET", "HEAD"]),
