@@ -74,3 +74,32 @@ def test_nesting_counts_braces_parentheses_and_brackets_outside_strings_comments
     assert inspect("SELECT * WHERE { ?s ?p [ ?q (1 2) ] }").nesting == 3
     assert inspect('SELECT * WHERE { ?s ?p "{{{(((" } # {{{{{').nesting == 1
     assert inspect("SELECT * WHERE " + "{" * 3000 + "}" * 3000).nesting == 3000
+
+
+def _shape_tokens(text: str) -> list[tuple[str | None, str]]:
+    from clusterlod.sparql_text import tokens
+
+    return [(m.lastgroup, m.group()) for m in tokens(text)]
+
+
+def test_a_run_of_name_characters_is_read_as_before() -> None:
+    """The linear reading of ``a-a-…`` finds the tokens the grammar does: words, operators, numbers."""
+    assert _shape_tokens("a-b:c 1e+5 a.b: a-b SELECT-x a.:") == [
+        ("pname", "a-b:c"), ("number", "1e+5"), ("pname", "a.b:"), ("word", "a"), ("other", "-"), ("word", "b"),
+        ("word", "SELECT"), ("other", "-"), ("word", "x"), ("word", "a"), ("other", "."), ("pname", ":")]
+    assert inspect("ASK {}" + "a-" * 20_000 + " DROP ALL").is_update  # a keyword after a long run is still seen
+
+
+def test_unary_operator_chains_count_as_nesting() -> None:
+    """100,000 ``!`` crash pyoxigraph's parser (a stack overflow), as deep brackets do."""
+    assert inspect("ASK { FILTER(" + "!" * 500 + "true) }").nesting == 502
+    assert inspect("ASK { FILTER(" + "! " * 500 + "true) }").nesting == 502
+    assert inspect("ASK { FILTER(?a != ?b && !BOUND(?c)) }").nesting == 3
+    assert inspect('ASK { FILTER("!!!!" = "-+-+") }').nesting == 2
+
+
+def test_a_quote_that_opens_no_string_is_flagged() -> None:
+    assert inspect('ASK { ?s ?p "open }').unclosed
+    assert inspect("ASK { ?s ?p 'a\\'b\n' }").unclosed
+    assert not inspect("ASK { ?s ?p \"\"\"two\nlines\"\"\" }").unclosed
+    assert not inspect("ASK { ?s ?p 'it\\'s' }").unclosed

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import anyio
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
@@ -25,9 +25,11 @@ from clusterlod.catalog import media_type as file_media_type
 from clusterlod.errors import RemoteError
 from clusterlod.web import negotiation, paths, sparql, wellknown
 from clusterlod.web.canned import read_queries
+from clusterlod.web.connections import GONE
 from clusterlod.web.describe import serialize
+from clusterlod.web.fairness import Busy, ClientTurns
 from clusterlod.web.limits import SD, Settings, service_description
-from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES
+from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES, VARY_ALL, VARY_LANGUAGE
 from clusterlod.web.pages import Renderer
 from clusterlod.web.release import Release
 from clusterlod.web.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryPool, QueryRequest
@@ -83,6 +85,9 @@ class Site:
         self.downloads: dict[str, tuple[bytes, str]] = {}
         self.sitemap_body = sitemap(self.release, self.release.ns.base)  # from the configured base, never Host
         self.queries: Any = None
+        self.turns = ClientTurns(settings.max_client_queries)
+        #: Tables drawn at once, whoever asks: parsing a 10 MB answer costs memory, so no more than workers.
+        self.drawing = anyio.CapacityLimiter(settings.query_workers)
 
     def start(self) -> None:
         """Query workers start with the server (not at import), so tests and the CLI control them."""
@@ -118,10 +123,11 @@ class Site:
             response.set_cookie(LANG_COOKIE, chosen, max_age=COOKIE_AGE, path="/", samesite="lax")
         return response
 
-    def html(self, request: Request, body: bytes, lang: str, status: int = 200, vary: bool = False) -> Response:
+    def html(self, request: Request, body: bytes, lang: str, status: int = 200, vary: bool | str = False) -> Response:
+        """An HTML answer; ``vary`` True when its language was negotiated, or the whole ``Vary`` to send."""
         headers = {"Content-Language": lang}
         if vary:
-            headers["Vary"] = "Cookie, Accept-Language"
+            headers["Vary"] = vary if isinstance(vary, str) else VARY_LANGUAGE
         return self.remember(request, Response(body, status, headers, media_type=HTML_TYPE))
 
     def not_found(self, request: Request) -> Response:
@@ -130,7 +136,10 @@ class Site:
         guess = request.url.path.rstrip("/").rsplit("/", 1)[-1].split(".")[0]
         guess = guess.replace("-", " ") if guess.isascii() and len(guess) < 80 else ""
         body = self.renderer.not_found(lang, "/", guess)
-        return Response(body, 404, {"Content-Language": lang}, media_type=HTML_TYPE)
+        headers = {"Content-Language": lang}
+        if not (document and document[1]):  # the language was negotiated: a cache keeping 404s must know
+            headers["Vary"] = VARY_LANGUAGE
+        return Response(body, 404, headers, media_type=HTML_TYPE)
 
     def page(self, iri: str, lang: str) -> bytes:
         key = ("page", iri, lang)
@@ -142,7 +151,7 @@ class Site:
     def redirect(self, request: Request, stem: str) -> Response:
         """303 to the document the client prefers: ``stem.<lang>.html`` or ``stem.<ext>``."""
         variant = negotiation.choose(request.headers.get("accept"))
-        headers = {**CORS, "Vary": "Accept, Accept-Language, Cookie"}
+        headers = {**CORS, "Vary": VARY_ALL}
         if variant is None:
             offered = ", ".join(m for v in negotiation.VARIANTS for m in v.media_types)
             return PlainTextResponse(f"clusterlod: not acceptable; this resource is available as {offered}\n",
@@ -201,7 +210,7 @@ class Site:
         body = self.release.pages.get(key)
         if body is None:
             body = self.release.pages[key] = self.renderer.index(lang, "/")
-        return self.html(request, body, lang, vary=name.count(".") != 2)
+        return self.html(request, body, lang, vary=VARY_ALL if name.count(".") != 2 else negotiation.VARY_ACCEPT)
 
     async def labels(self, request: Request) -> Response:
         return await self.blocking(self._labels, request)
@@ -269,35 +278,52 @@ class Site:
         except TimeoutError:
             return PlainTextResponse(f"clusterlod: the request did not arrive within {s.header_timeout:g} s\n", 408,
                                      {**CORS, "Connection": "close"})
+        except ClientDisconnect:  # nobody to answer: one rate-limited line, not a traceback each time
+            GONE()
+            return Response(b"", 400)
         lang = self.language(request)
         if parsed is None:
             variant = negotiation.choose(request.headers.get("accept"))
             if variant is not None and variant is not HTML:  # the service description, with the limits
                 body = serialize(service_description(self.release.ns.base + paths.SPARQL, s), variant.syntax,
                                  {**self.release.prefixes, "sd": SD})
-                return Response(body, 200, {**CORS, "Vary": "Accept"}, media_type=data_media(variant.extension))
-            return self.html(request, self.renderer.editor(lang, "/", ""), lang, vary=True)
+                return Response(body, 200, {**CORS, "Vary": VARY_ALL}, media_type=data_media(variant.extension))
+            return self.html(request, self.renderer.editor(lang, "/", ""), lang, vary=VARY_ALL)
         wants_html = isinstance(parsed, QueryRequest) and \
             negotiation.choose(parsed.accept, (HTML, *RESULT_VARIANTS, *GRAPH_VARIANTS)) is HTML and \
             "text/html" in (parsed.accept or "")
         if isinstance(parsed, Outcome):
             if wants_html or "text/html" in (request.headers.get("accept") or ""):
                 return self.html(request, self.renderer.editor(lang, "/", "", error=parsed.body.decode()), lang,
-                                 parsed.status, vary=True)
+                                 parsed.status, vary=VARY_ALL)
             return outcome_response(parsed)
-        if wants_html:
-            inner = dataclasses.replace(parsed, accept=formats.RESULTS_ACCEPT)
-            outcome = await anyio.to_thread.run_sync(self.queries.run, inner)
-            table, error, raw = None, None, None
-            if outcome.status != 200:
-                error = outcome.body.decode("utf-8", "replace")
-            elif "json" in outcome.media_type:
-                table = self.renderer.results_table(outcome.body, lang, "/")
-            else:
-                raw = outcome.body.decode("utf-8", "replace")
-            body = self.renderer.editor(lang, "/", parsed.query, table=table, error=error, raw=raw)
-            return self.html(request, body, lang, outcome.status, vary=True)
-        return outcome_response(await anyio.to_thread.run_sync(self.queries.run, parsed))
+        client = request.client.host if request.client else None
+        try:
+            async with self.turns.turn(client, s.timeout):  # one client cannot take every worker
+                if wants_html:  # the query, then the table and the page, in threads: a big table stalls no one
+                    inner = dataclasses.replace(parsed, accept=formats.RESULTS_ACCEPT)
+                    outcome = await anyio.to_thread.run_sync(self.queries.run, inner)
+                    body = await anyio.to_thread.run_sync(self.results_page, parsed.query, outcome, lang,
+                                                          limiter=self.drawing)
+                    return self.html(request, body, lang, outcome.status, vary=VARY_ALL)
+                return outcome_response(await anyio.to_thread.run_sync(self.queries.run, parsed))
+        except Busy:
+            return PlainTextResponse(f"clusterlod: this client already runs {s.max_client_queries} "
+                                     f"quer{'y' if s.max_client_queries == 1 else 'ies'} at once; try again when "
+                                     "it is answered\n", 429, {**CORS, "Vary": VARY_ALL, "Retry-After": "1"})
+
+    def results_page(self, query: str, outcome: Outcome, lang: str) -> bytes:
+        """Blocking: the query editor with the answer drawn as a table of at most ``max_html_rows`` rows."""
+        limit = self.settings.max_html_rows
+        table, error, raw = None, None, None
+        if outcome.status != 200:
+            error = outcome.body.decode("utf-8", "replace")
+        elif "json" in outcome.media_type:
+            table = self.renderer.results_table(outcome.body, lang, "/", limit)
+        else:
+            lines = outcome.body.decode("utf-8", "replace").split("\n", limit)
+            raw = "\n".join(lines[:limit]) + ("\n…" if len(lines) > limit else "")
+        return self.renderer.editor(lang, "/", query, table=table, error=error, raw=raw)
 
 
 def remote_error_response(request: Request, failure: Exception) -> Response:
@@ -306,7 +332,7 @@ def remote_error_response(request: Request, failure: Exception) -> Response:
 
 
 def outcome_response(outcome: Outcome) -> Response:
-    headers = {**CORS, "Vary": "Accept", **outcome.headers}
+    headers = {**CORS, "Vary": VARY_ALL, **outcome.headers}  # /sparql's HTML answer shares its URL
     return Response(outcome.body, outcome.status, headers, media_type=outcome.media_type)
 
 

@@ -6,34 +6,140 @@ must send a complete request head within ``header_timeout`` (also between reques
 and one over ``max_connections`` is closed at once without a log line; the number of
 open files is raised to its hard limit and the connection limit kept below it, so
 ``accept`` never fails with "Too many open files" (which asyncio logs each time).
+
+Also refused here, where the bytes arrive: a request with both ``Content-Length`` and
+``Transfer-Encoding`` (RFC 9112 §6.3: request smuggling; refused with 400 and the connection
+closed), a request head over ``max_header_bytes`` (431, however it was split into packets),
+and a client holding more than ``max_client_connections`` at once (closed at once, so one
+slowloris client cannot take every slot). Malformed requests and clients that go away are
+noted in one short line at most per minute (:class:`Note`), never a traceback each.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import resource
 import socket
+import time
+from collections import Counter
 from typing import Any
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+import h11
+from uvicorn.protocols.http.h11_impl import STATUS_PHRASES, H11Protocol
 
 #: Files kept free for the store, the worker pipes and the log.
 SPARE_FILES = 64
 
 
+class Note:
+    """One short log line for a kind of event, at most once per ``interval``, counting the rest.
+
+    A flood of malformed requests or of clients that hang up mid-body costs the log a line a
+    minute, not a line (or a 3 KB traceback) each.
+    """
+
+    def __init__(self, what: str, interval: float = 60.0, logger: str = "uvicorn.error"):
+        self.what, self.interval, self.logger = what, interval, logging.getLogger(logger)
+        self.last = -interval
+        self.unsaid = 0
+
+    def __call__(self) -> None:
+        self.unsaid += 1
+        now = time.monotonic()
+        if now - self.last >= self.interval:
+            self.logger.warning("clusterlod: %s (%d since the last note)", self.what, self.unsaid)
+            self.last, self.unsaid = now, 0
+
+
+MALFORMED = Note("refused a malformed request")
+GONE = Note("a client went away before its request arrived whole")
+
+
+def head_too_large(limit: int) -> str:
+    return f"the request head is larger than the limit of {limit} bytes (send a long SPARQL query by POST)"
+
+
+class Refused(h11.RemoteProtocolError):
+    """A request h11 accepts but this server refuses, with its status and one line."""
+
+
+class StrictConnection(h11.Connection):
+    """h11's server side, refusing what it would let through: framing that two parties can read
+    differently (Content-Length with Transfer-Encoding) and a request head over the limit."""
+
+    def __init__(self, max_header_bytes: int):
+        super().__init__(h11.SERVER, max_incomplete_event_size=max_header_bytes)
+        self.max_header_bytes = max_header_bytes
+        self.refusal: h11.RemoteProtocolError | None = None
+
+    def next_event(self) -> Any:
+        try:
+            event = super().next_event()
+        except h11.RemoteProtocolError as error:
+            self.refusal = error
+            raise
+        if isinstance(event, h11.Request):
+            names = {name for name, _ in event.headers}  # h11 gives them lower-cased
+            size = len(event.method) + len(event.target) + 11 + sum(len(n) + len(v) + 4 for n, v in event.headers)
+            if size > self.max_header_bytes:
+                self.refusal = Refused(head_too_large(self.max_header_bytes), error_status_hint=431)
+            elif b"content-length" in names and b"transfer-encoding" in names:
+                self.refusal = Refused("a request may not have both Content-Length and Transfer-Encoding",
+                                       error_status_hint=400)
+            if self.refusal is not None:
+                raise self.refusal
+        return event
+
+
 class BoundedH11(H11Protocol):
-    """uvicorn's h11 protocol with a request-head deadline and a silent connection limit."""
+    """uvicorn's h11 protocol with a request-head deadline, strict framing and silent connection limits."""
 
     max_connections = 500
+    max_client_connections = 50
     header_timeout = 10.0
+    max_header_bytes = 16_384
+    #: Open connections by client address, shared by every connection of the server.
+    by_client: Counter[str] = Counter()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.conn = StrictConnection(self.max_header_bytes)
+        self.logger = _Quiet(self.logger)
+        self._host: str | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._head_deadline: asyncio.TimerHandle | None = None
-        if len(self.connections) > self.max_connections:
+        host = self.client[0] if self.client else None
+        if len(self.connections) > self.max_connections or \
+                (host is not None and self.by_client[host] >= self.max_client_connections):
             transport.abort()  # connection_lost removes it from self.connections
             return
+        if host is not None:
+            self._host = host
+            self.by_client[host] += 1
         self._arm()
+
+    def send_400_response(self, msg: str) -> None:
+        """Answer a refused request with its own status (431, 400) and line, then close."""
+        refusal = self.conn.refusal
+        status = getattr(refusal, "error_status_hint", 400) if refusal is not None else 400
+        text = str(refusal) if isinstance(refusal, Refused) else msg
+        if status == 431:  # h11's own check of a head still arriving
+            text = head_too_large(self.max_header_bytes)
+        body = f"clusterlod: {text}\n".encode()
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                   (b"connection", b"close")]
+        try:
+            output = self.conn.send(h11.Response(status_code=status, headers=headers,
+                                                 reason=STATUS_PHRASES.get(status, b"")))
+            output += self.conn.send(h11.Data(data=body))
+            output += self.conn.send(h11.EndOfMessage())
+            self.transport.write(output)
+        except h11.LocalProtocolError:
+            pass  # h11 cannot answer in the state the peer left it in: close without one
+        self.transport.close()
 
     def _arm(self) -> None:
         self._disarm()
@@ -64,7 +170,29 @@ class BoundedH11(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._host is not None:
+            self.by_client[self._host] -= 1
+            if self.by_client[self._host] <= 0:
+                del self.by_client[self._host]
+            self._host = None
         super().connection_lost(exc)
+
+
+class _Quiet:
+    """uvicorn's logger for one connection, with its per-request "Invalid HTTP request" warning
+    turned into the rate-limited :data:`MALFORMED` note; everything else passes through."""
+
+    def __init__(self, logger: logging.Logger):
+        self._logger = logger
+
+    def warning(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        if msg == "Invalid HTTP request received.":
+            MALFORMED()
+        else:
+            self._logger.warning(msg, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._logger, name)
 
 
 def open_file_budget() -> int:
@@ -80,7 +208,10 @@ def protocol_for(settings: Any) -> type[BoundedH11]:
     """A protocol class carrying this server's limits (uvicorn builds one per connection)."""
     budget = open_file_budget()
     return type("ServeH11", (BoundedH11,), {"max_connections": min(settings.max_connections, budget),
-                                             "header_timeout": settings.header_timeout})
+                                             "max_client_connections": settings.max_client_connections,
+                                             "header_timeout": settings.header_timeout,
+                                             "max_header_bytes": settings.max_header_bytes,
+                                             "by_client": Counter()})
 
 
 def run(app: Any, settings: Any, host: str, port: int, log_level: str, sock: socket.socket | None = None) -> None:

@@ -41,6 +41,10 @@ UI: dict[str, dict[str, str]] = {
     "queries": {"ja": "定型クエリ", "en": "Canned queries"},
     "run": {"ja": "実行", "en": "Run"},
     "results": {"ja": "結果", "en": "Results"},
+    "rows_cut": {"ja": "全 {total} 行のうち最初の {shown} 行を表示しています。残りは LIMIT と OFFSET で、"
+                       "または JSON・CSV（Accept ヘッダー）で取得してください。",
+                 "en": "Showing the first {shown} of {total} rows. Page with LIMIT and OFFSET, or ask for "
+                       "JSON or CSV (the Accept header) to get them all."},
     "editor": {"ja": "SPARQL クエリエディタ", "en": "SPARQL query editor"},
     "editor_note": {"ja": "SPARQL 1.1 のクエリを入力して実行します（読み取り専用）。",
                     "en": "Type a SPARQL 1.1 query and run it (read-only)."},

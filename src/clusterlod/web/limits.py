@@ -38,18 +38,30 @@ LIMITS: tuple[Limit, ...] = (
           "Largest SPARQL result; checked while the result is written, a larger one is answered 400."),
     Limit("max_request_bytes", 100_000, "bytes", "Largest request body or query; a larger one is answered 413."),
     Limit("max_nesting", 100, "levels",
-          "Deepest nesting of braces and brackets in a query; a deeper one is answered 400 before it runs."),
+          "Deepest nesting of braces and brackets in a query, each operator of a chain like `!!!` counting as "
+          "one level; a deeper one is answered 400 before it runs."),
+    Limit("max_html_rows", 1_000, "rows",
+          "Rows of a SPARQL result drawn as an HTML table; the page says how many more there are "
+          "(JSON, XML, CSV and TSV answers are whole)."),
+    Limit("max_client_queries", 1, "queries",
+          "SPARQL queries running at once for one client address (behind a reverse proxy, every client is the "
+          "proxy: raise it there); its further queries wait for its own turn, and get 429 after --timeout."),
     Limit("query_workers", 2, "processes",
           "Processes running SPARQL queries; a worker that dies or overruns is replaced."),
     Limit("worker_memory_mb", 2048, "MiB",
           "Address space of one query worker (RLIMIT_AS); a query needing more is stopped and answered 500."),
     Limit("max_connections", 500, "connections",
           "Open connections at once; further ones are closed at once (no answer, no log line)."),
+    Limit("max_client_connections", 50, "connections",
+          "Open connections at once from one client address (behind a reverse proxy, every client is the proxy: "
+          "raise it there); further ones are closed at once, so one slow client cannot hold every slot."),
     Limit("keep_alive_timeout", 5.0, "s", "An idle keep-alive connection is closed after this long."),
     Limit("header_timeout", 10.0, "s",
           "A connection must send a complete request head within this long, or it is closed; "
           "a SPARQL request's body too (else 408)."),
-    Limit("max_header_bytes", 16_384, "bytes", "Largest request head (request line and headers); larger ones get 400."),
+    Limit("max_header_bytes", 16_384, "bytes",
+          "Largest request head (request line and headers); a larger one gets 431 and the connection is closed "
+          "(send a long query by POST)."),
     Limit("answer_cache_bytes", 16_777_216, "bytes",
           "Memory for answers to repeated queries (the release does not change while served); an answer over "
           "1/64 of it is not kept; 0 turns the cache off."),

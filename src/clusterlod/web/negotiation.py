@@ -16,6 +16,14 @@ from clusterlod import formats
 LANGUAGES = ("ja", "en")
 DEFAULT_LANGUAGE = "ja"
 LANG_COOKIE = "lang"
+#: ``Vary`` of an answer chosen by ``Accept`` and by language (``?lang=``'s cookie, ``Accept-Language``):
+#: a shared cache (nginx's proxy_cache) must keep one copy per combination, or a Turtle client
+#: gets the HTML an earlier browser was sent.
+VARY_ALL = "Accept, Accept-Language, Cookie"
+#: ``Vary`` of an answer chosen by language only (a page without a language in its path).
+VARY_LANGUAGE = "Accept-Language, Cookie"
+#: ``Vary`` of an answer chosen by ``Accept`` only.
+VARY_ACCEPT = "Accept"
 
 
 @dataclass(frozen=True)

@@ -296,15 +296,17 @@ class Renderer:
                 labels[iri] = text
         return json.dumps(labels, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
-    def results_table(self, data: bytes, lang: str, root: str) -> dict[str, Any]:
-        """SPARQL JSON results as a table whose IRIs link to their pages."""
+    def results_table(self, data: bytes, lang: str, root: str, max_rows: int | None = None) -> dict[str, Any]:
+        """SPARQL JSON results as a table whose IRIs link to their pages: the first ``max_rows`` rows
+        (a page of a million cells helps nobody and took seconds and hundreds of MB to draw)."""
         viewer = Viewer(self.release, lang, root)
         parsed = json.loads(data)
         if "boolean" in parsed:
-            return {"boolean": parsed["boolean"], "vars": [], "rows": []}
+            return {"boolean": parsed["boolean"], "vars": [], "rows": [], "total": 0}
         names = parsed["head"].get("vars", [])
         rows = []
-        for binding in parsed["results"]["bindings"]:
+        bindings = parsed["results"]["bindings"]
+        for binding in bindings[:max_rows]:
             row = []
             for name in names:
                 cell = binding.get(name)
@@ -315,4 +317,4 @@ class Renderer:
                 else:
                     row.append(Value(cell["value"], lang=cell.get("xml:lang")))
             rows.append(row)
-        return {"boolean": None, "vars": names, "rows": rows}
+        return {"boolean": None, "vars": names, "rows": rows, "total": len(bindings)}
