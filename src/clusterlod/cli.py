@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "load": "clusterlod.commands.load:load",
     "serve": "clusterlod.commands.serve:serve",
     "site": "clusterlod.commands.serve:site",
+    "reload": "clusterlod.commands.serve:reload",
     "links": "clusterlod.commands.links:links",
     "bench": "clusterlod.commands.bench:bench",
 }

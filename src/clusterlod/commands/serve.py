@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -39,21 +41,65 @@ queries_option = click.option("--queries", type=click.Path(file_okay=False, path
 @limit_options
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@click.option("--access-log", type=click.File("a", encoding="utf-8", lazy=False), default=None, metavar="FILE|-",
+              help="Write one line per request in the Combined Log Format to FILE (appended), or to stdout with -.")
+@click.option("--pid-file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="Write the server's process id here, for `clusterlod reload --pid-file FILE`.")
 def serve(host: str, port: int, dist: Path, base: str | None, endpoint: str | None, queries: Path,
-          log_level: str, **limits: float | int) -> None:
+          log_level: str, access_log: TextIO | None, pid_file: Path | None, **limits: float | int) -> None:
     """Serve the release: dereferenceable IRIs, bilingual pages and a SPARQL endpoint.
 
     Every resource IRI answers 303 to its HTML page or data document by the Accept
     header; /sparql speaks the SPARQL 1.1 Protocol (read-only, with time and size
-    limits); /dataset and /.well-known/void give the DCAT/VoID description.
+    limits); /dataset and /.well-known/void give the DCAT/VoID description;
+    /healthz and /metrics (Prometheus) are for operators.
+
+    The release is copied from DIST at start and never read again: after a new build,
+    `clusterlod reload` (or `kill -HUP PID`) switches to it without a failed request.
+    Every answer names its release in the X-Clusterlod-Release header.
     """
+    from clusterlod.atomic import write_text
     from clusterlod.web.app import create_app
     from clusterlod.web.connections import run
 
     settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
-    app = create_app(settings)
-    click.echo(f"clusterlod: serving {dist} at http://{host}:{port}/", err=True)
-    run(app, settings, host, port, log_level)
+    app = create_app(settings, access_log)
+    if pid_file is not None:
+        write_text(pid_file, f"{os.getpid()}\n")
+    click.echo(f"clusterlod: serving {dist} (release {app.site.generations.current.id}) at http://{host}:{port}/",
+               err=True)
+    try:
+        run(app, settings, host, port, log_level)
+    finally:
+        if pid_file is not None:
+            pid_file.unlink(missing_ok=True)
+
+
+@click.command()
+@click.option("--pid-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=True,
+              metavar="FILE", help="The file `clusterlod serve --pid-file FILE` wrote.")
+def reload(pid_file: Path) -> None:
+    """Make a running `clusterlod serve` switch to the release now in its --dist folder.
+
+    Sends SIGHUP (the same as `kill -HUP $(cat FILE)`). The server copies and checks the
+    new release, starts its query workers and renders its pages, then switches in one
+    step; requests under way finish on the old release. If the new release cannot be
+    read, the old one keeps serving and the server says why on its stderr. Its
+    /healthz shows the release being served.
+    """
+    import signal
+
+    from clusterlod.errors import ClusterlodError
+
+    text = pid_file.read_text(encoding="utf-8").strip()
+    if not text.isdigit():
+        raise ClusterlodError(f"{pid_file}: holds no process id")
+    try:
+        os.kill(int(text), signal.SIGHUP)
+    except ProcessLookupError as e:
+        raise ClusterlodError(f"{pid_file}: no process {text} is running (is `clusterlod serve` stopped?)") from e
+    except PermissionError as e:
+        raise ClusterlodError(f"{pid_file}: not allowed to signal process {text}") from e
 
 
 @click.command()
