@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import importlib.resources
 import signal
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -136,11 +137,10 @@ class Site:
         served.queries = QueryPool(generation.snapshot.folder / DATASET_FILE, served.release.ns.base,
                                    s.query_workers, s.timeout, s.max_result_bytes, s.worker_memory_mb,
                                    s.answer_cache_bytes)
-        token = PINNED.set(generation)
-        try:
-            self.warm()
-        finally:
-            PINNED.reset(token)
+        if self.started:  # a reload: render the pages after the switch, so the switch waits only for the workers
+            threading.Thread(target=self.warm, args=(generation,), name="clusterlod-warm", daemon=True).start()
+        else:
+            self.warm(generation)
         served.queries.wait_ready()
 
     def _close(self, generation: Generation) -> None:
@@ -178,11 +178,18 @@ class Site:
         self._start(generation, generation.parts)
         self.started = True
 
-    def warm(self) -> None:
-        """Render every page once before serving (about a second), so no visitor waits for a first render."""
-        for iri in sorted(self.release.resources):
-            for lang in LANGUAGES:
-                self.page(iri, lang)
+    def warm(self, generation: Generation | None = None) -> None:
+        """Render every page once (about two seconds), so no visitor waits for a first render (a few ms each)."""
+        generation = generation or self.generations.current
+        token = PINNED.set(generation)
+        try:
+            for iri in sorted(self.release.resources):
+                for lang in LANGUAGES:
+                    if generation.retired:
+                        return  # replaced meanwhile: nobody will ask it for pages
+                    self.page(iri, lang)
+        finally:
+            PINNED.reset(token)
 
     def stop(self) -> None:
         self.generations.close()

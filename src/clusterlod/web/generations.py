@@ -138,6 +138,8 @@ class Generation:
     parts: Any = None
     loaded_at: float = field(default_factory=time.time)
     users: int = 0
+    #: Set once another generation has replaced it.
+    retired: bool = False
 
     @property
     def id(self) -> str:
@@ -217,6 +219,7 @@ class Generations:
 
     def _retire(self, old: Generation) -> None:
         """Wait for the old generation's last request (bounded), then close it and remove its copy."""
+        old.retired = True
         with self._users:
             self._users.wait_for(lambda: old.users == 0, timeout=self.drain_timeout)
         try:
