@@ -19,7 +19,7 @@ from typing import Any, TextIO
 import anyio
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.exposition import choose_encoder
 
 from clusterlod import __version__
 from clusterlod.web.generations import PINNED, RELEASE_HEADER
@@ -124,8 +124,10 @@ class Metrics:
         self.requests.labels(route, str(status)).inc()
         self.latency.labels(route).observe(seconds)
 
-    def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+    def exposition(self, accept: str | None) -> tuple[bytes, str]:
+        """The text format the scraper asks for (Prometheus text, or OpenMetrics), and its media type."""
+        encoder, media_type = choose_encoder(accept or "")
+        return encoder(self.registry), media_type
 
 
 def _log_field(value: str) -> str:
@@ -176,7 +178,7 @@ class Operations:
             if message["type"] == "http.response.start":
                 answer["status"] = message["status"]
                 message = {**message, "headers": [*message.get("headers", []), release_header]}
-            elif message["type"] == "http.response.body":
+            elif message["type"] == "http.response.body" and scope["method"] != "HEAD":  # the server drops it
                 answer["size"] += len(message.get("body", b""))
             await send(message)
 
@@ -185,7 +187,8 @@ class Operations:
             if scope["path"] == HEALTH_PATH and scope["method"] in ("GET", "HEAD"):
                 await self.health(generation)(scope, receive, named)
             elif scope["path"] == METRICS_PATH and scope["method"] in ("GET", "HEAD"):
-                await self.metrics_response()(scope, receive, named)
+                accept = dict(scope.get("headers", [])).get(b"accept", b"").decode("latin-1")
+                await self.metrics_response(accept)(scope, receive, named)
             else:
                 await self.app(scope, receive, named)
         finally:
@@ -229,7 +232,8 @@ class Operations:
 
         return app
 
-    def metrics_response(self) -> Any:
+    def metrics_response(self, accept: str) -> Any:
         from starlette.responses import Response
 
-        return Response(self.metrics.exposition(), 200, NO_STORE, media_type=CONTENT_TYPE_LATEST)
+        body, media_type = self.metrics.exposition(accept)
+        return Response(body, 200, {**NO_STORE, "Vary": "Accept"}, media_type=media_type)
