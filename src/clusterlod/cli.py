@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "serve": "clusterlod.commands.serve:serve",
     "site": "clusterlod.commands.serve:site",
     "reload": "clusterlod.commands.serve:reload",
+    "redirects": "clusterlod.commands.serve:redirects",
     "links": "clusterlod.commands.links:links",
     "bench": "clusterlod.commands.bench:bench",
 }

@@ -117,3 +117,34 @@ def site(out: Path, dist: Path, base: str | None, queries: Path) -> None:
 
     count = write_site(dist, out, base, queries)
     click.echo(f"clusterlod: wrote {count} files to {out}", err=True)
+
+
+@click.command()
+@click.option("--to", "target", required=True, metavar="URL",
+              help="Where the release is served: the host of `clusterlod serve` or of the `clusterlod site` tree "
+                   "(e.g. https://data.example.org/).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="Write the rules to FILE (e.g. clusterlod/.htaccess in a w3id.org checkout); default: stdout.")
+def redirects(target: str, out: Path | None) -> None:
+    """Write the redirect rules of the base namespace: the .htaccess of its w3id.org folder.
+
+    Every IRI under https://w3id.org/clusterlod/ is redirected to the same path under
+    --to, with content negotiation kept: a resource IRI (id/..., ontology terms, dataset,
+    graph/...) answers 303 to its HTML page (by Accept-Language) or its Turtle, JSON-LD,
+    N-Triples or RDF/XML document (by Accept), the base itself to the index page or the
+    dataset description, sparql 307, download/... and other files 302. docs/serving.md
+    says how to register it at w3id.org.
+    """
+    from urllib.parse import urlsplit
+
+    from clusterlod.atomic import write_text
+    from clusterlod.web.webconf import w3id
+
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise click.BadParameter("give an absolute http(s) URL without query or fragment", param_hint="--to")
+    rules = w3id(target)
+    if out is None:
+        click.echo(rules, nl=False)
+    else:
+        write_text(out, rules)
