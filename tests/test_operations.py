@@ -11,6 +11,9 @@ import contextlib
 import hashlib
 import io
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from email.utils import formatdate
 from pathlib import Path
@@ -25,6 +28,7 @@ from stores import _oxigraph
 from test_serve import HEAVY, SMALL_LIMITS
 from test_serve_reload import release_id
 
+from clusterlod.errors import DataError, ExitCode
 from clusterlod.web.app import create_app
 from clusterlod.web.limits import Settings
 from clusterlod.web.operations import METRICS
@@ -231,3 +235,43 @@ def test_the_access_log_is_combined_log_format(built_dist: Path) -> None:
     assert second["request"] == "GET /download/nothing.ttl?q=1 HTTP/1.1" and second["status"] == "404"
     assert int(second["bytes"]) == len(missing.content)
     assert third["request"] == "HEAD /download/catalog.ttl HTTP/1.1" and third["bytes"] == "-"  # no body sent
+
+
+# ---------------------------------------------------------------- reloading, in process
+
+def test_a_release_that_cannot_be_read_is_refused_and_the_old_one_keeps_serving(built_dist: Path,
+                                                                                   tmp_path: Path) -> None:
+    live = tmp_path / "dist"
+    shutil.copytree(built_dist, live)
+    with app_client(dist=live, queries=None, query_workers=1) as c:
+        site = c.app.site
+        before = c.get("/healthz").json()["release"]
+        assert site.generations.reload() is False  # the same files: nothing to switch to
+        ttl = live / "clusterlod.ttl"
+        original = ttl.read_bytes()
+        ttl.write_bytes(original + b"# changed after the catalogue was written\n")
+        with pytest.raises(DataError, match="does not match its catalogue: clusterlod.ttl does not have the SHA-256"):
+            site.generations.reload()
+        ttl.write_bytes(original)
+        (live / "clusterlod.nq").unlink()
+        with pytest.raises(DataError, match="does not match its catalogue: clusterlod.nq is missing"):
+            site.generations.reload()
+        shutil.rmtree(live)
+        with pytest.raises(DataError, match="is missing"):
+            site.generations.reload()
+        assert c.get("/healthz").json()["release"] == before
+        assert c.get("/download/clusterlod.nq").content == (built_dist / "clusterlod.nq").read_bytes()
+        assert c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                     headers={"Accept": "application/sparql-results+json"}).json()["boolean"] is True
+        assert site.generations.reloads == 0
+
+
+def test_reload_with_a_stale_pid_file_is_one_line(tmp_path: Path) -> None:
+    pid_file = tmp_path / "serve.pid"
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a process id nobody has now
+    pid_file.write_text(f"{child.pid}\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "clusterlod", "reload", "--pid-file", str(pid_file)],
+                            capture_output=True, text=True)
+    assert result.returncode == ExitCode.ERROR
+    assert result.stderr.count("\n") == 1 and f"no process {child.pid}" in result.stderr

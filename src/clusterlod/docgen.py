@@ -93,8 +93,16 @@ def module_map() -> str:
     return "\n".join(lines) + "\n"
 
 
+def operations() -> str:
+    """The /healthz fields and /metrics series of `clusterlod serve` (web/operations.py)."""
+    from clusterlod.web.operations import markdown_table
+
+    return markdown_table()
+
+
 #: Generated blocks: (page, block name) -> the function writing its content.
-BLOCKS = {("curating.md", "record types"): record_types, ("development.md", "module map"): module_map}
+BLOCKS = {("curating.md", "record types"): record_types, ("development.md", "module map"): module_map,
+          ("serving.md", "operations"): operations}
 
 
 def begin(name: str) -> str:

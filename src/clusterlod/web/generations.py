@@ -99,7 +99,9 @@ def _check(folder: Path, digests: dict[str, str]) -> str | None:
     for q in store.quads_for_pattern(None, ox.NamedNode(SPDX + "checksum"), None, None):
         relative = q.subject.value.partition("/" + DOWNLOAD)[2]
         expected = values.get(q.object)
-        if relative and expected and digests.get(relative) != expected:
+        if relative and expected and relative not in digests:
+            raise MixedRelease(f"{relative} is missing")
+        if relative and expected and digests[relative] != expected:
             raise MixedRelease(f"{relative} does not have the SHA-256 {CATALOG_FILE} states")
     versions = sorted(q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(DCAT_VERSION), None, None))
     return versions[0] if versions else None
@@ -119,7 +121,7 @@ def take_snapshot(dist: Path, attempts: int = COPY_ATTEMPTS) -> Snapshot:
         except (FileNotFoundError, NotADirectoryError):
             problem = "is missing: run `clusterlod build` first (or give --dist)"
         except MixedRelease as e:
-            problem = f"changed while it was read ({e})"
+            problem = f"does not match its catalogue: {e} (if a build is writing it, reload when it is done)"
         else:
             manifest = "".join(f"{path}\0{digests[path]}\n" for path in sorted(digests))
             return Snapshot(folder, digests, mtimes, hashlib.sha256(manifest.encode()).hexdigest()[:16], version)

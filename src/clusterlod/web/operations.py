@@ -52,6 +52,28 @@ METRICS = (
 )
 
 
+#: What /healthz answers, field by field, as docs/serving.md lists them.
+HEALTH_FIELDS = (
+    ("status", '`"ok"` (200), or `"unavailable"` (503) when the store of `--endpoint` does not answer `ASK {}`'),
+    ("release", "the release being served: its content hash, also sent as `X-Clusterlod-Release` on every answer"),
+    ("version", "the dataset's `dcat:version` in that release's catalogue (`null` when it states none)"),
+    ("clusterlod", "the version of clusterlod serving it"),
+    ("loaded", "when that release was loaded (ISO 8601, UTC)"),
+    ("store", '`"embedded"`, or `{"endpoint": URL, "reachable": true}` (or `false`) with `--endpoint`'),
+    ("error", "with 503 only: the store's failure, one line"),
+)
+
+
+def markdown_table() -> str:
+    """The /healthz fields and the /metrics series, as the tables of docs/serving.md."""
+    lines = ["| `/healthz` field | meaning |", "|---|---|"]
+    lines += [f"| `{name}` | {meaning} |" for name, meaning in HEALTH_FIELDS]
+    lines += ["", "| metric | type | meaning |", "|---|---|---|"]
+    lines += [f"| `{name}` | {kind} | {meaning} |" for name, kind, meaning in METRICS]
+    routes = ", ".join(f"`{r}`" for r in ROUTES)
+    return "\n".join(lines) + f"\n\nThe `route` label is one of {routes}.\n"
+
+
 def route_of(path: str) -> str:
     """One of :data:`ROUTES` for a request path."""
     if path in ("/", "/index.html", "/index.ja.html", "/index.en.html"):
