@@ -26,7 +26,6 @@ from inprocess import PortalTransport, app_client
 from prometheus_client.parser import text_string_to_metric_families
 from stores import _oxigraph
 from test_serve import HEAVY, SMALL_LIMITS
-from test_serve_reload import release_id
 
 from clusterlod.errors import DataError, ExitCode
 from clusterlod.web.app import create_app
@@ -41,6 +40,14 @@ COMBINED = re.compile(r'^(?P<host>\S+) (?P<ident>\S+) (?P<user>\S+) '
                       r'\[(?P<time>\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] '
                       r'"(?P<request>(?:[^"\\]|\\.)*)" (?P<status>\d{3}) (?P<bytes>\d+|-) '
                       r'"(?P<referer>(?:[^"\\]|\\.)*)" "(?P<agent>(?:[^"\\]|\\.)*)"$')
+
+
+def release_id(dist: Path) -> str:
+    """The identity docs/serving.md defines: SHA-256 over the sorted list of (path, SHA-256 of the file)."""
+    files = sorted(p for p in dist.rglob("*") if p.is_file())
+    manifest = "".join(f"{p.relative_to(dist).as_posix()}\0{hashlib.sha256(p.read_bytes()).hexdigest()}\n"
+                       for p in files)
+    return hashlib.sha256(manifest.encode()).hexdigest()[:16]
 
 
 @pytest.fixture(scope="module")
@@ -275,3 +282,12 @@ def test_reload_with_a_stale_pid_file_is_one_line(tmp_path: Path) -> None:
                             capture_output=True, text=True)
     assert result.returncode == ExitCode.ERROR
     assert result.stderr.count("\n") == 1 and f"no process {child.pid}" in result.stderr
+
+
+def test_the_measured_capacity_in_the_docs_is_the_recorded_one(project_root: Path) -> None:
+    """docs/serving.md shows the table scripts/measure-serving wrote to benchmarks/serving.md, unchanged."""
+    docs = (project_root / "docs" / "serving.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- MEASURED: scripts/measure-serving --write -->\n(.*?)<!-- END MEASURED -->", docs, re.S)
+    recorded = (project_root / "benchmarks" / "serving.md").read_text(encoding="utf-8")
+    assert block and block.group(1).strip() and block.group(1) in recorded
+    assert "| nginx + `clusterlod site` |" in block.group(1) and "| Oxigraph server |" in block.group(1)

@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from test_operations import COMBINED, release_id
 
 from clusterlod.atomic import replace_directory
 from clusterlod.build import build
@@ -47,14 +48,6 @@ class Expected:
     digests: dict[str, str]
     quads: int
     has_field: bool
-
-
-def release_id(dist: Path) -> str:
-    """The identity docs/serving.md defines: SHA-256 over the sorted list of (path, SHA-256 of the file)."""
-    files = sorted(p for p in dist.rglob("*") if p.is_file())
-    manifest = "".join(f"{p.relative_to(dist).as_posix()}\0{hashlib.sha256(p.read_bytes()).hexdigest()}\n"
-                       for p in files)
-    return hashlib.sha256(manifest.encode()).hexdigest()[:16]
 
 
 def expected(dist: Path) -> Expected:
@@ -169,8 +162,9 @@ def test_twenty_reloads_under_load_give_no_failed_and_no_mixed_answer(releases: 
     live, pid_file = tmp_path / "dist", tmp_path / "serve.pid"
     swap_in(releases[0], live)
     port = free_port()
+    access_log = tmp_path / "access.log"
     process = start_server(live, port, "--query-workers", "1", "--queries", str(project_root / "queries"),
-                           "--pid-file", str(pid_file), log=tmp_path / "server.log")
+                           "--pid-file", str(pid_file), "--access-log", str(access_log), log=tmp_path / "server.log")
     url = f"http://127.0.0.1:{port}"
     clients = Clients(url, {first.id: first, second.id: second})
     try:
@@ -199,4 +193,7 @@ def test_twenty_reloads_under_load_give_no_failed_and_no_mixed_answer(releases: 
     assert set(clients.by_release) == {first.id, second.id} and min(clients.by_release.values()) > 50
     assert f"clusterlod_release_reloads_total {float(SWAPS)}" in metrics
     assert log.count("reload: now serving") == SWAPS and "Traceback" not in log
+    lines = access_log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) >= sum(clients.by_release.values()) and all(COMBINED.match(line) for line in lines)
+    assert not pid_file.exists()  # removed when the server stopped
     assert time.monotonic() - started < BUDGET_S + 10

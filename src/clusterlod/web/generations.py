@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,6 +174,8 @@ class Generations:
 
     def _open(self, snapshot: Snapshot) -> Generation:
         generation = Generation(snapshot)
+        # The copy goes with the generation even when nobody calls close() (an app dropped by a test).
+        weakref.finalize(generation, shutil.rmtree, snapshot.folder, True)
         try:
             generation.parts = self.open_parts(generation)
             return generation
