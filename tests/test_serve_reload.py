@@ -146,6 +146,23 @@ class Clients:
                         self.failed.append(f"{name}: {type(e).__name__} {e}")
 
 
+def query_workers(pid: int, deadline: float) -> int:
+    """How many query worker processes ``pid`` has once the old ones had time to exit (until ``deadline``)."""
+    while True:
+        count = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                cmdline = (stat.parent / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and b"spawn_main" in cmdline and fields[0] != "Z":
+                count += 1
+        if count <= 1 or time.monotonic() > deadline:
+            return count
+        time.sleep(0.2)
+
+
 def serving(url: str, release: str, deadline: float) -> bool:
     while time.monotonic() < deadline:
         if httpx.get(url + "/healthz", timeout=10).json()["release"] == release:
@@ -184,6 +201,7 @@ def test_twenty_reloads_under_load_give_no_failed_and_no_mixed_answer(releases: 
         for thread in clients.threads:
             thread.join(30)
         metrics = httpx.get(url + "/metrics", timeout=10).text
+        workers = query_workers(process.pid, time.monotonic() + 10)
     finally:
         clients.stop.set()
         stop(process)
@@ -192,6 +210,7 @@ def test_twenty_reloads_under_load_give_no_failed_and_no_mixed_answer(releases: 
     assert clients.mixed == [], f"{len(clients.mixed)} mixed answers, e.g. {clients.mixed[:3]}"
     assert set(clients.by_release) == {first.id, second.id} and min(clients.by_release.values()) > 50
     assert f"clusterlod_release_reloads_total {float(SWAPS)}" in metrics
+    assert workers == 1  # the old releases' workers are gone: only the current one's (--query-workers 1) is left
     assert log.count("reload: now serving") == SWAPS and "Traceback" not in log
     lines = access_log.read_text(encoding="utf-8").splitlines()
     assert len(lines) >= sum(clients.by_release.values()) and all(COMBINED.match(line) for line in lines)

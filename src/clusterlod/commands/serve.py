@@ -44,7 +44,8 @@ queries_option = click.option("--queries", type=click.Path(file_okay=False, path
 @click.option("--access-log", type=click.File("a", encoding="utf-8", lazy=False), default=None, metavar="FILE|-",
               help="Write one line per request in the Combined Log Format to FILE (appended), or to stdout with -.")
 @click.option("--pid-file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
-              help="Write the server's process id here, for `clusterlod reload --pid-file FILE`.")
+              help="Write the server's process id here once it is ready (removed when it stops), for "
+                   "`clusterlod reload --pid-file FILE`.")
 def serve(host: str, port: int, dist: Path, base: str | None, endpoint: str | None, queries: Path,
           log_level: str, access_log: TextIO | None, pid_file: Path | None, **limits: float | int) -> None:
     """Serve the release: dereferenceable IRIs, bilingual pages and a SPARQL endpoint.
@@ -58,21 +59,14 @@ def serve(host: str, port: int, dist: Path, base: str | None, endpoint: str | No
     `clusterlod reload` (or `kill -HUP PID`) switches to it without a failed request.
     Every answer names its release in the X-Clusterlod-Release header.
     """
-    from clusterlod.atomic import write_text
     from clusterlod.web.app import create_app
     from clusterlod.web.connections import run
 
     settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
-    app = create_app(settings, access_log)
-    if pid_file is not None:
-        write_text(pid_file, f"{os.getpid()}\n")
+    app = create_app(settings, access_log, pid_file)
     click.echo(f"clusterlod: serving {dist} (release {app.site.generations.current.id}) at http://{host}:{port}/",
                err=True)
-    try:
-        run(app, settings, host, port, log_level)
-    finally:
-        if pid_file is not None:
-            pid_file.unlink(missing_ok=True)
+    run(app, settings, host, port, log_level)
 
 
 @click.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib.resources
+import os
 import signal
 import threading
 from collections.abc import Awaitable, Callable
@@ -23,6 +24,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from clusterlod import formats
+from clusterlod.atomic import write_text
 from clusterlod.catalog import media_type as file_media_type
 from clusterlod.errors import DataError, RemoteError
 from clusterlod.web import negotiation, paths, sparql
@@ -451,8 +453,12 @@ def secured(send: Callable) -> Callable:
     return wrapped
 
 
-def create_app(settings: Settings, access_log: TextIO | None = None) -> Any:
-    """The application for uvicorn: routes, the guard in front of them, operations (web/operations.py) outermost."""
+def create_app(settings: Settings, access_log: TextIO | None = None, pid_file: Path | None = None) -> Any:
+    """The application for uvicorn: routes, the guard in front of them, operations (web/operations.py) outermost.
+
+    ``pid_file`` is written once SIGHUP reloads (so `clusterlod reload` never finds a server that a
+    SIGHUP would still kill) and removed at shutdown.
+    """
     site = Site(settings)
     routes = [
         Route("/", site.home, methods=["GET", "HEAD"]),
@@ -476,9 +482,13 @@ def create_app(settings: Settings, access_log: TextIO | None = None) -> Any:
     async def lifespan(app: Starlette):
         await anyio.to_thread.run_sync(site.start)
         hangup = reload_on_sighup(site)
+        if pid_file is not None:
+            write_text(pid_file, f"{os.getpid()}\n")
         try:
             yield
         finally:
+            if pid_file is not None:
+                pid_file.unlink(missing_ok=True)
             if hangup is not None:
                 signal.signal(signal.SIGHUP, hangup)
             site.stop()
