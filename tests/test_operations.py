@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from email.utils import formatdate
 from pathlib import Path
@@ -28,9 +29,12 @@ from stores import _oxigraph
 from test_serve import HEAVY, SMALL_LIMITS
 
 from clusterlod.errors import DataError, ExitCode
+from clusterlod.web import generations
 from clusterlod.web.app import create_app
+from clusterlod.web.generations import PINNED
 from clusterlod.web.limits import Settings
 from clusterlod.web.operations import METRICS
+from clusterlod.web.worker import QueryRequest
 
 SPDX = "http://spdx.org/rdf/terms#"
 DCAT_VERSION = "http://www.w3.org/ns/dcat#version"
@@ -246,8 +250,9 @@ def test_the_access_log_is_combined_log_format(built_dist: Path) -> None:
 
 # ---------------------------------------------------------------- reloading, in process
 
-def test_a_release_that_cannot_be_read_is_refused_and_the_old_one_keeps_serving(built_dist: Path,
-                                                                                   tmp_path: Path) -> None:
+def test_a_release_that_cannot_be_read_is_refused_and_the_old_one_keeps_serving(
+        built_dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generations, "COPY_ATTEMPTS", 3)  # the retries, for a build still writing, made short
     live = tmp_path / "dist"
     shutil.copytree(built_dist, live)
     with app_client(dist=live, queries=None, query_workers=1) as c:
@@ -291,3 +296,32 @@ def test_the_measured_capacity_in_the_docs_is_the_recorded_one(project_root: Pat
     recorded = (project_root / "benchmarks" / "serving.md").read_text(encoding="utf-8")
     assert block and block.group(1).strip() and block.group(1) in recorded
     assert "| nginx + `clusterlod site` |" in block.group(1) and "| Oxigraph server |" in block.group(1)
+
+
+def test_a_request_under_way_keeps_its_release_until_it_ends(built_dist: Path, tmp_path: Path) -> None:
+    live = tmp_path / "dist"
+    shutil.copytree(built_dist, live)
+    with app_client(dist=live, queries=None, query_workers=1) as c:
+        site = c.app.site
+        switch = site.generations
+        old = switch.acquire()  # as a request that arrived before the reload holds it
+        (live / "NOTE.txt").write_text("a file more: another release\n", encoding="utf-8")
+        assert switch.reload() is True
+        assert c.get("/healthz").json()["release"] == switch.current.id != old.id
+        assert c.get("/download/NOTE.txt").status_code == 200
+        time.sleep(0.5)
+        token = PINNED.set(old)  # the old request goes on: its release and its query worker are still there
+        try:
+            assert site.release.download_path("NOTE.txt") is None
+            answer = site.queries.run(QueryRequest("ASK { ?s ?p ?o }", "application/sparql-results+json"))
+            assert answer.status == 200
+        finally:
+            PINNED.reset(token)
+        assert old.snapshot.folder.is_dir()
+        workers = [w.process for w in old.parts.queries.workers]
+        switch.release(old)  # the old request ends: its release is closed
+        deadline = time.monotonic() + 10
+        while (old.snapshot.folder.exists() or any(p.is_alive() for p in workers)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not old.snapshot.folder.exists() and not any(p.is_alive() for p in workers)
+        assert [p.exitcode for p in workers] == [0]  # asked to exit, not killed

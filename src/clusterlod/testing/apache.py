@@ -15,13 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clusterlod.testing.process import free_port, stop, wait_until_up
-from clusterlod.testing.system import ensure_packages
+from clusterlod.testing.system import ensure_apache
 
 MODULES = Path("/usr/lib/apache2/modules")
-
-
-def ensure_apache() -> str:
-    return ensure_packages(["apache2"], "/usr/sbin/apache2")
 
 
 @dataclass

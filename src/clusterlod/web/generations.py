@@ -108,12 +108,13 @@ def _check(folder: Path, digests: dict[str, str]) -> str | None:
     return versions[0] if versions else None
 
 
-def take_snapshot(dist: Path, attempts: int = COPY_ATTEMPTS) -> Snapshot:
+def take_snapshot(dist: Path, attempts: int | None = None) -> Snapshot:
     """A consistent private copy of ``dist``; retried while a build is swapping it.
 
     Raises :class:`DataError` when ``dist`` stays missing or inconsistent.
     """
     problem = "is missing: run `clusterlod build` first (or give --dist)"
+    attempts = attempts or COPY_ATTEMPTS
     for attempt in range(attempts):
         folder = Path(tempfile.mkdtemp(prefix="clusterlod-serve-"))
         try:
@@ -168,9 +169,10 @@ class Generations:
         self._reloading = threading.Lock()
         self._wanted = threading.Event()
         self._worker: threading.Thread | None = None
+        self._retiring: list[threading.Thread] = []
         self.reloads = 0
         self.failed_reloads = 0
-        self.current = self._open(take_snapshot(self.dist, attempts=1 if not self.dist.is_dir() else COPY_ATTEMPTS))
+        self.current = self._open(take_snapshot(self.dist, attempts=1 if not self.dist.is_dir() else None))
 
     def _open(self, snapshot: Snapshot) -> Generation:
         generation = Generation(snapshot)
@@ -219,7 +221,10 @@ class Generations:
             with self._users:
                 old, self.current = self.current, fresh
             self.reloads += 1
-            self._retire(old)
+            # Retired beside: a slow client still reading an old answer must not hold up the next reload.
+            retiring = threading.Thread(target=self._retire, args=(old,), name="clusterlod-retire", daemon=True)
+            self._retiring = [t for t in self._retiring if t.is_alive()] + [retiring]
+            retiring.start()
             return True
 
     def _retire(self, old: Generation) -> None:
@@ -258,6 +263,8 @@ class Generations:
         if self._worker is not None:
             self._worker.join(self.drain_timeout)
         with self._reloading:
+            for retiring in self._retiring:  # old generations still finishing their last requests
+                retiring.join(self.drain_timeout)
             try:
                 self.close_parts(self.current)
             finally:
