@@ -134,6 +134,9 @@ def test_healthz_names_the_release_it_serves(client: httpx.Client, built_dist: P
     assert body["release"] == release_id(built_dist) == response.headers["x-clusterlod-release"]
     assert body["version"] == (versions[0] if versions else None)
     assert client.get(PAGE).headers["x-clusterlod-release"] == body["release"]
+    document = client.get("/id/cluster/hokkaido-super-cluster.ttl")  # CORS: a script elsewhere may read it
+    assert document.headers["x-clusterlod-release"] == body["release"]
+    assert "X-Clusterlod-Release" in document.headers["access-control-expose-headers"]
 
 
 def test_healthz_says_503_when_the_remote_store_is_gone(built_dist: Path, project_root: Path, tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.
 #: Fixed route names, so a flood of distinct paths cannot grow the metrics.
 ROUTES = ("index", "page", "document", "resource", "download", "sparql", "search", "labels", "static", "sitemap",
           "void", "healthz", "metrics")
+EXPOSE = (b"access-control-expose-headers", f"{RELEASE_HEADER}, ETag".encode())
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: Each metric with what it counts, as docs/serving.md lists them.
@@ -199,7 +200,10 @@ class Operations:
         async def named(message: dict) -> None:
             if message["type"] == "http.response.start":
                 answer["status"] = message["status"]
-                message = {**message, "headers": [*message.get("headers", []), release_header]}
+                headers = [*message.get("headers", []), release_header]
+                if any(k.lower() == b"access-control-allow-origin" for k, _ in headers):
+                    headers.append(EXPOSE)  # so a script on another site can read which release answered
+                message = {**message, "headers": headers}
             elif message["type"] == "http.response.body" and scope["method"] != "HEAD":  # the server drops it
                 answer["size"] += len(message.get("body", b""))
             await send(message)
