@@ -20,6 +20,19 @@ EXTERNAL_FIXTURES = frozenset({"virtuoso_server", "virtuoso_instance", "virtuoso
                                "fresh_venv", "apache"})
 #: Test modules that are external as a whole (the benchmark runs every stage at several sizes).
 EXTERNAL_MODULES = frozenset({"test_bench.py"})
+#: Tests that need nothing outside Python but cost seconds each, with what the inner loop keeps
+#: instead. They are marked ``slow`` and left out of the inner loop ``pytest -n 4 -m "not external
+#: and not slow"``; the README's test command runs them (docs/development.md#tests).
+SLOW_TESTS = {
+    "test_shacl.py::test_same_violations_on_each_bad_record":
+        "pySHACL, the reference engine, on each faulty record; the inner loop keeps every fault at once",
+    "test_alignments.py": "the OWL-RL closure of the release with the aligned vocabularies",
+    "test_load.py::test_loads_started_together_never_overlap": "two real loads racing on an Oxigraph server",
+    "test_serve_smoke.py::test_many_host_headers_leave_memory_flat": "thousands of requests to a real server",
+    "test_serve_reload.py": "a real server switched between two real builds 20 times under four clients (about "
+                            "30 s); the inner loop keeps test_operations' reloads in process: a refused release, "
+                            "a request under way keeping its release",
+}
 
 
 def _needs_virtuoso(item: pytest.Item) -> bool:
@@ -28,11 +41,18 @@ def _needs_virtuoso(item: pytest.Item) -> bool:
     return any(isinstance(value, str) and value.startswith("virtuoso") for value in params.values())
 
 
+def _is_slow(item: pytest.Item) -> bool:
+    function = getattr(item, "originalname", item.name)
+    return item.path.name in SLOW_TESTS or f"{item.path.name}::{function}" in SLOW_TESTS
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if (EXTERNAL_FIXTURES.intersection(getattr(item, "fixturenames", ())) or item.path.name in EXTERNAL_MODULES
                 or _needs_virtuoso(item)):
             item.add_marker(pytest.mark.external)
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -1,3 +1,6 @@
 """clusterlod: linked open data from MEXT's 2008 Knowledge Cluster collaboration page."""
 
-__version__ = "0.1.0"
+#: The one version of the package and of the release it builds: pyproject reads it (dynamic version), the
+#: catalogue's dcat:version, the release graph, the ontology's owl:versionInfo, dist/README.md and
+#: `clusterlod --version` say it, and CHANGELOG.md's top released section must name it (tests/test_version.py).
+__version__ = "0.3.0"

@@ -18,8 +18,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from clusterlod import catalog, formats, jsonld, publish
-from clusterlod.errors import ValidationFailed
+from clusterlod import __version__, catalog, formats, jsonld, publish
+from clusterlod.errors import ClusterlodError, DataError, ValidationFailed
 from clusterlod.figures import check_figures
 from clusterlod.gate import Background, Gate, Loading, judge, quality
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
@@ -27,6 +27,11 @@ from clusterlod.linksets import write_linksets
 from clusterlod.namespaces import Namespaces
 from clusterlod.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
 from clusterlod.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_quads, union_triples
+from clusterlod.release import readme
+from clusterlod.release.about import RELEASE_GRAPH, ontology_version, release_triples
+from clusterlod.release.diff import Release, diff, read_release
+from clusterlod.release.licence import write_licence
+from clusterlod.release.notes import Previous
 from clusterlod.validate import DEFAULT_ENGINE, Report, report_triples
 
 ONTOLOGY_GRAPH = "ontology"
@@ -64,6 +69,7 @@ def make_publication(sources: Sources, ns: Namespaces, sink: Callable[[list[ox.Q
     ontology: list[ox.Triple] = []
     for path in sources.ontology_files:
         ontology += rebase_triples(parse_turtle(path, root), ns)
+    ontology += ontology_version(ontology, ns)
     shapes_triples: list[ox.Triple] = []
     for path in sources.shapes_files:
         shapes_triples += rebase_triples(parse_turtle(path, root), ns)
@@ -71,17 +77,22 @@ def make_publication(sources: Sources, ns: Namespaces, sink: Callable[[list[ox.Q
     built = builder.build(sources.records, sink)
     check_figures(sources.records)  # after the builder has found every quote and value well-formed
     publication = Publication(ns, sources, built, ontology, shapes_triples)
-    ontology_quads = in_graph(ontology, ns.graph(ONTOLOGY_GRAPH))
+    own = own_quads(ontology, ns, sources.dataset)
     if sink is not None:
-        sink(ontology_quads)
-    publication.quads = built.quads + ontology_quads
+        sink(own)
+    publication.quads = built.quads + own
     return publication
+
+
+def own_quads(ontology: list[ox.Triple], ns: Namespaces, meta: dict[str, Any]) -> list[ox.Quad]:
+    """The publication's quads that no record makes: the ontology's graph and the release graph."""
+    return in_graph(ontology, ns.graph(ONTOLOGY_GRAPH)) + in_graph(release_triples(ns, meta), ns.graph(RELEASE_GRAPH))
 
 
 def gate_of(publication: Publication, engine: str = DEFAULT_ENGINE, fail_on: str = "violation") -> Gate:
     """The gate's input: the instance data with the ontology (for rdfs:subClassOf), shapes, quads."""
     ns = publication.ns
-    quads = publication.built.quads + in_graph(publication.ontology, ns.graph(ONTOLOGY_GRAPH))
+    quads = publication.built.quads + own_quads(publication.ontology, ns, publication.sources.dataset)
     root = publication.sources.root
     shapes_file = ", ".join(relative(p, root) for p in publication.sources.shapes_files) or "shapes/"
     return Gate(quads, publication.shapes_triples, publication.built.origins, ns, root / "queries", engine,
@@ -103,6 +114,9 @@ def graph_infos(publication: Publication) -> list[catalog.GraphInfo]:
         name = iri[len(ns.graph("")):]
         if name == ONTOLOGY_GRAPH:
             infos.append(catalog.GraphInfo(iri, "オントロジー", "Ontology", counts[iri]))
+        elif name == RELEASE_GRAPH:
+            infos.append(catalog.GraphInfo(iri, "この公開物について（版、ライセンス、権利）",
+                                           "About this release: version, licence and rights", counts[iri]))
         elif name == DOCUMENT_GRAPH:
             infos.append(catalog.GraphInfo(iri, "文書が述べる事実と出典",
                                            "Facts stated by the document, with their quotes", counts[iri]))
@@ -135,6 +149,8 @@ class Run:
     problems: list[str] = field(default_factory=list)
     report: Report | None = None
     linksets: Any = None
+    previous_release: Path | None = None
+    previous: Previous | None = None
 
     @property
     def pub(self) -> Publication:
@@ -203,8 +219,29 @@ def _describe(run: Run) -> None:
     document = next(r for r in sources.records if r.type == "Document")
     examples = [ns.resource("cluster", r.id) for r in sources.records if r.type == "Cluster"][:1]
     description = catalog.describe(ns, sources.dataset, out, graph_infos(publication), run.triples,
-                                   ns.resource("document", document.id), examples, linksets)
+                                   ns.resource("document", document.id), examples, linksets, run.previous)
     publish.write_graph(out / catalog.CATALOG_FILE, description, prefixes)
+
+
+def _changes(run: Run) -> None:
+    """With ``--previous``: what changed since that release, for the catalogue's version notes and the README."""
+    if run.previous_release is None:
+        return
+    old = read_release(run.previous_release)
+    if not old.version:
+        raise DataError(old.where, None, None, "the previous release states no single dcat:version (in its "
+                                               f"{formats.DATASET_FILE} or {catalog.CATALOG_FILE})")
+    if old.version == __version__:
+        raise ClusterlodError(f"{old.where}: the previous release has this build's version {__version__}; "
+                              "a new release needs a new version (clusterlod.__version__ and CHANGELOG.md)")
+    run.previous = Previous.of(diff(old, Release("this build", None, run.quads)))
+
+
+def _readme(run: Run) -> None:
+    """The licence text and the README, generated from this release's files, graphs and metadata."""
+    publication = run.pub
+    write_licence(run.staging, publication.sources.dataset["licence"])
+    readme.write(run.staging, publication.ns, publication.sources.dataset, graph_infos(publication), run.previous)
 
 
 def _load_for_checks(run: Run) -> None:
@@ -245,6 +282,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("make the graph", _make),
     ("start validating", _start_gate),
     ("sort", _sort),
+    ("changes since the previous release", _changes),
     ("write nq", _writer(formats.N_QUADS)),
     ("start loading for the checks", _load_for_checks),
     ("write nt", _writer(formats.N_TRIPLES)),
@@ -256,6 +294,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("quality checks", _quality),
     ("wait for SHACL validation", _await_gate),
     ("validation report", _write_report),
+    ("README and licence", _readme),
     ("DCAT/VoID", _describe),
 ]
 
@@ -264,17 +303,19 @@ Timer = Callable[[str, Stage, Run], Any]
 
 
 def build(root: Path, out: Path, base: str | None = None, progress: Progress | None = None,
-          engine: str = DEFAULT_ENGINE, fail_on: str = "violation", timer: Timer | None = None) -> Report:
+          engine: str = DEFAULT_ENGINE, fail_on: str = "violation", timer: Timer | None = None,
+          previous: Path | None = None) -> Report:
     """Run every stage into a staging folder and swap it in; on any error ``out`` is left as it was.
 
-    ``timer(name, stage, run)`` runs each stage (the benchmark passes its stopwatch).
+    ``timer(name, stage, run)`` runs each stage (the benchmark passes its stopwatch). ``previous`` is the
+    release this one follows (a dist/ folder or its N-Quads): the catalogue links it and says what changed.
     """
     from clusterlod.atomic import replace_directory
 
     say = progress or (lambda message: None)
     time_it: Timer = timer or (lambda name, stage, run: stage(run))
     with no_cyclic_gc(), replace_directory(out) as staging:
-        run = Run(root, staging, base, engine, fail_on)
+        run = Run(root, staging, base, engine, fail_on, previous_release=previous)
         try:
             for name, stage in STAGES:
                 say(name)

@@ -16,11 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from clusterlod import formats
+from clusterlod import __version__, formats
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD, Namespaces
+from clusterlod.release.about import rights_iri, rights_triples
+from clusterlod.release.files import README_FILE, describe_file
+from clusterlod.release.licence import LICENCE_FILE, LICENCES
 
 if TYPE_CHECKING:
     from clusterlod.linksets import Linkset
+    from clusterlod.release.notes import Previous
 
 IANA = "https://www.iana.org/assignments/media-types/"
 EU = "http://publications.europa.eu/resource/authority/"
@@ -31,6 +35,7 @@ FILE_TYPES = {
     "ttl": ("RDF_TURTLE", "RDF Turtle"), "nt": ("RDF_N_TRIPLES", "RDF N-Triples"), "rdf": ("RDF_XML", "RDF/XML"),
     "jsonld": ("JSON_LD", "JSON-LD"), "trig": ("RDF_TRIG", "RDF TriG"), "nq": ("RDF_N_QUADS", "RDF N-Quads"),
     "txt": ("TXT", "TXT"), "csv": ("CSV", "CSV"), "json": ("JSON", "JSON"),
+    "md": ("TXT", "TXT"),  # Markdown is plain text; its exact media type is dcat:mediaType text/markdown
 }
 #: EU data themes of the dataset (economy; science and technology).
 THEMES = {"ECON": "Economy and finance", "TECH": "Science and technology"}
@@ -95,8 +100,12 @@ class CatalogWriter:
 
 def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[GraphInfo],
              union: list[ox.Triple], document_iri: str, example: list[str],
-             linksets: list[Linkset] = ()) -> list[ox.Triple]:
-    """Triples describing the release in ``out`` (every file but the catalog itself)."""
+             linksets: list[Linkset] = (), previous: Previous | None = None) -> list[ox.Triple]:
+    """Triples describing the release in ``out`` (every file but the catalog itself).
+
+    ``previous`` is the release this one follows (``clusterlod build --previous``): it is linked with
+    dcat:previousVersion, and what changed since is told in adms:versionNotes.
+    """
     w = CatalogWriter(ns)
     dataset = ox.NamedNode(ns.dataset)
     for cls in ("dcat:Dataset", "void:Dataset"):
@@ -109,10 +118,19 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
     for language in ("ja", "en"):
         for keyword in meta.get("keywords", {}).get(language, []):
             w.add(dataset, "dcat:keyword", w.lit(keyword, language=language))
-    w.add(dataset, "dcterms:license", ox.NamedNode(meta["licence"]))
+    w.triples += rights_triples(ns, meta)  # dcterms:license and dcterms:rights, as the release graph says them
+    w.add(rights_iri(ns), "rdfs:seeAlso", ox.NamedNode(f"{ns.base}download/{LICENCE_FILE}"))
+    readme = ox.NamedNode(f"{ns.base}download/{README_FILE}")
+    w.add(dataset, "foaf:page", readme)
+    w.add(readme, "rdf:type", w.iri("foaf:Document"))
     w.add(dataset, "dcterms:issued", w.lit(meta["issued"], "date"))
-    w.add(dataset, "dcat:version", w.lit(meta["version"]))
-    w.add(dataset, "owl:versionInfo", w.lit(meta["version"]))
+    w.add(dataset, "dcat:version", w.lit(__version__))
+    w.add(dataset, "owl:versionInfo", w.lit(__version__))
+    if previous is not None:
+        earlier = ox.NamedNode(previous.version_iri(ns.dataset))
+        w.add(dataset, "dcat:previousVersion", earlier)
+        w.add(earlier, "dcat:version", w.lit(previous.version))
+        w.bilingual(dataset, "adms:versionNotes", previous.notes(ns.base))
     for language in meta.get("language", []):
         w.add(dataset, "dcterms:language", language_iri(language))
     publisher = ox.NamedNode(ns.base + "publisher")
@@ -270,27 +288,39 @@ def _distribution(w: CatalogWriter, dataset: ox.NamedNode, out: Path, path: Path
     node = ox.NamedNode(f"{w.ns.base}download/{relative}")
     w.add(dataset, "dcat:distribution", node)
     w.add(node, "rdf:type", w.iri("dcat:Distribution"))
-    w.add(node, "dcterms:title", w.lit(relative))
+    text = describe_file(relative)
+    w.add(node, "dcterms:title", w.lit(text.title_ja, language="ja"))
+    w.add(node, "dcterms:title", w.lit(text.title_en, language="en"))
+    w.add(node, "dcterms:description", w.lit(text.description_ja, language="ja"))
+    w.add(node, "dcterms:description", w.lit(text.description_en, language="en"))
     w.add(node, "dcat:accessURL", node)
     w.add(node, "dcat:downloadURL", node)
     kind = media_type(path)
     media = ox.NamedNode(IANA + kind)
     w.add(node, "dcat:mediaType", media)
     w.add(media, "rdf:type", w.iri("dcterms:MediaType"))
-    code, label = FILE_TYPES.get(path.suffix.lstrip("."), ("BIN", "Binary data"))
+    code = FILE_TYPES.get(path.suffix.lstrip("."), ("BIN", "Binary data"))[0]
     if path.name == "context.jsonld":
-        code, label = "JSON_LD", "JSON-LD"
+        code = "JSON_LD"
     file_type = ox.NamedNode(EU + "file-type/" + code)
     w.add(node, "dcterms:format", file_type)
     w.add(file_type, "rdf:type", w.iri("dcterms:MediaTypeOrExtent"))
     w.add(file_type, "skos:inScheme", ox.NamedNode(EU + "file-type"))
-    w.add(node, "dcterms:description", w.lit(f"{relative}: {label} file of the release ({kind}).", language="en"))
     w.add(node, DCATAP + "availability", ox.NamedNode(EU + "planned-availability/STABLE"))
     if relative.startswith("source/"):  # the brochure's own text: MEXT's terms, not the dataset's licence
         rights = ox.NamedNode(f"{w.ns.dataset}/source-rights")
         w.add(node, "dcterms:rights", rights)
         w.add(rights, "rdf:type", w.iri("dcterms:RightsStatement"))
         w.add(rights, "rdfs:label", w.lit(meta["source_rights"]["en"], language="en"))
+    elif relative == LICENCE_FILE:  # the legal text is not the data: its own closing words put it under CC0
+        text_licence = ox.NamedNode(LICENCES[meta["licence"]].text_licence)
+        w.add(node, "dcterms:license", text_licence)
+        w.add(text_licence, "rdf:type", w.iri("dcterms:LicenseDocument"))
+        public_domain = ox.NamedNode("http://purl.org/adms/licencetype/PublicDomain")
+        w.add(text_licence, "dcterms:type", public_domain)
+        w.add(public_domain, "rdf:type", w.iri("skos:Concept"))
+        w.add(public_domain, "skos:prefLabel", w.lit("Public domain", language="en"))
+        w.add(public_domain, "skos:inScheme", ox.NamedNode("http://purl.org/adms/licencetype/1.0"))
     else:
         w.add(node, "dcterms:license", ox.NamedNode(meta["licence"]))
     w.add(node, "dcat:byteSize", w.lit(len(data), "nonNegativeInteger"))

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "redirects": "clusterlod.commands.serve:redirects",
     "links": "clusterlod.commands.links:links",
     "bench": "clusterlod.commands.bench:bench",
+    "diff": "clusterlod.commands.diff:diff",
 }
 
 

@@ -32,10 +32,6 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def _string(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "expected non-empty text"
-
-
 def _slug(value: Any) -> str | None:
     return None if isinstance(value, str) and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value) else \
         "expected lower-case ASCII letters, digits and single hyphens"
@@ -89,7 +85,6 @@ FIELDS: dict[str, tuple[Callable[[Any], str | None], bool]] = {
     "id": (_slug, True),
     "title": (_text, True),
     "description": (_text, True),
-    "version": (_string, True),
     "issued": (_date, True),
     "language": (_languages, True),
     "licence": (_iri, True),
@@ -111,6 +106,9 @@ def read_dataset(path: Path, display: str) -> dict[str, Any]:
     lines = {k.value: v.start_mark.line + 1 for k, v in node.value}
     record = data.get("id") if isinstance(data.get("id"), str) else None
     for key, value in data.items():
+        if key == "version":
+            raise DataError(display, lines[key], record, "key 'version': the release's version is clusterlod's own "
+                                                         "(clusterlod.__version__), not set in dataset.yaml")
         if key not in FIELDS:
             raise DataError(display, lines[key], record, f"unknown key '{key}' (expected {', '.join(FIELDS)})")
         problem = FIELDS[key][0](value)

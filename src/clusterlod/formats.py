@@ -59,5 +59,5 @@ RESULTS_ACCEPT = f"{SPARQL_RESULTS_JSON}, {TURTLE.media_type};q=0.9"
 FILE_MEDIA_TYPES: dict[str, str] = {
     "html": HTML_MEDIA_TYPE, **{s.extension: s.media_type for s in DATASET_SYNTAXES},
     "css": "text/css", "js": "text/javascript", "svg": "image/svg+xml", "xml": XML_MEDIA_TYPE,
-    "csv": SPARQL_RESULTS_CSV, "txt": TEXT_MEDIA_TYPE, "json": JSON_MEDIA_TYPE,
+    "csv": SPARQL_RESULTS_CSV, "txt": TEXT_MEDIA_TYPE, "json": JSON_MEDIA_TYPE, "md": "text/markdown",
 }

@@ -29,6 +29,8 @@ STANDARD_PREFIXES: dict[str, str] = {
     "sh": "http://www.w3.org/ns/shacl#",
     "spdx": "http://spdx.org/rdf/terms#",
     "vann": "http://purl.org/vocab/vann/",
+    "adms": "http://www.w3.org/ns/adms#",
+    "cs": "http://purl.org/vocab/changeset/schema#",
     "wd": "http://www.wikidata.org/entity/",
     "dbpedia": "http://dbpedia.org/resource/",
     "gn": "https://sws.geonames.org/",

@@ -44,21 +44,26 @@ def gate_options(command: Callable) -> Callable:
                     "Replaced whole, or left as it was on failure."))
 @base_option
 @gate_options
+@click.option("--previous", type=click.Path(exists=True, path_type=Path), default=None, metavar="OLD",
+              help="The release this one follows (a dist/ folder or its N-Quads): the catalogue links it with "
+                   "dcat:previousVersion and counts what changed in adms:versionNotes.")
 @click.option("-v", "--verbose", is_flag=True, help="Say what each stage is doing.")
-def build(root: Path, out: Path | None, base: str | None, engine: str, fail_on: str, verbose: bool) -> None:
+def build(root: Path, out: Path | None, base: str | None, engine: str, fail_on: str, previous: Path | None,
+          verbose: bool) -> None:
     """Build the release: write every syntax to a staging folder, pass the gate, then swap it in.
 
     Writes Turtle, JSON-LD, N-Triples, RDF/XML, TriG and N-Quads, the ontology,
-    the shapes, the JSON-LD context, a DCAT/VoID catalog and the validation
-    report. The gate is SHACL plus the quality checks of queries/qc/ and
-    companies-add-up. Bad input stops the build with one line naming the file,
-    line and record; the previous dist/ is left as it was.
+    the shapes, the JSON-LD context, a DCAT/VoID catalog, the validation
+    report, a README (Japanese and English) and the licence text. The gate
+    is SHACL plus the quality checks of queries/qc/ and companies-add-up.
+    Bad input stops the build with one line naming the file, line and
+    record; the previous dist/ is left as it was.
     """
     from clusterlod.build import build as run_build
 
     say = (lambda message: click.echo(f"clusterlod: {message}", err=True)) if verbose else None
     target = out or root / "dist"
-    report = run_build(root, target, base, say, engine, fail_on)
+    report = run_build(root, target, base, say, engine, fail_on, previous=previous)
     for violation in report.violations:  # warnings and infos that did not block
         click.echo(f"clusterlod: {violation.line()}", err=True)
     if verbose:

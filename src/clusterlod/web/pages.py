@@ -23,6 +23,7 @@ from clusterlod.web import charts
 from clusterlod.web.canned import CannedQuery
 from clusterlod.web.i18n import UI
 from clusterlod.web.negotiation import DATA_VARIANTS, LANGUAGES
+from clusterlod.web.paths import DOWNLOAD
 from clusterlod.web.release import Release
 from clusterlod.web.views import Value, Viewer, heading
 
@@ -158,7 +159,7 @@ class Renderer:
         for q in store.quads_for_pattern(ox.NamedNode(self.dataset), ox.NamedNode(DCAT + "distribution"), None, None):
             node = q.object.value
             size = int(self._literal(node, DCAT + "byteSize", "") or 0)
-            title = self._literal(node, DCTERMS + "title", "")
+            title = node.removeprefix(self.release.ns.base + DOWNLOAD)  # its name; dcterms:title says what it is for
             href = self.release.layout.page_href(node, "", root)
             rows.append((title, href, self._literal(node, DCTERMS + "format", ""), human_size(size), size))
         return sorted(rows)

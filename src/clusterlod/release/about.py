@@ -1,0 +1,60 @@
+"""The release graph: what the data dump itself says about the dataset (version, licence, rights).
+
+The catalogue (catalog.ttl) describes the release at length, but a dump is often copied without it: so
+every syntax of the dataset carries, in the graph ``graph/release``, the dataset's version, dct:license
+and dct:rights, and how to credit it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+from clusterlod import __version__
+from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, Namespaces
+from clusterlod.release.licence import rights_text
+
+#: The named graph holding the release's own statements, below ``graph/``.
+RELEASE_GRAPH = "release"
+DCT = STANDARD_PREFIXES["dcterms"]
+DCAT = STANDARD_PREFIXES["dcat"]
+RDFS = STANDARD_PREFIXES["rdfs"]
+OWL = STANDARD_PREFIXES["owl"]
+
+
+def rights_iri(ns: Namespaces) -> ox.NamedNode:
+    return ox.NamedNode(ns.dataset + "/rights")
+
+
+def rights_triples(ns: Namespaces, meta: dict[str, Any]) -> list[ox.Triple]:
+    """The dataset's dct:license and dct:rights, with the rights statement's bilingual text."""
+    dataset, rights = ox.NamedNode(ns.dataset), rights_iri(ns)
+    triples = [
+        ox.Triple(dataset, ox.NamedNode(DCT + "license"), ox.NamedNode(meta["licence"])),
+        ox.Triple(dataset, ox.NamedNode(DCT + "rights"), rights),
+        ox.Triple(rights, ox.NamedNode(RDF_TYPE), ox.NamedNode(DCT + "RightsStatement")),
+    ]
+    for language, text in rights_text(meta).items():
+        triples.append(ox.Triple(rights, ox.NamedNode(RDFS + "label"), ox.Literal(text, language=language)))
+    return triples
+
+
+def release_triples(ns: Namespaces, meta: dict[str, Any]) -> list[ox.Triple]:
+    """The release graph's triples: the dataset's titles, version, licence, rights and citation."""
+    dataset = ox.NamedNode(ns.dataset)
+    triples = [ox.Triple(dataset, ox.NamedNode(DCAT + "version"), ox.Literal(__version__))]
+    for key, predicate in (("title", DCT + "title"), ("attribution", DCT + "bibliographicCitation")):
+        for language in ("ja", "en"):
+            text = " ".join(str(meta[key][language]).split())
+            triples.append(ox.Triple(dataset, ox.NamedNode(predicate), ox.Literal(text, language=language)))
+    return triples + rights_triples(ns, meta)
+
+
+def ontology_version(ontology: list[ox.Triple], ns: Namespaces) -> list[ox.Triple]:
+    """The ontology header's owl:versionInfo and owl:versionIRI, from the one version."""
+    header = ox.NamedNode(ns.ontology)
+    if not any(t.subject == header and t.predicate.value == RDF_TYPE for t in ontology):
+        return []
+    return [ox.Triple(header, ox.NamedNode(OWL + "versionInfo"), ox.Literal(__version__)),
+            ox.Triple(header, ox.NamedNode(OWL + "versionIRI"), ox.NamedNode(f"{ns.vocab}{__version__}"))]

@@ -1,0 +1,191 @@
+"""What changed between two releases: added and removed triples per named graph, and the same as RDF.
+
+Blank nodes are compared by what they say, not by their labels: within each graph, the triples that
+mention blank nodes are split into connected groups, each group is labelled by RDFC-1.0 and its labels
+are prefixed with a digest of the group. A group that did not change gets the same labels in both
+releases, whatever labels the files used; a group that changed shows whole, as removed and added.
+
+The RDF form reuses the Changeset vocabulary (cs:, http://purl.org/vocab/changeset/schema#): one
+cs:ChangeSet per named graph, its cs:subjectOfChange the graph, each change a reified rdf:Statement under
+cs:addition or cs:removal; the counts are clo:addedTriples and clo:removedTriples (defined in the
+ontology), which the Changeset vocabulary lacks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from clusterlod import formats
+from clusterlod.errors import DataError
+from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD, Namespaces
+
+CS = STANDARD_PREFIXES["cs"]
+RDF = STANDARD_PREFIXES["rdf"]
+DEFAULT_GRAPH = ""  # the key of the default graph in a Diff
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release read for comparison: its version (when it says one) and its quads."""
+
+    where: str
+    version: str | None
+    quads: list[ox.Quad]
+
+
+@dataclass
+class GraphChange:
+    graph: str
+    added: list[ox.Triple] = field(default_factory=list)
+    removed: list[ox.Triple] = field(default_factory=list)
+
+
+@dataclass
+class Diff:
+    """The changes of every graph that changed, by graph name; unchanged graphs are left out."""
+
+    old: Release
+    new: Release
+    graphs: dict[str, GraphChange]
+
+    @property
+    def empty(self) -> bool:
+        return not self.graphs
+
+    def counts(self) -> list[tuple[str, int, int]]:
+        return [(g, len(c.added), len(c.removed)) for g, c in sorted(self.graphs.items())]
+
+
+def read_release(path: Path) -> Release:
+    """A dist/ folder (its N-Quads and catalogue) or an N-Quads file; a bad file is one DataError line."""
+    folder = path if path.is_dir() else None
+    nquads = folder / formats.DATASET_FILE if folder else path
+    if not nquads.is_file():
+        raise DataError(nquads, None, None, "no such N-Quads file (expected a dist/ folder or a .nq file)")
+    try:
+        quads = list(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS))
+    except SyntaxError as error:
+        raise DataError(nquads, getattr(error, "lineno", None), None, f"not N-Quads: {error.msg}") from None
+    except OSError as error:
+        raise DataError(nquads, None, None, f"cannot be read: {error.strerror}") from None
+    return Release(str(path), _version(quads, folder), quads)
+
+
+def _version(quads: list[ox.Quad], folder: Path | None) -> str | None:
+    """The dcat:version the release states: in its release graph, or (older releases) in its catalogue."""
+    version = STANDARD_PREFIXES["dcat"] + "version"
+    stated = sorted({q.object.value for q in quads if q.predicate.value == version})
+    if not stated and folder is not None and (folder / formats.CATALOG_FILE).is_file():
+        try:
+            triples = ox.parse(path=str(folder / formats.CATALOG_FILE), format=ox.RdfFormat.TURTLE)
+            stated = sorted({t.object.value for t in triples if t.predicate.value == version})
+        except SyntaxError:
+            stated = []
+    return stated[0] if len(stated) == 1 else None
+
+
+def canonical_graphs(quads: Iterable[ox.Quad]) -> dict[str, set[ox.Triple]]:
+    """Each graph's triples, blank nodes relabelled so that the same content has the same labels."""
+    graphs: dict[str, list[ox.Triple]] = {}
+    for q in quads:
+        name = DEFAULT_GRAPH if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+        graphs.setdefault(name, []).append(q.triple)
+    return {name: _canonical(triples) for name, triples in graphs.items()}
+
+
+def _blank(term: object) -> bool:
+    return isinstance(term, ox.BlankNode)
+
+
+def _canonical(triples: list[ox.Triple]) -> set[ox.Triple]:
+    plain = {t for t in triples if not (_blank(t.subject) or _blank(t.object))}
+    with_blanks = [t for t in triples if _blank(t.subject) or _blank(t.object)]
+    parent: dict[str, str] = {}
+
+    def find(label: str) -> str:
+        while parent.setdefault(label, label) != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    for t in with_blanks:
+        labels = [term.value for term in (t.subject, t.object) if _blank(term)]
+        first = find(labels[0])
+        for other in labels[1:]:
+            parent[find(other)] = first
+    groups: dict[str, list[ox.Triple]] = {}
+    for t in with_blanks:
+        groups.setdefault(find((t.subject if _blank(t.subject) else t.object).value), []).append(t)
+    for group in groups.values():
+        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in group)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        canonical = sorted(str(q) for q in dataset)
+        digest = hashlib.sha256("\n".join(canonical).encode()).hexdigest()[:16]
+
+        def relabel(term: ox.Term, digest: str = digest) -> ox.Term:
+            return ox.BlankNode(f"g{digest}{term.value}") if _blank(term) else term
+
+        plain.update(ox.Triple(relabel(q.subject), q.predicate, relabel(q.object)) for q in dataset)
+    return plain
+
+
+def diff(old: Release, new: Release) -> Diff:
+    """The triples each named graph gained and lost from ``old`` to ``new``, in a stable order."""
+    before, after = canonical_graphs(old.quads), canonical_graphs(new.quads)
+    changes: dict[str, GraphChange] = {}
+    for graph in sorted(set(before) | set(after)):
+        a, b = before.get(graph, set()), after.get(graph, set())
+        if a != b:
+            changes[graph] = GraphChange(graph, sorted(b - a, key=str), sorted(a - b, key=str))
+    return Diff(old, new, changes)
+
+
+def text(result: Diff) -> str:
+    """The diff for a terminal: a line per changed graph with its counts, then its triples (+ added, - removed)."""
+    lines = []
+    for graph, change in sorted(result.graphs.items()):
+        lines.append(f"graph {graph or '(default)'}: +{len(change.added)} -{len(change.removed)}")
+        lines += [f"+ {t} ." for t in change.added] + [f"- {t} ." for t in change.removed]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def change_set_triples(result: Diff, ns: Namespaces) -> list[ox.Triple]:
+    """The diff as RDF: a cs:ChangeSet per changed graph with its counts and reified changes.
+
+    Nodes are blank, labelled by digests of what they stand for, so the same diff is the same file.
+    """
+    triples: list[ox.Triple] = []
+    what = f"{result.old.version or result.old.where} → {result.new.version or result.new.where}"
+
+    def add(s: ox.BlankNode, p: str, o: ox.Term) -> None:
+        triples.append(ox.Triple(s, ox.NamedNode(p), o))
+
+    for graph, change in sorted(result.graphs.items()):
+        node = ox.BlankNode("cs" + _digest(graph))
+        add(node, RDF_TYPE, ox.NamedNode(CS + "ChangeSet"))
+        if graph:
+            add(node, CS + "subjectOfChange", ox.NamedNode(graph))
+        add(node, CS + "changeReason", ox.Literal(f"{what} の名前付きグラフ {graph or '(既定)'} の変更", language="ja"))
+        add(node, CS + "changeReason", ox.Literal(f"Changes of the named graph {graph or '(default)'}, {what}",
+                                                  language="en"))
+        integer = ox.NamedNode(XSD + "nonNegativeInteger")
+        add(node, ns.vocab + "addedTriples", ox.Literal(str(len(change.added)), datatype=integer))
+        add(node, ns.vocab + "removedTriples", ox.Literal(str(len(change.removed)), datatype=integer))
+        for kind, statements in (("addition", change.added), ("removal", change.removed)):
+            for t in statements:
+                statement = ox.BlankNode("st" + _digest(f"{graph} {kind} {t}"))
+                add(node, CS + kind, statement)
+                add(statement, RDF_TYPE, ox.NamedNode(RDF + "Statement"))
+                add(statement, RDF + "subject", t.subject)
+                add(statement, RDF + "predicate", t.predicate)
+                add(statement, RDF + "object", t.object)
+    return triples
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,173 @@
+"""What changed, as data (issue 19): `clusterlod diff` and `clusterlod build --previous`.
+
+The one-record change is made here, by editing the data, so the expected triples are the edit's, not the
+code's output.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib import RDF, Literal, Namespace, URIRef
+from test_catalog import dcat_ap_problems
+
+from clusterlod.build import build
+from clusterlod.errors import ExitCode
+
+INSTALLED = Path(sys.executable).with_name("clusterlod")
+BASE = "https://w3id.org/clusterlod/"
+DATASET = URIRef(BASE + "dataset")
+CLUSTER = BASE + "id/cluster/tohoku-monozukuri-corridor"
+ENGLISH = BASE + "graph/editorial/curated-english"
+OLD_LABEL, NEW_LABEL = "TOHOKU Manufacturing Corridor", "Tohoku Manufacturing Corridor"
+CS = Namespace("http://purl.org/vocab/changeset/schema#")
+CLO = Namespace(BASE + "ontology/")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+EARLIER = "0.0.1"  # the version the previous release is made to state
+
+
+def clusterlod(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(INSTALLED), *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def previous_release(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real release's N-Quads as an earlier version would have said them: its dcat:version changed."""
+    lines = (built_dist / "clusterlod.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    stated = [i for i, line in enumerate(lines) if f"<{DCAT}version> " in line]
+    assert len(stated) == 1
+    lines[stated[0]] = re.sub(r'"[^"]*"', f'"{EARLIER}"', lines[stated[0]])
+    path = tmp_path_factory.mktemp("previous") / "previous.nq"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def changed_dist(previous_release: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project with one record changed (one English label), built with --previous an earlier release."""
+    import shutil
+
+    from conftest import ROOT
+
+    project = tmp_path_factory.mktemp("changed") / "project"
+    for name in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / name, project / name)
+    clusters = project / "data" / "clusters.yaml"
+    text = clusters.read_text(encoding="utf-8")
+    assert text.count(f"en: {OLD_LABEL}\n") == 1, "the record this test changes is gone: pick another"
+    clusters.write_text(text.replace(f"en: {OLD_LABEL}\n", f"en: {NEW_LABEL}\n"), encoding="utf-8")
+    out = project / "dist"
+    build(project, out, previous=previous_release)
+    return out
+
+
+def test_a_release_against_itself_is_empty(built_dist: Path, tmp_path: Path) -> None:
+    out = tmp_path / "changes.ttl"
+    result = clusterlod("diff", str(built_dist), str(built_dist / "clusterlod.nq"), "--out", str(out))
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert len(rdflib.Graph().parse(out)) == 0
+
+
+def test_one_changed_record_is_exactly_one_removed_and_one_added_triple(built_dist: Path, changed_dist: Path,
+                                                                        tmp_path: Path) -> None:
+    out = tmp_path / "changes.trig"
+    result = clusterlod("diff", str(built_dist), str(changed_dist), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"graph {ENGLISH}: +1 -1",
+        f'+ <{CLUSTER}> <{LABEL}> "{NEW_LABEL}"@en .',
+        f'- <{CLUSTER}> <{LABEL}> "{OLD_LABEL}"@en .',
+    ]
+    changes = rdflib.Dataset(default_union=True)
+    changes.parse(out, format="trig")
+    [change_set] = list(changes.subjects(RDF.type, CS.ChangeSet))
+    assert changes.value(change_set, CS.subjectOfChange) == URIRef(ENGLISH)
+    assert (changes.value(change_set, CLO.addedTriples), changes.value(change_set, CLO.removedTriples)) == (
+        Literal(1, datatype=rdflib.XSD.nonNegativeInteger), Literal(1, datatype=rdflib.XSD.nonNegativeInteger))
+    for kind, label in ((CS.addition, NEW_LABEL), (CS.removal, OLD_LABEL)):
+        [statement] = list(changes.objects(change_set, kind))
+        assert (changes.value(statement, RDF.subject), changes.value(statement, RDF.predicate),
+                changes.value(statement, RDF.object)) == (URIRef(CLUSTER), URIRef(LABEL), Literal(label, lang="en"))
+    assert {r.language for r in changes.objects(change_set, CS.changeReason)} == {"ja", "en"}
+
+
+def test_build_previous_links_the_previous_version_with_its_counts(built_dist: Path, changed_dist: Path) -> None:
+    catalog = rdflib.Graph().parse(changed_dist / "catalog.ttl")
+    assert list(catalog.objects(DATASET, DCAT.previousVersion)) == [URIRef(f"{DATASET}/version/{EARLIER}")]
+    notes = {n.language: str(n) for n in catalog.objects(DATASET, ADMS.versionNotes)}
+    assert set(notes) == {"ja", "en"}
+    # The label's edit, and the version the release graph states.
+    assert notes["en"].endswith("By graph: graph/editorial/curated-english: 1 added, 1 removed; "
+                                "graph/release: 1 added, 1 removed.")
+    assert "graph/editorial/curated-english（追加 1、削除 1）、graph/release（追加 1、削除 1）" in notes["ja"]
+    readme = (changed_dist / "README.md").read_text(encoding="utf-8")
+    assert notes["ja"] in readme and notes["en"] in readme
+    assert dcat_ap_problems(catalog) == []
+    assert not list(rdflib.Graph().parse(built_dist / "catalog.ttl").objects(DATASET, DCAT.previousVersion))
+
+
+def test_a_previous_release_of_the_same_version_is_refused(built_dist: Path, project_root: Path,
+                                                           tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    result = clusterlod("build", "--root", str(project_root), "--out", str(out), "--previous", str(built_dist))
+    assert result.returncode == ExitCode.ERROR
+    assert result.stderr.count("\n") == 1 and "new version" in result.stderr
+    assert not out.exists()
+
+
+def test_blank_node_labels_do_not_show_as_changes(tmp_path: Path) -> None:
+    g = "<http://example.org/g>"
+    old, new = tmp_path / "old.nq", tmp_path / "new.nq"
+    old.write_text(f'<http://example.org/a> <http://example.org/p> _:x {g} .\n'
+                   f'_:x <http://example.org/v> "1" {g} .\n'
+                   f'_:y <http://example.org/v> "2" {g} .\n', encoding="utf-8")
+    new.write_text(f'_:other <http://example.org/v> "2" {g} .\n'
+                   f'<http://example.org/a> <http://example.org/p> _:b0 {g} .\n'
+                   f'_:b0 <http://example.org/v> "1" {g} .\n', encoding="utf-8")
+    assert clusterlod("diff", str(old), str(new)).stdout == ""
+    new.write_text(new.read_text(encoding="utf-8").replace('"2"', '"3"'), encoding="utf-8")
+    lines = clusterlod("diff", str(old), str(new)).stdout.splitlines()
+    assert lines[0] == "graph http://example.org/g: +1 -1"
+    assert [line[:2] + line.split(" ", 2)[2] for line in lines[1:]] == [
+        '+ <http://example.org/v> "3" .', '- <http://example.org/v> "2" .']
+
+
+def test_a_bad_release_is_one_line_naming_the_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.nq"
+    bad.write_text("<http://example.org/a> <http://example.org/p> <http://example.org/o> .\n<oops\n",
+                   encoding="utf-8")
+    result = clusterlod("diff", str(bad), str(bad))
+    assert result.returncode == ExitCode.BAD_DATA
+    assert result.stderr.count("\n") == 1 and f"{bad}:2" in result.stderr
+
+
+@pytest.mark.parametrize("extension", ["ttl", "nt", "rdf", "trig", "nq"])
+def test_the_changes_read_back_the_same_in_every_out_syntax(tmp_path: Path, extension: str) -> None:
+    g = "<http://example.org/g>"
+    old, new = tmp_path / "old.nq", tmp_path / "new.nq"
+    old.write_text(f'<http://example.org/a> <http://example.org/p> "1" {g} .\n', encoding="utf-8")
+    new.write_text(f'<http://example.org/a> <http://example.org/p> "2" {g} .\n'
+                   f'<http://example.org/b> <http://example.org/p> _:x {g} .\n', encoding="utf-8")
+    out = tmp_path / f"changes.{extension}"
+    assert clusterlod("diff", str(old), str(new), "--summary", "--out", str(out)).stdout == \
+        "graph http://example.org/g: +2 -1\n"
+    changes = rdflib.Dataset(default_union=True)
+    changes.parse(out, format={"ttl": "turtle", "nt": "nt", "rdf": "xml", "trig": "trig", "nq": "nquads"}[extension])
+    [change_set] = list(changes.subjects(RDF.type, CS.ChangeSet))
+    assert len(list(changes.objects(change_set, CS.addition))) == int(changes.value(change_set, CLO.addedTriples)) == 2
+    assert len(list(changes.objects(change_set, CS.removal))) == int(changes.value(change_set, CLO.removedTriples)) == 1
+
+
+def test_a_folder_without_a_release_is_one_line(tmp_path: Path) -> None:
+    result = clusterlod("diff", str(tmp_path), str(tmp_path))
+    assert result.returncode == ExitCode.BAD_DATA
+    assert result.stderr.count("\n") == 1 and "clusterlod.nq" in result.stderr
+    result = clusterlod("diff", str(tmp_path), str(tmp_path), "--out", str(tmp_path / "changes.json"))
+    assert result.returncode == ExitCode.USAGE and not (tmp_path / "changes.json").exists()

@@ -1,0 +1,29 @@
+"""The test tiers name real tests: a renamed test must not slip out of the inner loop's exclusions unseen."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from conftest import EXTERNAL_MODULES, SLOW_TESTS
+
+TESTS = Path(__file__).parent
+
+
+def _functions(module: Path) -> set[str]:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+
+
+def test_every_slow_entry_names_an_existing_test() -> None:
+    for entry, why in SLOW_TESTS.items():
+        module, _, function = entry.partition("::")
+        assert (TESTS / module).is_file(), f"SLOW_TESTS names {module}, which is not in tests/"
+        if function:
+            assert function in _functions(TESTS / module), f"SLOW_TESTS names {entry}, which is not a test"
+        assert why.strip(), f"SLOW_TESTS entry {entry} must say why it is slow and what the inner loop keeps"
+
+
+def test_every_external_module_exists() -> None:
+    for module in EXTERNAL_MODULES:
+        assert (TESTS / module).is_file(), f"EXTERNAL_MODULES names {module}, which is not in tests/"
