@@ -128,8 +128,8 @@ def test_healthz_names_the_release_it_serves(client: httpx.Client, built_dist: P
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    versions = [q.object.value for q in catalogue(built_dist).quads_for_pattern(None, ox.NamedNode(DCAT_VERSION),
-                                                                                 None, None)]
+    versions = [q.object.value for q in catalogue(built_dist).quads_for_pattern(
+        ox.NamedNode("https://w3id.org/clusterlod/dataset"), ox.NamedNode(DCAT_VERSION), None, None)]
     assert body["status"] == "ok" and body["store"] == "embedded"
     assert body["release"] == release_id(built_dist) == response.headers["x-clusterlod-release"]
     assert body["version"] == (versions[0] if versions else None)

@@ -104,8 +104,10 @@ def _check(folder: Path, digests: dict[str, str]) -> str | None:
             raise MixedRelease(f"{relative} is missing")
         if relative and expected and digests[relative] != expected:
             raise MixedRelease(f"{relative} does not have the SHA-256 {CATALOG_FILE} states")
-    versions = sorted(q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(DCAT_VERSION), None, None))
-    return versions[0] if versions else None
+    # The dataset's own version (<base>dataset), not a previous release's the catalogue may describe.
+    versions = sorted((not q.subject.value.endswith("/dataset"), q.object.value)
+                      for q in store.quads_for_pattern(None, ox.NamedNode(DCAT_VERSION), None, None))
+    return versions[0][1] if versions else None
 
 
 def take_snapshot(dist: Path, attempts: int | None = None) -> Snapshot:
