@@ -328,3 +328,19 @@ def test_a_request_under_way_keeps_its_release_until_it_ends(built_dist: Path, t
             time.sleep(0.1)
         assert not old.snapshot.folder.exists() and not any(p.is_alive() for p in workers)
         assert [p.exitcode for p in workers] == [0]  # asked to exit, not killed
+
+
+def test_a_sighup_during_a_reload_is_not_lost(built_dist: Path, tmp_path: Path) -> None:
+    live = tmp_path / "dist"
+    shutil.copytree(built_dist, live)
+    with app_client(dist=live, queries=None, query_workers=1) as c:
+        switch = c.app.site.generations
+        (live / "NOTE.txt").write_text("first\n", encoding="utf-8")
+        switch.request_reload()  # as the SIGHUP handler does
+        (live / "NOTE2.txt").write_text("second, while the first reload runs\n", encoding="utf-8")
+        switch.request_reload()
+        deadline = time.monotonic() + 30
+        while switch.current.id != release_id(live) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert c.get("/healthz").json()["release"] == release_id(live)
+        assert c.get("/download/NOTE2.txt").status_code == 200
