@@ -3,12 +3,14 @@
 Apache serves the rules from a ``clusterlod/`` folder, as w3id.org does. Every kind of IRI
 of the release is asked for with each Accept; the Location must be the document that
 `clusterlod serve` answers (the app in process) and that `clusterlod site` wrote (a file of
-its tree). The expected extensions come from the hand-written matrix of test_serve.
+its tree). The expected extensions come from the hand-written matrix of test_serve. The last
+test runs the site's own .htaccess (`clusterlod site`) in the same Apache.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -121,3 +123,25 @@ def test_the_base_downloads_documents_and_sparql(w3id: httpx.Client, serve: http
     assert location.startswith(f"{TARGET}sparql?query=")
     answer = serve.get("/sparql?" + location.split("?", 1)[1], headers={"Accept": "application/sparql-results+json"})
     assert answer.status_code == 200 and answer.json()["boolean"] is True
+
+
+def test_the_site_htaccess_negotiates_in_apache_as_serve_does(tree: Path) -> None:  # noqa: F811
+    """The other Apache rules webconf writes, `clusterlod site`'s own .htaccess, in the same real Apache."""
+    server = ApacheServer()
+    shutil.copytree(tree, server.docroot)
+    server.start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as site:
+            for accept, extension in MATRIX:
+                response = site.get(f"/{CLUSTER}", headers={"Accept": accept})
+                assert response.status_code == 303, accept
+                assert response.headers["location"].endswith(f"/{CLUSTER}.{extension}"), accept
+            assert site.get(f"/{CLUSTER}", headers={"Accept": "image/png"}).status_code == 406
+            assert site.get("/", headers={"Accept": "text/turtle"}).headers["location"].endswith("/dataset.ttl")
+            document = site.get(f"/{CLUSTER}.ttl")
+            assert document.status_code == 200 and document.headers["content-type"] == "text/turtle; charset=utf-8"
+            assert document.headers["access-control-allow-origin"] == "*"
+            assert site.get("/id/cluster/no-such-project", headers={"Accept": "text/html"}).status_code == 404
+        assert not re.search(r"\[\w+:(error|crit|alert|emerg)\]", server.error_log()), server.error_log()
+    finally:
+        server.stop()

@@ -22,7 +22,10 @@ MODULES = Path("/usr/lib/apache2/modules")
 
 @dataclass
 class ApacheServer:
-    """An Apache serving ``docroot`` (AllowOverride All) on a free loopback port."""
+    """An Apache serving ``docroot`` (AllowOverride All) on a free loopback port.
+
+    The modules an .htaccess of ours may use are loaded: mod_rewrite, mod_headers, mod_dir, mod_mime.
+    """
 
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="clusterlod-apache-")))
     port: int = field(default_factory=free_port)
@@ -40,7 +43,8 @@ class ApacheServer:
         user = "User www-data\nGroup www-data\n" if os.geteuid() == 0 else ""
         modules = "\n".join(f"LoadModule {name}_module {MODULES}/mod_{file}.so" for name, file in (
             ("mpm_event", "mpm_event"), ("authz_core", "authz_core"), ("rewrite", "rewrite"),
-            ("headers", "headers")))
+            ("headers", "headers"), ("dir", "dir"), ("mime", "mime")))
+        types = "TypesConfig /etc/mime.types\n" if Path("/etc/mime.types").is_file() else ""
         return f"""ServerRoot "{self.root}"
 ServerName 127.0.0.1
 Listen 127.0.0.1:{self.port}
@@ -49,7 +53,7 @@ DefaultRuntimeDir "{self.root}/run"
 ErrorLog "{self.root}/error.log"
 LogLevel warn
 {modules}
-{user}DocumentRoot "{self.docroot}"
+{types}{user}DocumentRoot "{self.docroot}"
 <Directory />
   AllowOverride None
   Require all denied
