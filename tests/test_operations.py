@@ -274,11 +274,16 @@ def test_a_release_that_cannot_be_read_is_refused_and_the_old_one_keeps_serving(
         shutil.rmtree(live)
         with pytest.raises(DataError, match="is missing"):
             site.generations.reload()
-        assert c.get("/healthz").json()["release"] == before
+        health = c.get("/healthz").json()
+        assert health["release"] == before and "is missing" in health["reload_error"]
         assert c.get("/download/clusterlod.nq").content == (built_dist / "clusterlod.nq").read_bytes()
         assert c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
                      headers={"Accept": "application/sparql-results+json"}).json()["boolean"] is True
-        assert site.generations.reloads == 0
+        assert site.generations.reloads == 0 and site.generations.failed_reloads == 3
+        shutil.copytree(built_dist, live)
+        (live / "NOTE.txt").write_text("a release again\n", encoding="utf-8")
+        assert site.generations.reload() is True
+        assert c.get("/healthz").json()["reload_error"] is None
 
 
 def test_reload_with_a_stale_pid_file_is_one_line(tmp_path: Path) -> None:

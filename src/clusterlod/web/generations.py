@@ -174,6 +174,8 @@ class Generations:
         self._retiring: list[threading.Thread] = []
         self.reloads = 0
         self.failed_reloads = 0
+        #: Why the last reload was refused; None once one succeeds (shown by /healthz).
+        self.last_error: str | None = None
         self.current = self._open(take_snapshot(self.dist, attempts=1 if not self.dist.is_dir() else None))
 
     def _open(self, snapshot: Snapshot) -> Generation:
@@ -215,11 +217,17 @@ class Generations:
         A release that cannot be read leaves the current one serving and raises.
         """
         with self._reloading:
-            snapshot = take_snapshot(self.dist)
-            if snapshot.id == self.current.id:
+            try:
+                snapshot = take_snapshot(self.dist)
+                fresh = None if snapshot.id == self.current.id else self._open(snapshot)
+            except Exception as e:
+                self.failed_reloads += 1
+                self.last_error = str(e).splitlines()[0] if str(e) else type(e).__name__
+                raise
+            self.last_error = None
+            if fresh is None:
                 shutil.rmtree(snapshot.folder, ignore_errors=True)
                 return False
-            fresh = self._open(snapshot)
             with self._users:
                 old, self.current = self.current, fresh
             self.reloads += 1
@@ -251,8 +259,7 @@ class Generations:
             self._wanted.clear()
             try:
                 changed = self.reload()
-            except Exception as e:  # any failure keeps the old release serving
-                self.failed_reloads += 1
+            except Exception as e:  # any failure keeps the old release serving (counted by reload())
                 print(f"clusterlod: reload failed, still serving release {self.current.id}: {e}",
                       file=sys.stderr, flush=True)
                 continue

@@ -62,6 +62,8 @@ HEALTH_FIELDS = (
     ("loaded", "when that release was loaded (ISO 8601, UTC)"),
     ("store", '`"embedded"`, or `{"endpoint": URL, "reachable": true}` (or `false`) with `--endpoint`'),
     ("error", "with 503 only: the store's failure, one line"),
+    ("reload_error", "why the last reload was refused (the release above kept serving), one line; `null` once a "
+                     "reload succeeds"),
 )
 
 
@@ -238,7 +240,7 @@ class Operations:
         body: dict[str, Any] = {"status": "ok", "release": generation.id, "version": generation.snapshot.version,
                                 "clusterlod": __version__,
                                 "loaded": datetime.fromtimestamp(generation.loaded_at, UTC).isoformat(),
-                                "store": "embedded"}
+                                "store": "embedded", "reload_error": site.generations.last_error}
 
         async def app(scope: dict, receive: Callable, send: Callable) -> None:
             status = 200
