@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: that uses any of them, even indirectly, is marked ``external`` and left out of the inner loop
 #: ``pytest -m "not external"``. The README's test command still runs everything.
 EXTERNAL_FIXTURES = frozenset({"virtuoso_server", "virtuoso_instance", "virtuoso", "nginx", "browser_page",
-                               "fresh_venv", "apache"})
+                               "fresh_venv", "plain_install", "apache"})
 #: Test modules that are external as a whole (the benchmark runs every stage at several sizes).
 EXTERNAL_MODULES = frozenset({"test_bench.py"})
 #: Tests that need nothing outside Python but cost seconds each, with what the inner loop keeps

@@ -209,3 +209,32 @@ def test_page_defects_of_the_review_are_gone(server: str, browser_page, tmp_path
     listed = [a.get_attribute("href") for a in page.locator("#results li:not([hidden]) > a").all()]
     assert len(listed) == 18 and all("/id/cluster/" in href for href in listed)
     assert errors == []
+
+
+def test_the_query_page_starts_useful_plain_and_offline(server: str, browser_page, tmp_path: Path) -> None:
+    """Issue 20 item 7: it opens on a table worth seeing, shows 18 rather than "18"^^<…#integer>, asks no
+    host but its own for completions (no "Failed fetching suggestions"), and has /favicon.ico."""
+    page, errors = browser_page
+    elsewhere: list[str] = []
+    page.on("request", lambda request: None if request.url.startswith(server) else elsewhere.append(request.url))
+    page.goto(f"{server}/sparql?lang=en")
+    page.wait_for_selector("#yasgui .CodeMirror")
+    editor = page.locator("#yasgui .CodeMirror-code").inner_text()
+    assert "SELECT" in editor and "ASK" not in editor and "VALUES" not in editor
+    page.locator("#yasgui .yasqe_queryButton").click()
+    panel = page.locator("#yasgui .tabPanel.active .yasr")
+    panel.locator("table tbody tr").first.wait_for()
+    table = panel.locator("table").inner_text()
+    assert "^^" not in table and "XMLSchema" not in table and '"' not in table, table
+    cells = [c.strip() for c in panel.locator("table tbody tr").first.locator("td").all_inner_texts()]
+    assert any(c.isdigit() for c in cells), cells  # a plain number
+    page.locator("#yasgui .CodeMirror").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n# ?s a foaf:Pers ; foaf:na")  # where the class and property completers would ask LOV
+    page.keyboard.press("Control+Space")
+    page.wait_for_timeout(1500)
+    assert page.get_by_text("Failed fetching").count() == 0
+    page.screenshot(path=str(tmp_path / "query-page.png"), full_page=True)
+    assert elsewhere == [], elsewhere
+    assert page.request.get(f"{server}/favicon.ico").headers["content-type"] == "image/x-icon"
+    assert errors == []

@@ -42,12 +42,35 @@ def test_every_available_command_explains_itself(command: str) -> None:
     assert len(result.stdout.splitlines()) > 4
 
 
-def test_build_is_quiet_by_default(project_root: Path, tmp_path: Path) -> None:
-    result = clusterlod("build", "--root", str(project_root), "--out", str(tmp_path / "dist"))
-    assert result.returncode == 0
-    assert result.stdout == "" and result.stderr == ""
+def test_build_ends_with_one_summary_line_that_matches_the_files(project_root: Path, tmp_path: Path) -> None:
+    """Quiet by default means one line: the figures are counted here from what was written."""
+    import re
+
+    import pyoxigraph as ox
+
+    out = tmp_path / "dist"
+    result = clusterlod("build", "--root", str(project_root), "--out", str(out))
+    assert result.returncode == 0 and result.stdout == "", result.stderr
+    [line] = result.stderr.splitlines()
+    quads = list(ox.parse(path=str(out / "clusterlod.nq"), format=ox.RdfFormat.N_QUADS))
+    files = [p for p in out.rglob("*") if p.is_file()]
+    checks = len(list((project_root / "queries" / "qc").glob("*.rq"))) + 1  # and companies-add-up
+    match = re.fullmatch(rf"clusterlod: built {re.escape(str(out))}: ([\d,]+) triples in (\d+) graphs, (\d+) files; "
+                         rf"gate passed \(0 SHACL violations, 0 warnings, (\d+) quality checks, 0 failed\) "
+                         rf"in (\d+\.\d) s", line)
+    assert match, line
+    assert int(match[1].replace(",", "")) == len(quads)
+    assert int(match[2]) == len({q.graph_name for q in quads})
+    assert int(match[3]) == len(files)
+    assert int(match[4]) == checks
+    assert 0 < float(match[5]) < 600
+
+
+def test_build_q_prints_nothing_and_v_names_the_stages(project_root: Path, tmp_path: Path) -> None:
+    quiet = clusterlod("build", "-q", "--root", str(project_root), "--out", str(tmp_path / "dist"))
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
     verbose = clusterlod("build", "-v", "--root", str(project_root), "--out", str(tmp_path / "dist"))
-    assert "validating" in verbose.stderr
+    assert "] make the graph" in verbose.stderr and "] validation report" in verbose.stderr
 
 
 def test_unknown_command_fails() -> None:

@@ -324,3 +324,32 @@ def test_yasgui_is_served_by_the_server_itself(client: httpx.Client) -> None:
 
     assets = re.findall(r'<script src="([^"]+)"|<link rel="stylesheet" href="([^"]+)"', page)
     assert len(assets) >= 4 and all((a or b).startswith("/static/") for a, b in assets), assets  # no CDN
+
+
+def _icon_size(ico: bytes) -> tuple[int, int]:
+    """Width and height of the PNG inside a one-image ICO, read from the bytes (ICONDIR, entry, PNG IHDR)."""
+    assert ico[:6] == b"\0\0\1\0\1\0", "not an ICO with one image"
+    offset = int.from_bytes(ico[18:22], "little")
+    png = ico[offset:]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR"
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_favicon_and_robots_are_served(client: httpx.Client) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert _icon_size(icon.content) == (32, 32)
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and robots.headers["content-type"].startswith("text/plain")
+    lines = robots.text.splitlines()
+    assert lines[0] == "User-agent: *" and "Disallow: /sparql" in lines
+    assert "Sitemap: https://w3id.org/clusterlod/sitemap.xml" in lines
+    assert client.get("/sitemap.xml").status_code == 200  # the sitemap it names is there
+
+
+def test_the_query_editor_opens_on_a_table_not_an_ask(client: httpx.Client) -> None:
+    page = client.get("/sparql", params={"lang": "en"}).text
+    text = page.split('<textarea id="query"', 1)[1].split("</textarea>", 1)[0]
+    start = (Path(__file__).resolve().parents[1] / "queries" / "totals-by-region.rq").read_text(encoding="utf-8")
+    assert "SELECT" in text and "ASK" not in text and "VALUES" not in text
+    assert start.strip().splitlines()[-1].strip() in text  # the canned query totals-by-region

@@ -136,12 +136,12 @@ def test_path_tricks_give_404(server: str, client: httpx.Client, target: str) ->
 
 def test_serve_in_front_of_a_remote_endpoint(built_dist: Path, tmp_path: Path) -> None:
     """The same pages and protocol over an Oxigraph server reached through SPARQLWrapper."""
-    import shutil
     import subprocess
 
     from clusterlod.testing.process import wait_until_up
+    from clusterlod.testing.servers import oxigraph_cli
 
-    binary = shutil.which("oxigraph")
+    binary = oxigraph_cli()
     if binary is None:
         pytest.skip("the oxigraph server (pip package 'oxigraph', a test dependency) is not installed")
     subprocess.run([binary, "load", "--location", str(tmp_path / "store"), "--file", str(built_dist / "clusterlod.nq")],

@@ -146,3 +146,13 @@ def test_tree_carries_yasgui_unmodified_with_its_licence(tree: Path) -> None:
     for name in ("yasgui.min.js", "yasgui.min.css", "LICENSE", "README.md"):
         assert (tree / "static" / "vendor" / "yasgui" / name).read_bytes() == (vendored / name).read_bytes(), name
     assert "MIT License" in (vendored / "LICENSE").read_text() and "4.6.2" in (vendored / "README.md").read_text()
+
+
+def test_the_tree_has_favicon_and_robots(tree: Path) -> None:
+    from test_serve import _icon_size
+
+    assert _icon_size((tree / "favicon.ico").read_bytes()) == (32, 32)
+    robots = (tree / "robots.txt").read_text(encoding="ascii").splitlines()
+    assert robots[0] == "User-agent: *" and "Disallow: /sparql" in robots
+    assert any(line.startswith("Sitemap: ") and line.endswith("/sitemap.xml") for line in robots)
+    assert (tree / "sitemap.xml").is_file()

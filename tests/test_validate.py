@@ -172,3 +172,24 @@ def test_warnings_are_reported_and_block_only_when_asked(project_copy, tmp_path)
     assert b"sh:Warning" in (tmp_path / "dist" / "validation-report.ttl").read_bytes()
     with pytest.raises(ValidationFailed):
         build(project_copy, tmp_path / "dist2", fail_on="warning")
+
+
+def test_a_project_without_its_quality_checks_is_refused_not_passed(project_copy, tmp_path) -> None:
+    """The gate never passes because its checks were not found: neither the package's nor the current
+    directory's queries stand in for the project's (a non-editable install has none)."""
+    import shutil
+
+    from clusterlod.build import assemble, build
+    from clusterlod.errors import DataError
+    from clusterlod.gate import quality_problems
+    from clusterlod.namespaces import Namespaces
+
+    shutil.rmtree(project_copy / "queries")
+    with pytest.raises(DataError, match=r"^queries/qc/: no quality checks"):
+        check(assemble(project_copy))
+    with pytest.raises(DataError):
+        build(project_copy, tmp_path / "dist")
+    assert not (tmp_path / "dist").exists()
+    (project_copy / "queries" / "qc").mkdir(parents=True)
+    with pytest.raises(DataError, match="no quality checks"):  # the gate's own guard, whoever calls it
+        quality_problems(ox.Store(), project_copy / "queries", Namespaces(), {})

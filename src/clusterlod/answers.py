@@ -8,6 +8,7 @@ the CLI renders, and the tests compare, answers without caring where they came f
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -16,6 +17,10 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 #: The variable in which Virtuoso answers an ASK asked for JSON results (a one-row SELECT).
 VIRTUOSO_ASK = "__ASK_RETVAL"
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+#: A document type declaration or an entity declaration: in an answer, only a way to make the parser
+#: expand a few hundred bytes into gigabytes ("billion laughs"). The RDF/XML parser reads a lower-case
+#: ``<!doctype`` too, so case is ignored.
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 class NotAnAnswer(ValueError):
@@ -56,6 +61,11 @@ def from_results_json(form: str, body: bytes) -> Answer:
     """SPARQL 1.1 JSON results (also Virtuoso's ASK and "typed-literal") into an Answer."""
     try:
         data = json.loads(body)
+    except RecursionError:  # a "[[[[…" bomb: Python's reader stops at its recursion limit
+        raise NotAnAnswer("JSON nested too deeply to be SPARQL results") from None
+    except ValueError:
+        raise NotAnAnswer("not SPARQL JSON results") from None
+    try:
         if form == "ASK":
             return Answer(form, boolean=ask_boolean(data))
         variables = list(data["head"]["vars"])
@@ -104,10 +114,16 @@ def json_bindings(body: bytes) -> list[dict[str, Term]]:
 
 
 def from_graph(media_type: str, body: bytes) -> list[ox.Triple]:
-    """An RDF graph answer (Turtle, N-Triples, RDF/XML, JSON-LD) into triples."""
+    """An RDF graph answer (Turtle, N-Triples, RDF/XML, JSON-LD) into triples.
+
+    RDF/XML with a DTD is refused before any parser sees it: the parser expands internal entities.
+    """
     syntax = ox.RdfFormat.from_media_type(media_type) if media_type else None
     if syntax is None:
         raise NotAnAnswer(f"not an RDF graph ({media_type or 'no content type'})")
+    if syntax == ox.RdfFormat.RDF_XML and _DTD.search(body):
+        raise NotAnAnswer("RDF/XML with a DTD (document type or entity declarations), refused unparsed: "
+                          "entities can expand a small answer without bound")
     try:
         return [q.triple for q in ox.parse(body, syntax)]
     except (SyntaxError, ValueError) as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
@@ -17,23 +19,88 @@ def replace_directory(target: Path) -> Iterator[Path]:
     On any exception the temporary folder is removed and ``target`` is left
     exactly as it was. The swap is two renames on the same file system, so a
     reader sees either the old release or the new one, never a half-written one.
+
+    A process killed mid-way (SIGKILL, a power cut) cannot clean up: its staging folder stays.
+    Each staging folder is therefore locked (``flock``) by the process writing it, and the next
+    call removes the ones whose lock is free, whose writer is gone. A concurrent build's folder
+    is locked and kept. The lock goes with the process, so a reused process id fools nothing.
     """
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    with _parent_locked(target.parent):
+        remove_stale(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+        held = _lock(staging)
     try:
         yield staging
         os.chmod(staging, 0o755)
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.rename(target, retired / target.name)
-            os.rename(staging, target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.rename(staging, target)
+        with _parent_locked(target.parent):  # no other call cleans up while the old one is set aside
+            if target.exists():
+                retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+                os.rename(target, retired / target.name)
+                os.rename(staging, target)
+                shutil.rmtree(retired, ignore_errors=True)
+            else:
+                os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        if held is not None:
+            os.close(held)
+
+
+def remove_stale(target: Path) -> list[Path]:
+    """Remove the staging (``.NAME.new-*``) and set-aside (``.NAME.old-*``) folders left by dead writers.
+
+    Call with the parent folder locked (:func:`replace_directory` does). A folder is stale when no
+    process holds its lock; the folders removed are returned.
+    """
+    removed = []
+    for pattern in (f".{target.name}.new-*", f".{target.name}.old-*"):
+        for folder in sorted(target.parent.glob(pattern)):
+            if folder.is_symlink() or not folder.is_dir():
+                continue
+            held = _lock(folder, wait=False)
+            if held is None:
+                continue  # a live writer holds it (or it cannot be locked): not ours to remove
+            try:
+                kept = folder / target.name
+                if pattern.endswith(".old-*") and kept.is_dir() and not target.exists():
+                    os.rename(kept, target)  # killed between the swap's two renames: the old release returns
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+            finally:
+                os.close(held)
+    return removed
+
+
+def _lock(folder: Path, wait: bool = True) -> int | None:
+    """An open descriptor holding an exclusive lock on ``folder``; None if another process holds it
+    (``wait=False``) or the file system cannot lock (then nothing is ever removed as stale)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+@contextmanager
+def _parent_locked(parent: Path) -> Iterator[None]:
+    """The parent folder locked: creating a staging folder and its lock, or swapping, is one step
+    for the other writers, so none sees a new staging folder before it is locked."""
+    held = _lock(parent)
+    try:
+        yield
+    finally:
+        if held is not None:
+            with contextlib.suppress(OSError):
+                os.close(held)
 
 
 def write_text(path: Path, text: str) -> None:

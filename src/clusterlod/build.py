@@ -298,17 +298,43 @@ STAGES: list[tuple[str, Stage]] = [
     ("DCAT/VoID", _describe),
 ]
 
+@dataclass(frozen=True)
+class Summary:
+    """What a build published, for the one line ``clusterlod build`` ends with."""
+
+    triples: int  # the dataset's statements: triples counted in each named graph (the lines of the N-Quads)
+    graphs: int
+    files: int
+    checks: int  # quality checks run by the gate
+    report: Report
+
+    def line(self, out: Path, seconds: float) -> str:
+        report = self.report
+        warnings = len(report.violations) - len(report.blocking)
+        return (f"built {out}: {self.triples:,} triples in {self.graphs} graphs, {self.files} files; "
+                f"gate passed ({len(report.blocking)} SHACL violations, {warnings} warnings, "
+                f"{self.checks} quality checks, {len(report.problems)} failed) in {seconds:.1f} s")
+
+
+def summary_of(run: Run) -> Summary:
+    assert run.report is not None and run.gate is not None
+    files = sum(1 for path in run.staging.rglob("*") if path.is_file())
+    graphs = len({q.graph_name for q in run.quads})
+    return Summary(len(run.quads), graphs, files, run.gate.checks_run, run.report)
+
+
 # Runs ``stage(run)`` under a name; the stage and its argument are passed apart, like Executor.submit.
 Timer = Callable[[str, Stage, Run], Any]
 
 
 def build(root: Path, out: Path, base: str | None = None, progress: Progress | None = None,
           engine: str = DEFAULT_ENGINE, fail_on: str = "violation", timer: Timer | None = None,
-          previous: Path | None = None) -> Report:
+          previous: Path | None = None, done: Callable[[Summary], None] | None = None) -> Report:
     """Run every stage into a staging folder and swap it in; on any error ``out`` is left as it was.
 
     ``timer(name, stage, run)`` runs each stage (the benchmark passes its stopwatch). ``previous`` is the
     release this one follows (a dist/ folder or its N-Quads): the catalogue links it and says what changed.
+    ``done`` gets the summary of what was written, before it is swapped in.
     """
     from clusterlod.atomic import replace_directory
 
@@ -324,6 +350,8 @@ def build(root: Path, out: Path, base: str | None = None, progress: Progress | N
             if run.background is not None:
                 run.background.close()  # the gate's process ends with the build, whatever happened
         assert run.report is not None
+        if done is not None:
+            done(summary_of(run))
         return run.report
 
 

@@ -76,13 +76,22 @@ def cli() -> None:
 def main() -> None:
     """Entry point: every failure is one line on stderr and an exit code from ``ExitCode``."""
     try:
-        cli.main(standalone_mode=False)
+        # Not ``cli.main``: on Ctrl-C it prints an empty line before the one this handler prints.
+        with cli.make_context("clusterlod", sys.argv[1:]) as ctx:
+            cli.invoke(ctx)
     except ClusterlodError as error:
         click.echo(f"clusterlod: error: {error}", err=True)
         sys.exit(error.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("clusterlod: aborted", err=True)
         sys.exit(ExitCode.ABORTED)
+    except click.UsageError as error:
+        if isinstance(error, click.exceptions.NoArgsIsHelpError):
+            error.show()  # the whole help: what to type
+        else:
+            command = error.ctx.command_path if error.ctx is not None else "clusterlod"
+            click.echo(f"clusterlod: error: {error.format_message().rstrip('.')} (see `{command} --help`)", err=True)
+        sys.exit(ExitCode.USAGE)
     except click.ClickException as error:
         error.show()
         sys.exit(ExitCode.USAGE)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from clusterlod.commands.failures import FAILURES, by_code
 from clusterlod.errors import ExitCode
 from clusterlod.model import COMMON_FIELDS, TYPES, FieldSpec
 
@@ -53,9 +54,18 @@ def cli_reference() -> str:
     lines += ["## Exit codes", "",
               "Every failure prints one line on stderr (`clusterlod: error: ...`) and exits with one of these",
               "codes (`clusterlod.errors.ExitCode`):", "",
-              "| code | name | meaning |", "|---:|---|---|"]
-    lines += [f"| {int(code)} | `{code.name}` | {code.meaning} |" for code in ExitCode]
-    return "\n".join(lines) + "\n"
+              "| code | name | meaning | for example |", "|---:|---|---|---|"]
+    lines += [f"| {int(code)} | `{code.name}` | {code.meaning} | "
+              f"{'; '.join(f.situation for f in by_code(code)) or 'every command that did its job'} |"
+              for code in ExitCode]
+    lines += ["", "### What each failure looks like", "",
+              "Each of these is run by `tests/test_failures.py` with the installed command, which checks the",
+              "exit code and the line (`…` stands for text that depends on the data or on another program):", ""]
+    for failure in FAILURES:
+        lines += [f"{failure.situation[0].upper()}{failure.situation[1:]}: exit {int(failure.code)} "
+                  f"(`{failure.code.name}`).", "", "```text", f"$ {failure.shown(failure.command)}",
+                  failure.shown(failure.line), "```", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _field_row(spec: FieldSpec) -> str:
@@ -100,9 +110,16 @@ def operations() -> str:
     return markdown_table()
 
 
+def client_limits() -> str:
+    """The SPARQL client's limits (clusterlod.remote), for docs/querying.md."""
+    from clusterlod.remote import limits_table
+
+    return limits_table()
+
+
 #: Generated blocks: (page, block name) -> the function writing its content.
 BLOCKS = {("curating.md", "record types"): record_types, ("development.md", "module map"): module_map,
-          ("serving.md", "operations"): operations}
+          ("serving.md", "operations"): operations, ("querying.md", "client limits"): client_limits}
 
 
 def begin(name: str) -> str:

@@ -42,6 +42,12 @@ class ClusterlodError(Exception):
     exit_code: ExitCode = ExitCode.ERROR
 
 
+class UsageError(ClusterlodError):
+    """A value on the command line of the wrong kind, found after click parsed it (a query parameter)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class DataError(ClusterlodError):
     """Bad input: names the file, the line and the record."""
 

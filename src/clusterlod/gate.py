@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from clusterlod.graph import Origin
 from clusterlod.namespaces import DEFAULT_BASE, Namespaces
+from clusterlod.project import quality_checks
 from clusterlod.validate import DEFAULT_ENGINE, Report, sort_results, validate
 
 QC_FOLDER = "qc"
@@ -49,6 +50,7 @@ class Gate:
     fail_on: str = "violation"
     shapes_file: str = "shapes/"
     seconds: dict[str, float] = field(default_factory=dict)
+    checks_run: int = 0  # quality checks run, for the build's summary
 
 
 def judge(gate: Gate) -> Report:
@@ -101,6 +103,7 @@ def quality(gate: Gate, store: ox.Store) -> list[str]:
     """The quality-check half: every check of queries/qc/ and companies-add-up."""
     start = time.perf_counter()
     problems = quality_problems(store, gate.queries, gate.ns, gate.origins)
+    gate.checks_run = len(checks_of(gate.queries)) if gate.queries is not None else 0
     gate.seconds[QUALITY_TIME] = time.perf_counter() - start
     return problems
 
@@ -109,11 +112,12 @@ def quality_problems(store: ox.Store, folder: Path | None, ns: Namespaces, origi
     """One line per failed check: the check's file, and the record of its first row."""
     from clusterlod import canned as queries
 
-    folder = folder if folder is not None and folder.is_dir() else queries.default_folder()
+    if folder is None:
+        raise ValueError("the gate needs the project's queries/ folder")
+    # The project's checks, never the package's or the current directory's; none is a refusal.
+    quality_checks(folder, str(folder / QC_FOLDER) + "/")
     problems = []
-    for canned in queries.discover(folder):
-        if not (canned.is_qc or canned.name == ADD_UP):
-            continue
+    for canned in checks_of(folder):
         text = queries.prepare(canned).replace(DEFAULT_BASE, ns.base)
         result = queries.run_local(text, store, str(canned.path))
         name = _display(canned.path)
@@ -124,6 +128,13 @@ def quality_problems(store: ox.Store, folder: Path | None, ns: Namespaces, origi
             problems.append(f"{_where(result.rows[0], origins)}quality check '{canned.name}' returned "
                             f"{len(result.rows)} row(s) ({canned.title_en}); see {name}")
     return problems
+
+
+def checks_of(folder: Path) -> list:
+    """The gate's checks among the queries of ``folder``: every qc/ query and companies-add-up."""
+    from clusterlod import canned as queries
+
+    return [canned for canned in queries.discover(folder) if canned.is_qc or canned.name == ADD_UP]
 
 
 def _display(path: Path) -> str:

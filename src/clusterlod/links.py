@@ -21,7 +21,7 @@ from clusterlod import __version__, formats
 from clusterlod.errors import ClusterlodError
 from clusterlod.linksets import LINK_PREDICATES, LINKSET_FOLDER, Target
 from clusterlod.namespaces import STANDARD_PREFIXES
-from clusterlod.remote import SparqlClient
+from clusterlod.remote import MAX_ANSWER_BYTES, TIMEOUT, SparqlClient
 
 RDF = STANDARD_PREFIXES["rdf"]
 RDFS_LABEL = STANDARD_PREFIXES["rdfs"] + "label"
@@ -122,17 +122,20 @@ def published_links(dist: Path, target: Target) -> list[Link]:
     return sorted(links, key=lambda link: (link.subject, link.target))
 
 
-def select(url: str, query: str, timeout: float) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
-    """Run a SELECT on a remote endpoint through the one client; any failure is one RemoteError line."""
-    with SparqlClient(url, timeout=timeout, agent=USER_AGENT) as client:
-        return client.select(query, what="checking links")
+def select(url: str, query: str, timeout: float = TIMEOUT, max_answer_bytes: int = MAX_ANSWER_BYTES,
+           what: str = "checking links") -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+    """Run a SELECT on a remote endpoint through the one client; any failure is one RemoteError line,
+    which says ``what`` was being done."""
+    with SparqlClient(url, timeout=timeout, agent=USER_AGENT, max_answer_bytes=max_answer_bytes) as client:
+        return client.select(query, what=what)
 
 
 def _label_values(labels: dict[str, set[str]]) -> dict[str, set[str]]:
     return {lang: {loose_name(v) for v in values} for lang, values in labels.items()}
 
 
-def check(links: list[Link], url: str, timeout: float = 30) -> list[Checked]:
+def check(links: list[Link], url: str, timeout: float = TIMEOUT,
+          max_answer_bytes: int = MAX_ANSWER_BYTES) -> list[Checked]:
     """ok: the target exists and one of its ja/en labels is ours; changed: exists, renamed; missing: gone."""
     results = []
     for start in range(0, len(links), BATCH):
@@ -143,7 +146,7 @@ def check(links: list[Link], url: str, timeout: float = 30) -> list[Checked]:
               VALUES ?item {{ {values} }}
               FILTER EXISTS {{ ?item ?p ?o }}
               OPTIONAL {{ ?item <{RDFS_LABEL}> ?label FILTER (lang(?label) IN ("ja", "en")) }}
-            }}""", timeout)
+            }}""", timeout, max_answer_bytes)
         remote: dict[str, set[tuple[str, str]]] = {}
         for row in rows:
             labels = remote.setdefault(row["item"].value, set())
@@ -190,7 +193,8 @@ def _literal(value: str, language: str) -> str:
     return str(ox.Literal(value, language=language))
 
 
-def suggest(entities: list[tuple[str, str, str]], url: str, timeout: float = 30) -> list[Candidate]:
+def suggest(entities: list[tuple[str, str, str]], url: str, timeout: float = TIMEOUT,
+            max_answer_bytes: int = MAX_ANSWER_BYTES) -> list[Candidate]:
     """Candidates whose ja or en label equals an entity's label; scored, ambiguity counted."""
     by_label: dict[tuple[str, str], list[int]] = {}
     for index, (_, ja, en) in enumerate(entities):
@@ -202,7 +206,8 @@ def suggest(entities: list[tuple[str, str, str]], url: str, timeout: float = 30)
     for start in range(0, len(keys), BATCH):
         values = " ".join(_literal(label, language) for language, label in keys[start:start + BATCH])
         rows = select(url, f"""
-            SELECT ?item ?label WHERE {{ VALUES ?label {{ {values} }} ?item <{RDFS_LABEL}> ?label }}""", timeout)
+            SELECT ?item ?label WHERE {{ VALUES ?label {{ {values} }} ?item <{RDFS_LABEL}> ?label }}""", timeout,
+                      max_answer_bytes, "looking for candidate links")
         for row in rows:
             key = (row["label"].language or "", row["label"].value)
             for index in by_label.get(key, []):

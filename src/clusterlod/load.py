@@ -47,7 +47,15 @@ from clusterlod.loadtext import (  # noqa: F401 (the API)
     progress_printer,
     read_dataset,
 )
-from clusterlod.remote import AuthScheme, EndpointFailure, Reply, SparqlClient, first_line
+from clusterlod.remote import (
+    LOAD_TIMEOUT,
+    MAX_ANSWER_BYTES,
+    AuthScheme,
+    EndpointFailure,
+    Reply,
+    SparqlClient,
+    first_line,
+)
 
 Method = Literal["auto", "gsp", "update"]
 
@@ -162,7 +170,8 @@ class LoadTarget:
 def load(source: Path | Dataset, target: LoadTarget, *, graph: str | None = None, method: Method = "auto",
          user: str | None = None, password: str | None = None, auth: AuthScheme = "auto",
          chunk_triples: int | None = None, chunk_bytes: int | None = None,
-         timeout: float = 60.0, retries: int = 4, backoff: float = 0.5,
+         timeout: float = LOAD_TIMEOUT, retries: int = 4, backoff: float = 0.5,
+         max_answer_bytes: int = MAX_ANSWER_BYTES,
          lease: float = DEFAULT_LEASE, wait: float = 0.0,
          progress: Callable[[LoadProgress], None] | None = None,
          notice: Callable[[str], None] | None = None) -> LoadReport:
@@ -188,7 +197,8 @@ def load(source: Path | Dataset, target: LoadTarget, *, graph: str | None = None
     if body.size > MAX_REQUEST_BYTES:
         raise LoadError(f"{dataset.source}: {body.size} bytes is more than one update request may carry "
                         f"here ({MAX_REQUEST_BYTES}); use the store's bulk loader (docs/loading.md)")
-    with _open_client(query_url, update_url, user, password, auth, timeout, retries, backoff) as client:
+    with _open_client(query_url, update_url, user, password, auth, timeout, retries, backoff,
+                      max_answer_bytes) as client:
         with _failing_as(client):
             if client.check_query().startswith("Virtuoso"):
                 body.prepend(VIRTUOSO_PROLOGUE)
@@ -204,7 +214,7 @@ def load(source: Path | Dataset, target: LoadTarget, *, graph: str | None = None
             with _failing_as(client, LoadNotVerified):  # it was answered 2xx: it may well have committed
                 _verify(client, held, answer, dataset, report)
         finally:
-            if not held.give_back():
+            if held.may_hold and not held.give_back():
                 say(f"could not give back the lease; it expires at {held.expires} (store clock)")
     report.seconds = time.monotonic() - started
     return report
@@ -212,11 +222,12 @@ def load(source: Path | Dataset, target: LoadTarget, *, graph: str | None = None
 
 @contextmanager
 def _open_client(query_url: str, update_url: str, user: str | None, password: str | None, auth: AuthScheme,
-                    timeout: float, retries: int, backoff: float) -> Iterator[SparqlClient]:
+                    timeout: float, retries: int, backoff: float,
+                    max_answer_bytes: int = MAX_ANSWER_BYTES) -> Iterator[SparqlClient]:
     """The shared SPARQL client for one load (a refused URL is a load failure too)."""
     try:
         client = SparqlClient(query_url, update_url=update_url, user=user, password=password, auth=auth,
-                              timeout=timeout, retries=retries, backoff=backoff)
+                              timeout=timeout, retries=retries, backoff=backoff, max_answer_bytes=max_answer_bytes)
     except RemoteError as error:
         raise LoadError(str(error)) from error
     with client:

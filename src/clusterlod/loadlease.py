@@ -59,6 +59,8 @@ class Lease:
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     holder: str = field(default_factory=lambda: f"{socket.gethostname()} pid {os.getpid()}")
     expires: str = ""
+    #: False until a request to insert our lease was sent and not refused: only then is there one to give back.
+    may_hold: bool = False
 
     @property
     def node(self) -> ox.NamedNode:
@@ -70,8 +72,13 @@ class Lease:
         while True:
             now = moment(rows(self.client, text.NOW_SELECT, "reading the store's clock")[0]["now"])
             self.expires = (now + timedelta(seconds=self.seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            self.client.update(text.lease_insert(self.token, self.holder, self.expires, sorted(self.graphs)),
-                               "taking the lease")
+            self.may_hold = True
+            try:
+                self.client.update(text.lease_insert(self.token, self.holder, self.expires, sorted(self.graphs)),
+                                   "taking the lease")
+            except RemoteError as error:
+                self.may_hold = getattr(error, "status", None) is None or error.status >= 500  # type: ignore[attr-defined]
+                raise
             blocking = self._others()
             if not blocking:
                 return

@@ -19,6 +19,9 @@ from clusterlod.source import SourceText
 
 DATASET_FILE = "dataset.yaml"
 IDENTIFIERS_FILE = "reference/identifiers.csv"
+#: The quality checks: the gate runs every query here and refuses a project that has none, so that it can
+#: never pass because its checks were not found (they are the project's, like data/, never the package's).
+QC_FOLDER = "queries/qc"
 
 
 @dataclass
@@ -61,6 +64,7 @@ def read_sources(root: Path) -> Sources:
     if not text_path.is_file():
         raise documents[0].error(f"field 'text': no such file {relative(text_path, root)}", text_field.line)
     identifiers_path = data / IDENTIFIERS_FILE
+    quality_checks(root / "queries")
     return Sources(
         root=root,
         records=records,
@@ -71,6 +75,15 @@ def read_sources(root: Path) -> Sources:
         ontology_files=sorted((root / "ontology").glob("*.ttl")),
         shapes_files=sorted((root / "shapes").glob("*.ttl")),
     )
+
+
+def quality_checks(queries: Path, shown: str = QC_FOLDER + "/") -> list[Path]:
+    """The quality checks of a queries/ folder (qc/*.rq); none is a DataError, never a gate that passes."""
+    found = sorted((queries / "qc").glob("*.rq"))
+    if not found:
+        raise DataError(shown, None, None, "no quality checks (*.rq) here: the gate will not pass a "
+                        "project without its checks; copy the project's queries/ folder, or pass the right --root")
+    return found
 
 
 def inside(data: Path, name: str, record: Record, line: int) -> Path:

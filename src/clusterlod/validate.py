@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
-from clusterlod.errors import DataError
+from clusterlod.errors import DataError, UnsupportedShape
 from clusterlod.graph import Origin
 from clusterlod.namespaces import compact_iri
 
@@ -32,6 +32,11 @@ SEVERITIES = ("violation", "warning", "info")
 SH_NS = "http://www.w3.org/ns/shacl#"
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: SHACL-JS (JavaScript constraints, targets and rules): neither engine runs it, and pySHACL skips it without
+#: a word, so a shape using it would pass any data. Such shapes are refused before validating.
+UNSUPPORTED_TERMS = frozenset(SH_NS + name for name in (
+    "js", "jsFunctionName", "jsLibrary", "jsLibraryURL", "JSConstraint", "JSConstraintComponent", "JSFunction",
+    "JSLibrary", "JSRule", "JSTarget", "JSTargetType", "JSValidator"))
 
 
 @dataclass(frozen=True)
@@ -107,20 +112,38 @@ def validate(data: ox.Store, shapes: list[ox.Triple], origins: dict[str, Origin]
              shapes_file: str = "shapes/") -> Report:
     """Validate the union of ``data``'s graphs (instance data plus the ontology, for rdfs:subClassOf).
 
-    A shape the engine cannot run is a DataError naming ``shapes_file``, in one line.
+    A shape using a feature the engine cannot check is an UnsupportedShape, any other shape it cannot
+    run a DataError, both naming ``shapes_file`` in one line.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r} (expected one of {', '.join(ENGINES)})")
+    refuse_unsupported(shapes, shapes_file, engine)
     try:
         if engine == TURBO:
             results = run_turbo(data, store_of(shapes))
         else:
             results = run_pyshacl(_rdflib_graph([q.triple for q in data]), _rdflib_graph(shapes))
+    except NotImplementedError as error:
+        first = (str(error).strip().splitlines() or ["a SHACL feature"])[0]
+        raise UnsupportedShape(f"{shapes_file}: the SHACL engine ({engine}) cannot check these shapes: {first}; "
+                               "nothing is published") from None
     except Exception as error:
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise DataError(shapes_file, None, None, f"the SHACL engine ({engine}) cannot run these shapes: "
                                                  f"{type(error).__name__}: {first}") from None
     return Report(sort_results(read_results(results, origins, prefixes)), engine, fail_on)
+
+
+def refuse_unsupported(shapes: list[ox.Triple], shapes_file: str, engine: str) -> None:
+    """Refuse shapes that use SHACL-JS, naming the first shape that does (by its predicate, else its type)."""
+    used = [((t.predicate if t.predicate.value in UNSUPPORTED_TERMS else t.object), t.subject) for t in shapes
+            if t.predicate.value in UNSUPPORTED_TERMS
+            or (isinstance(t.object, ox.NamedNode) and t.object.value in UNSUPPORTED_TERMS)]
+    if used:
+        term, subject = next((pair for pair in used if pair[0].value == SH_NS + "js"), used[0])
+        shape = f"<{subject.value}>" if isinstance(subject, ox.NamedNode) else "(a blank node)"
+        raise UnsupportedShape(f"{shapes_file}: shape {shape} uses sh:{term.value[len(SH_NS):]} (SHACL-JS), which "
+                               f"the SHACL engine ({engine}) cannot check; nothing is published")
 
 
 def store_of(triples: list[ox.Triple]) -> ox.Store:

@@ -16,7 +16,7 @@ import re
 import pyoxigraph as ox
 
 from clusterlod.canned.catalogue import CannedQuery, Param
-from clusterlod.errors import ClusterlodError
+from clusterlod.errors import ClusterlodError, UsageError
 from clusterlod.namespaces import RESOURCE_KINDS, XSD, Namespaces
 from clusterlod.sparql_text import FORMS, tokens
 
@@ -115,7 +115,7 @@ def parse_value(param: Param, value: str, ns: Namespaces | None = None) -> Term:
         return ox.Literal(value)
     if param.type in LEXICAL:
         if not LEXICAL[param.type].match(value.strip()):
-            raise ClusterlodError(f"parameter '{param.name}': {value!r} is not a valid {param.type}")
+            raise UsageError(f"parameter '{param.name}': {value!r} is not a valid {param.type}")
         return ox.Literal(value.strip(), datatype=ox.NamedNode(XSD + param.type))
     if param.type in RESOURCE_KINDS and SLUG.match(value):
         return ox.NamedNode(ns.resource(param.type, value))
@@ -137,12 +137,12 @@ def parse_iri(param: Param, value: str, ns: Namespaces) -> str:
         if prefix in prefixes and not local.startswith("//"):
             text = prefixes[prefix] + local
         elif colon and prefix.lower() not in BARE_SCHEMES and not local.startswith("//"):
-            raise ClusterlodError(f"parameter '{param.name}': unknown prefix '{prefix}:' in {value!r} "
+            raise UsageError(f"parameter '{param.name}': unknown prefix '{prefix}:' in {value!r} "
                                   "(give a known prefix such as clo: or cluster:, a slug, or a full <IRI>)")
     try:  # oxigraph's parser, the one the query runs with, decides what an IRI is
         return ox.NamedNode(text).value
     except ValueError as error:
-        raise ClusterlodError(f"parameter '{param.name}': {value!r} is not an IRI ({error}; "
+        raise UsageError(f"parameter '{param.name}': {value!r} is not an IRI ({error}; "
                               "give <IRI>, a prefixed name such as clo:Planned, or a slug)") from None
 
 
@@ -152,13 +152,13 @@ def bind_values(query: CannedQuery, given: dict[str, str], ns: Namespaces | None
     unknown = sorted(set(given) - set(declared))
     if unknown:
         takes = ", ".join(declared) or "no parameters"
-        raise ClusterlodError(f"query {query.name}: unknown parameter '{unknown[0]}' (it takes {takes})")
+        raise UsageError(f"query {query.name}: unknown parameter '{unknown[0]}' (it takes {takes})")
     terms = {}
     for param in query.params:
         value = given.get(param.name, param.default)
         if value is None:
-            raise ClusterlodError(f"query {query.name}: missing parameter '{param.name}' "
-                                  f"({param.description}): pass --param {param.name}=VALUE")
+            raise UsageError(f"query {query.name}: missing parameter '{param.name}' "
+                             f"({param.description}): pass --param {param.name}=VALUE")
         terms[param.name] = parse_value(param, value, ns)
     return terms
 

@@ -70,9 +70,15 @@ class CannedQuery:
 
 
 def default_folder() -> Path:
-    """``./queries`` when it exists, else the queries of the project this package belongs to."""
+    """``./queries`` when it exists, else (in an editable install) the checkout's; else a one-line error,
+    never an empty list that looks like a project without queries."""
     here = Path("queries")
-    return here if here.is_dir() else Path(__file__).resolve().parents[3] / "queries"
+    if here.is_dir():
+        return here
+    checkout = Path(__file__).resolve().parents[3] / "queries"
+    if checkout.is_dir() and (checkout.parent / "pyproject.toml").is_file():
+        return checkout
+    raise ClusterlodError("no queries/ folder here: run clusterlod in the project folder, or pass --queries DIR")
 
 
 def parse_header(text: str, origin: str) -> dict:
@@ -123,6 +129,8 @@ def load_query(path: Path, name: str | None = None) -> CannedQuery:
 def discover(folder: Path | None = None) -> list[CannedQuery]:
     """Every canned query: those of ``folder`` by name, then the quality checks as ``qc/NAME``."""
     folder = folder or default_folder()
+    if not folder.is_dir():
+        raise ClusterlodError(f"{folder}: no such folder of queries (pass --queries DIR)")
     found = [load_query(p) for p in sorted(folder.glob("*.rq"))]
     found += [load_query(p, f"{QC_FOLDER}/{p.stem}") for p in sorted((folder / QC_FOLDER).glob("*.rq"))]
     return found

@@ -59,23 +59,27 @@ def run_local(text: str, store: ox.Store, origin: str = "query") -> Answer:
     return answers.from_store(form, answer)
 
 
-def run_remote(text: str, endpoint: str, timeout: float = 30.0, union: bool = True,
-               origin: str = "query") -> Answer:
-    """Run on a SPARQL 1.1 endpoint; every failure becomes one RemoteError line."""
-    from clusterlod.remote import SparqlClient
+def run_remote(text: str, endpoint: str, timeout: float | None = None, union: bool = True,
+               origin: str = "query", max_answer_bytes: int | None = None) -> Answer:
+    """Run on a SPARQL 1.1 endpoint; every failure becomes one RemoteError line.
+
+    ``timeout`` and ``max_answer_bytes`` default to the client's (clusterlod.remote).
+    """
+    from clusterlod.remote import MAX_ANSWER_BYTES, TIMEOUT, SparqlClient
 
     query_form(text, origin)
-    with SparqlClient(endpoint, timeout=timeout) as client:
+    with SparqlClient(endpoint, timeout=timeout or TIMEOUT,
+                      max_answer_bytes=max_answer_bytes or MAX_ANSWER_BYTES) as client:
         return client.query(text, union=union, what=origin)
 
 
 def run(query: CannedQuery, params: dict[str, str] | None = None, *, store: ox.Store | None = None,
-        dist: Path | None = None, endpoint: str | None = None, timeout: float = 30.0,
-        union: bool = True) -> Answer:
+        dist: Path | None = None, endpoint: str | None = None, timeout: float | None = None,
+        union: bool = True, max_answer_bytes: int | None = None) -> Answer:
     """Bind and run a canned query on a remote endpoint, a given store, or the built dataset."""
     text = prepare(query, params)
     if endpoint is not None:
-        return run_remote(text, endpoint, timeout, union, str(query.path))
+        return run_remote(text, endpoint, timeout, union, str(query.path), max_answer_bytes)
     if store is None:  # the built release: its IRIs are under the base it was built with
         text = rebase_query(text, release_base(dist or Path("dist")))
     return run_local(text, store if store is not None else open_store(dist or Path("dist")), str(query.path))

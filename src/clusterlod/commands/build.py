@@ -9,6 +9,9 @@ import click
 
 from clusterlod.namespaces import DEFAULT_BASE
 
+#: A build running longer than this many seconds says which stage it is in, even without -v.
+PROGRESS_AFTER = 5.0
+
 root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                            show_default=True, help="The project folder holding data/, ontology/ and shapes/.")
 
@@ -47,9 +50,11 @@ def gate_options(command: Callable) -> Callable:
 @click.option("--previous", type=click.Path(exists=True, path_type=Path), default=None, metavar="OLD",
               help="The release this one follows (a dist/ folder or its N-Quads): the catalogue links it with "
                    "dcat:previousVersion and counts what changed in adms:versionNotes.")
-@click.option("-v", "--verbose", is_flag=True, help="Say what each stage is doing.")
+@click.option("-v", "--verbose", is_flag=True, help="Say when each stage starts (a build that runs past "
+              f"{PROGRESS_AFTER:g} s says so anyway).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success, not even the summary line.")
 def build(root: Path, out: Path | None, base: str | None, engine: str, fail_on: str, previous: Path | None,
-          verbose: bool) -> None:
+          verbose: bool, quiet: bool) -> None:
     """Build the release: write every syntax to a staging folder, pass the gate, then swap it in.
 
     Writes Turtle, JSON-LD, N-Triples, RDF/XML, TriG and N-Quads, the ontology,
@@ -59,15 +64,26 @@ def build(root: Path, out: Path | None, base: str | None, engine: str, fail_on: 
     Bad input stops the build with one line naming the file, line and
     record; the previous dist/ is left as it was.
     """
+    import time
+
+    from clusterlod.build import Summary
     from clusterlod.build import build as run_build
 
-    say = (lambda message: click.echo(f"clusterlod: {message}", err=True)) if verbose else None
+    started = time.perf_counter()
+    summaries: list[Summary] = []
+
+    def say(stage: str) -> None:
+        elapsed = time.perf_counter() - started
+        if verbose or (elapsed > PROGRESS_AFTER and not quiet):  # a long build shows where it is
+            click.echo(f"clusterlod: [{elapsed:5.1f} s] {stage}", err=True)
+
     target = out or root / "dist"
-    report = run_build(root, target, base, say, engine, fail_on, previous=previous)
+    report = run_build(root, target, base, say, engine, fail_on, previous=previous, done=summaries.append)
+    if quiet:
+        return
     for violation in report.violations:  # warnings and infos that did not block
         click.echo(f"clusterlod: {violation.line()}", err=True)
-    if verbose:
-        click.echo(f"clusterlod: built {target}", err=True)
+    click.echo(f"clusterlod: {summaries[0].line(target, time.perf_counter() - started)}", err=True)
 
 
 @click.command()

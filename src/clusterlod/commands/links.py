@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from clusterlod.errors import LinksChanged
+from clusterlod.commands.remote_options import max_answer_option, timeout_option
+from clusterlod.errors import ExitCode, LinksChanged
 from clusterlod.linksets import TARGETS
 
 dist_option = click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default="dist",
@@ -15,8 +16,6 @@ target_option = click.option("--target", type=click.Choice(sorted(TARGETS)), def
                              help="Which linked dataset to ask.")
 endpoint_option = click.option("--endpoint", metavar="URL", default=None,
                                help="SPARQL endpoint of the target (default: the target's public endpoint).")
-timeout_option = click.option("--timeout", type=float, default=30, show_default=True,
-                              help="Seconds to wait for an answer.")
 
 
 @click.group()
@@ -33,44 +32,49 @@ def _endpoint(target: str, endpoint: str | None) -> str:
     return url
 
 
-@links.command()
+CHECK_HELP = f"""Ask the target whether each linked resource still exists and still has our name.
+
+    Prints a table of ok / changed / missing and exits with {int(ExitCode.LINKS_CHANGED)}
+    ({ExitCode.LINKS_CHANGED.name}) when any link is not ok. A link is ok when one of the
+    target's Japanese or English labels matches ours or the name recorded when the
+    identifier was verified.
+    """
+
+
+@links.command(help=CHECK_HELP)
 @dist_option
 @target_option
 @endpoint_option
-@timeout_option
-def check(dist: Path, target: str, endpoint: str | None, timeout: float) -> None:
-    """Ask the target whether each linked resource still exists and still has our name.
-
-    Prints a table of ok / changed / missing and exits with 1 when any link is
-    not ok. A link is ok when one of the target's Japanese or English labels
-    matches ours or the name recorded when the identifier was verified.
-    """
+@timeout_option()
+@max_answer_option
+def check(dist: Path, target: str, endpoint: str | None, timeout: float, max_answer_bytes: int) -> None:
     from clusterlod import links as linking
 
     url = _endpoint(target, endpoint)
-    results = linking.check(linking.published_links(dist, TARGETS[target]), url, timeout)
+    results = linking.check(linking.published_links(dist, TARGETS[target]), url, timeout, max_answer_bytes)
     width = max((len(r.link.subject) for r in results), default=10)
     click.echo(f"{'status':8} {'entity':{width}} target")
     for r in results:
         remote = f"  (now: {', '.join(r.remote)})" if r.status == "changed" else ""
         click.echo(f"{r.status:8} {r.link.subject:{width}} {r.link.target}{remote}")
     problems = [r for r in results if r.status != "ok"]
-    click.echo(f"{len(results)} links: {len(results) - len(problems)} ok, "
-               f"{sum(r.status == 'changed' for r in results)} changed, "
-               f"{sum(r.status == 'missing' for r in results)} missing",
-               err=True)
-    if problems:
-        raise LinksChanged(f"{len(problems)} of {len(results)} links changed or missing")
+    counts = (f"{len(results) - len(problems)} ok, {sum(r.status == 'changed' for r in results)} changed, "
+              f"{sum(r.status == 'missing' for r in results)} missing")
+    if problems:  # the one error line says it all
+        raise LinksChanged(f"{len(problems)} of {len(results)} links changed or missing ({counts})")
+    click.echo(f"{len(results)} links: {counts}", err=True)
 
 
 @links.command()
 @dist_option
 @target_option
 @endpoint_option
-@timeout_option
+@timeout_option()
+@max_answer_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default="links-review.csv", show_default=True,
               help="Review file to write the candidates to.")
-def suggest(dist: Path, target: str, endpoint: str | None, timeout: float, out: Path) -> None:
+def suggest(dist: Path, target: str, endpoint: str | None, timeout: float, max_answer_bytes: int,
+            out: Path) -> None:
     """Propose links, by exact label, for entities that have none yet.
 
     Candidates go to a CSV review file with a score (1.0: both the Japanese and
@@ -82,7 +86,7 @@ def suggest(dist: Path, target: str, endpoint: str | None, timeout: float, out: 
     from clusterlod.atomic import write_text
 
     url = _endpoint(target, endpoint)
-    candidates = linking.suggest(linking.unlinked_entities(dist, TARGETS[target]), url, timeout)
+    candidates = linking.suggest(linking.unlinked_entities(dist, TARGETS[target]), url, timeout, max_answer_bytes)
     write_text(out, linking.review_csv(candidates))
     click.echo(f"{len(candidates)} candidate(s) for {len({c.subject for c in candidates})} entities written to {out}",
                err=True)

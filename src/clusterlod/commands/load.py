@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from clusterlod.commands.remote_options import max_answer_option, timeout_option
+from clusterlod.remote import LOAD_TIMEOUT
+
 #: Above this many triples a load shows progress even without --progress.
 LARGE_LOAD = 50_000
 
@@ -35,15 +38,15 @@ LARGE_LOAD = 50_000
               help="Seconds the load's lease on its target graphs lasts (store clock) if it is not given back.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Seconds to wait for another load of the same graphs to finish; 0 refuses at once.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              help="Seconds to wait for each answer.")
+@timeout_option(LOAD_TIMEOUT)
+@max_answer_option
 @click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
               help="Retries, with back-off, on connection errors and 5xx answers.")
 @click.option("--progress/--quiet", default=None,
               help=f"Show triples and bytes sent on stderr (default: only for loads over {LARGE_LOAD} triples).")
 def load(source: Path, endpoint: str, update_endpoint: str | None, graph_store: str | None, graph: str | None,
          method: str, user: str | None, password: str | None, auth: str, chunk_triples: int | None,
-         chunk_bytes: int | None, lease: float, wait: float, timeout: float, retries: int,
+         chunk_bytes: int | None, lease: float, wait: float, timeout: float, max_answer_bytes: int, retries: int,
          progress: bool | None) -> None:
     """Load SOURCE (a dist/ folder or an .nq/.trig file; default dist) into a SPARQL store.
 
@@ -61,7 +64,8 @@ def load(source: Path, endpoint: str, update_endpoint: str | None, graph_store: 
     report = loader.load(
         dataset, loader.LoadTarget(endpoint, update_endpoint, graph_store), method=method,  # type: ignore[arg-type]
         user=user, password=password, auth=auth, chunk_triples=chunk_triples,  # type: ignore[arg-type]
-        chunk_bytes=chunk_bytes, timeout=timeout, retries=retries, lease=lease, wait=wait,
+        chunk_bytes=chunk_bytes, timeout=timeout, max_answer_bytes=max_answer_bytes, retries=retries, lease=lease,
+        wait=wait,
         progress=loader.progress_printer() if show else None,
         notice=lambda message: click.echo(f"clusterlod: {message}", err=True))
     click.echo(report.table())

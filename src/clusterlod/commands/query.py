@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from clusterlod.commands.remote_options import max_answer_option, timeout_option
+
 FORMATS = ("table", "csv", "tsv", "json", "turtle", "ntriples", "jsonld")
 queries_option = click.option("--queries", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
                               help="Folder of canned queries (default: ./queries, else the project's).")
@@ -13,16 +15,16 @@ queries_option = click.option("--queries", "folder", type=click.Path(file_okay=F
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     """``key=value`` pairs; the value is everything after the first '='. A key given twice is refused."""
-    from clusterlod.errors import ClusterlodError
+    from clusterlod.errors import UsageError
 
     params: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ClusterlodError(f"--param {pair!r}: expected KEY=VALUE")
+            raise UsageError(f"--param {pair!r}: expected KEY=VALUE")
         if key in params:
-            raise ClusterlodError(f"--param {key} is given twice ({params[key]!r} and {value!r}): give it once")
+            raise UsageError(f"--param {key} is given twice ({params[key]!r} and {value!r}): give it once")
         params[key] = value
     return params
 
@@ -34,8 +36,8 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--endpoint", metavar="URL", default=None,
               help="An http(s) URL of a SPARQL 1.1 query endpoint (default: an embedded store of the built data); "
                    "credentials in the URL (http://user:pass@host/) are used to authenticate.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Seconds to wait for the endpoint's answer.")
+@timeout_option()
+@max_answer_option
 @click.option("--union-default-graph/--no-union-default-graph", "union", default=True, show_default=True,
               help="Ask the endpoint to query all named graphs as the default graph (Oxigraph's parameter).")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
@@ -43,8 +45,8 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default="dist", show_default=True,
               help="The built release whose dataset file (clusterlod.nq) the embedded store loads.")
 @queries_option
-def query(name: str, pairs: tuple[str, ...], endpoint: str | None, timeout: float, union: bool, fmt: str,
-          dist: Path, folder: Path | None) -> None:
+def query(name: str, pairs: tuple[str, ...], endpoint: str | None, timeout: float, max_answer_bytes: int,
+          union: bool, fmt: str, dist: Path, folder: Path | None) -> None:
     """Run a canned query by NAME (see `clusterlod queries`) or any FILE.rq.
 
     Without --endpoint it runs on the built data (dist/clusterlod.nq) with all
@@ -58,7 +60,8 @@ def query(name: str, pairs: tuple[str, ...], endpoint: str | None, timeout: floa
         check_url(endpoint)  # before anything is read: only http(s) URLs, never a local file
     params = parse_params(pairs)
     query_ = canned.resolve(name, folder)
-    answer = canned.run(query_, params, dist=dist, endpoint=endpoint, timeout=timeout, union=union)
+    answer = canned.run(query_, params, dist=dist, endpoint=endpoint, timeout=timeout, union=union,
+                        max_answer_bytes=max_answer_bytes)
     click.echo(canned.render(answer, fmt), nl=False)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -64,13 +66,33 @@ def serve(host: str, port: int, dist: Path, base: str | None, endpoint: str | No
 
     settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
     app = create_app(settings, access_log, pid_file)
-    click.echo(f"clusterlod: serving {dist} (release {app.site.generations.current.id}) at http://{host}:{port}/",
-               err=True)
-    run(app, settings, host, port, log_level)
+    sock = listen(host, port)
+    what = f"the data of {endpoint}" if endpoint else str(dist)
+    click.echo(f"clusterlod: serving {what} at http://{host}:{port}/", err=True)
+    run(app, settings, host, port, log_level, sock)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is announced: a busy port is one line, not uvicorn's log."""
+    from clusterlod.errors import ClusterlodError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart need not wait
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        reason = "the port is in use (another server?): pick another --port" if error.errno == errno.EADDRINUSE \
+            else (error.strerror or str(error))
+        raise ClusterlodError(f"cannot listen on {host}:{port}: {reason}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 @click.command()
-@click.option("--pid-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), required=True,
+@click.option("--pid-file", type=click.Path(dir_okay=False, path_type=Path), required=True,
               metavar="FILE", help="The file `clusterlod serve --pid-file FILE` wrote.")
 def reload(pid_file: Path) -> None:
     """Make a running `clusterlod serve` switch to the release now in its --dist folder.
@@ -85,7 +107,11 @@ def reload(pid_file: Path) -> None:
 
     from clusterlod.errors import ClusterlodError
 
-    text = pid_file.read_text(encoding="utf-8").strip()
+    try:
+        text = pid_file.read_text(encoding="utf-8").strip()
+    except OSError as e:
+        raise ClusterlodError(f"{pid_file}: cannot be read ({e.strerror}); is `clusterlod serve --pid-file "
+                              f"{pid_file}` running?") from None
     if not text.isdigit():
         raise ClusterlodError(f"{pid_file}: holds no process id")
     try:

@@ -18,6 +18,15 @@
     });
   }
 
+  // Completion from the page only: the class and property completers ask Linked Open Vocabularies on the
+  // internet, and a page served on a closed network showed "Failed fetching suggestions" for every word.
+  [Yasgui.Yasqe && Yasgui.Yasqe.defaults, Yasgui.defaults && Yasgui.defaults.yasqe].forEach(function (defaults) {
+    if (defaults && Array.isArray(defaults.autocompleters)) {
+      const local = defaults.autocompleters.filter(function (name) { return name === "prefixes" || name === "variables"; });
+      defaults.autocompleters.splice(0, defaults.autocompleters.length, ...local);
+    }
+  });
+
   const yasgui = new Yasgui(holder, {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
@@ -26,9 +35,19 @@
     populateFromUrl: false,
     autofocus: false,
   });
+  // Results in YASR's "simple view": 18 and 北海道, not "18"^^<http://www.w3.org/2001/XMLSchema#integer>.
+  // The reader may still untick it; a tab keeps the reader's choice.
+  function simpleView(t) {
+    const yasr = t && t.getYasr && t.getYasr();
+    const table = yasr && yasr.plugins && yasr.plugins.table;
+    if (table && table.persistentConfig && table.persistentConfig.compact === undefined) {
+      table.persistentConfig.compact = true;
+    }
+  }
   const tab = yasgui.getTab();
   tab.setEndpoint(endpoint);
   tab.setQuery(first);
+  simpleView(tab);
   // The result table shows a resource of the release by its label in the page's language, as the
   // server-rendered table does; the link still goes to the IRI. Other IRIs stay as they are.
   let labels = {};
@@ -59,6 +78,7 @@
     const opened = yasgui.addTab(true, { name: query.title });
     opened.setEndpoint(endpoint);
     opened.setQuery(query.text);
+    simpleView(opened);
     opened.query();
   }
   document.querySelectorAll("a.run-query").forEach(function (link) {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,12 @@ def _stop(process: subprocess.Popen | None, kill: bool) -> None:
 # --------------------------------------------------------------------------- Oxigraph
 
 
+def oxigraph_cli() -> str | None:
+    """The ``oxigraph`` command of the test extra: beside this interpreter (the virtual environment it was
+    installed into, active or not, as when the README's test command runs ``.venv/bin/python``), else on PATH."""
+    return shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+
+
 @dataclass
 class OxigraphServer:
     """``oxigraph serve`` on a free loopback port; its data survives stop()/start()."""
@@ -85,16 +92,19 @@ class OxigraphServer:
     def store_url(self) -> str:
         return f"{self.base}/store"
 
+    def arguments(self) -> list[str]:
+        """What follows ``oxigraph`` on the command line (docs/loading.md shows the same flags)."""
+        return ["serve", "--location", str(self.folder / "db"), "--bind", f"127.0.0.1:{self.port}",
+                *(["--union-default-graph"] if self.union_default_graph else [])]
+
     def start(self) -> OxigraphServer:
         log = self.folder / "oxigraph.log"
-        executable = shutil.which("oxigraph")
+        executable = oxigraph_cli()
         if executable is None:
             raise RuntimeError("the oxigraph CLI is missing: pip install oxigraph (in the test extra)")
         with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [executable, "serve", "--location", str(self.folder / "db"), "--bind", f"127.0.0.1:{self.port}",
-                 *(["--union-default-graph"] if self.union_default_graph else [])],
-                stdout=out, stderr=subprocess.STDOUT, cwd=self.folder)
+            self.process = subprocess.Popen([executable, *self.arguments()], stdout=out, stderr=subprocess.STDOUT,
+                                            cwd=self.folder)
         wait_until_ready(self.query_url, self.process, log)
         return self
 

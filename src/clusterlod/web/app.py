@@ -26,11 +26,11 @@ from starlette.routing import Route
 from clusterlod import formats
 from clusterlod.atomic import write_text
 from clusterlod.catalog import media_type as file_media_type
-from clusterlod.errors import DataError, RemoteError
-from clusterlod.web import negotiation, paths, sparql
+from clusterlod.errors import RemoteError
+from clusterlod.web import negotiation, paths, sparql, wellknown
 from clusterlod.web.canned import read_queries
 from clusterlod.web.describe import serialize
-from clusterlod.web.generations import PINNED, Generation, Generations
+from clusterlod.web.generations import PINNED, Generation, Generations, no_release
 from clusterlod.web.limits import SD, Settings, service_description
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES
 from clusterlod.web.operations import Operations
@@ -120,8 +120,7 @@ class Site:
         """Everything one release needs, built before anyone is shown it (the first one at start-up)."""
         s = self.settings
         if not s.endpoint and DATASET_FILE not in generation.snapshot.digests:
-            raise DataError(s.dist / DATASET_FILE, None, None,
-                            "is missing: run `clusterlod build` first (or give --dist)")
+            raise no_release(s.dist, f"{DATASET_FILE} is missing")
         release = Release(generation.snapshot.folder, s.base, s.endpoint, s.timeout)
         served = Served(release, Renderer(release, read_queries(s.queries)),
                         sitemap(release, release.ns.base))  # from the configured base, never Host
@@ -348,6 +347,12 @@ class Site:
     async def sitemap(self, request: Request) -> Response:
         return Response(self.sitemap_body, 200, CACHE, media_type=formats.XML_MEDIA_TYPE)
 
+    async def favicon(self, request: Request) -> Response:
+        return Response(wellknown.favicon_ico(), 200, CACHE, media_type="image/x-icon")
+
+    async def robots(self, request: Request) -> Response:
+        return Response(wellknown.robots_txt(self.release.ns.base), 200, CACHE, media_type=formats.TEXT_MEDIA_TYPE)
+
     async def sparql(self, request: Request) -> Response:
         s = self.settings
         try:
@@ -472,6 +477,8 @@ def create_app(settings: Settings, access_log: TextIO | None = None, pid_file: P
         Route("/sparql", site.sparql, methods=["GET", "HEAD", "POST"]),
         *[Route(f"/labels.{lang}.json", site.labels, methods=["GET", "HEAD"]) for lang in LANGUAGES],
         Route("/sitemap.xml", site.sitemap, methods=["GET", "HEAD"]),
+        Route("/favicon.ico", site.favicon, methods=["GET", "HEAD"]),
+        Route("/robots.txt", site.robots, methods=["GET", "HEAD"]),
         Route("/.well-known/void", site.void, methods=["GET", "HEAD"]),
         Route("/static/{name:path}", site.static_file, methods=["GET", "HEAD"]),
         Route("/download/{path:path}", site.download, methods=["GET", "HEAD"]),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import resource
+import socket
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -82,10 +83,21 @@ def protocol_for(settings: Any) -> type[BoundedH11]:
                                              "header_timeout": settings.header_timeout})
 
 
-def run(app: Any, settings: Any, host: str, port: int, log_level: str) -> None:
-    """uvicorn with the limits of ``settings``."""
+def run(app: Any, settings: Any, host: str, port: int, log_level: str, sock: socket.socket | None = None) -> None:
+    """uvicorn with the limits of ``settings``, on ``sock`` when the caller has bound it already.
+
+    Not ``uvicorn.run``, which swallows the KeyboardInterrupt of Ctrl-C (so the command would exit 0):
+    uvicorn re-raises the signal after its graceful shutdown, and the CLI exits with ABORTED.
+    """
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level in ("info", "debug"),
-                server_header=False, http=protocol_for(settings), timeout_keep_alive=settings.keep_alive_timeout,
-                h11_max_incomplete_event_size=settings.max_header_bytes, lifespan="on")
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=log_level in ("info", "debug"),
+                            server_header=False, http=protocol_for(settings),
+                            timeout_keep_alive=settings.keep_alive_timeout,
+                            h11_max_incomplete_event_size=settings.max_header_bytes, lifespan="on")
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock] if sock is not None else None)
+    if not server.started:
+        from clusterlod.errors import ClusterlodError
+
+        raise ClusterlodError(f"the server on http://{host}:{port}/ did not start (see the lines above)")

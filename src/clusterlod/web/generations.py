@@ -29,7 +29,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from clusterlod.catalog import CATALOG_FILE
-from clusterlod.errors import DataError
+from clusterlod.errors import ClusterlodError, DataError
 from clusterlod.namespaces import STANDARD_PREFIXES
 from clusterlod.web.paths import DOWNLOAD
 
@@ -115,7 +115,7 @@ def take_snapshot(dist: Path, attempts: int | None = None) -> Snapshot:
 
     Raises :class:`DataError` when ``dist`` stays missing or inconsistent.
     """
-    problem = "is missing: run `clusterlod build` first (or give --dist)"
+    problem = None
     attempts = attempts or COPY_ATTEMPTS
     for attempt in range(attempts):
         folder = Path(tempfile.mkdtemp(prefix="clusterlod-serve-"))
@@ -123,7 +123,7 @@ def take_snapshot(dist: Path, attempts: int | None = None) -> Snapshot:
             digests, mtimes = _copy(dist, folder)
             version = _check(folder, digests)
         except (FileNotFoundError, NotADirectoryError):
-            problem = "is missing: run `clusterlod build` first (or give --dist)"
+            problem = None
         except MixedRelease as e:
             problem = f"does not match its catalogue: {e} (if a build is writing it, reload when it is done)"
         else:
@@ -132,7 +132,14 @@ def take_snapshot(dist: Path, attempts: int | None = None) -> Snapshot:
         shutil.rmtree(folder, ignore_errors=True)
         if attempt + 1 < attempts:
             time.sleep(COPY_PAUSE_S)
+    if problem is None:
+        raise no_release(dist, "the folder is missing")
     raise DataError(Path(dist), None, None, problem)
+
+
+def no_release(dist: Path, why: str) -> ClusterlodError:
+    """The one line for a --dist that holds no build, worded as web/release.py words it."""
+    return ClusterlodError(f"no built release at {dist} ({why}): run `clusterlod build` first, or pass --dist DIR")
 
 
 @dataclass(eq=False)

@@ -82,7 +82,7 @@ def route_of(path: str) -> str:
     if path in ("/", "/index.html", "/index.ja.html", "/index.en.html"):
         return "index"
     fixed = {"/sparql": "sparql", "/sitemap.xml": "sitemap", "/.well-known/void": "void",
-             HEALTH_PATH: "healthz", METRICS_PATH: "metrics"}
+             HEALTH_PATH: "healthz", METRICS_PATH: "metrics", "/favicon.ico": "static", "/robots.txt": "static"}
     if path in fixed:
         return fixed[path]
     for prefix, name in (("/download/", "download"), ("/static/", "static"), ("/search", "search"),

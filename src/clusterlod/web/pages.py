@@ -28,6 +28,8 @@ from clusterlod.web.release import Release
 from clusterlod.web.views import Value, Viewer, heading
 
 DCTERMS, VOID, DCAT = STANDARD_PREFIXES["dcterms"], STANDARD_PREFIXES["void"], STANDARD_PREFIXES["dcat"]
+#: The canned query the query editor opens with.
+START_QUERY = "totals-by-region"
 KIND_QUERY = """SELECT ?s ?t WHERE {{ ?s a ?t FILTER(STRSTARTS(STR(?s), "{prefix}")) }}"""
 CHART_QUERY = """
 PREFIX clo: <{vocab}>
@@ -264,7 +266,7 @@ class Renderer:
     def editor(self, lang: str, root: str, query: str, table: dict[str, Any] | None = None,
                error: str | None = None, name: str | None = None, raw: str | None = None) -> bytes:
         if not query and self.queries:
-            query = self.queries[0].text
+            query = self.start_query().text
         canned = [(q.title(lang), self.query_href(q, lang, root), q.name) for q in self.queries]
         path = f"queries/{name}.{lang}.html" if name else "sparql"
         examples = json.dumps([{"name": q.name, "title": q.title(lang), "text": q.text} for q in self.queries],
@@ -274,6 +276,13 @@ class Renderer:
                               base=self.release.ns.base, canned_json=script_json(examples),
                               queries=canned, robots="noindex")
         return self.render("sparql.html", context)
+
+    def start_query(self) -> CannedQuery:
+        """The query the editor opens with: a table worth seeing (totals per region), else the first SELECT
+        without parameters, else the first query; never an ASK with a VALUES line to puzzle over."""
+        named = {q.name: q for q in self.queries}
+        plain = [q for q in self.queries if not q.is_qc and not q.params and q.form == "SELECT"]
+        return named.get(START_QUERY) or (plain or self.queries)[0]
 
     def labels_json(self, lang: str) -> bytes:
         """IRI -> label of the release's resources, as the server-rendered table shows them;

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from clusterlod import formats
 from clusterlod.catalog import CATALOG_FILE
-from clusterlod.errors import DataError
+from clusterlod.errors import ClusterlodError
 from clusterlod.namespaces import DEFAULT_BASE, STANDARD_PREFIXES, Namespaces, Shortener
 from clusterlod.web.backend import Backend, RemoteBackend, StoreBackend
 from clusterlod.web.describe import Description, describe, serialize, whole_graph
@@ -63,7 +63,8 @@ class Release:
         else:
             path = self.dist / DATASET_FILE
             if not path.is_file():
-                raise DataError(path, None, None, "is missing: run `clusterlod build` first (or give --dist)")
+                raise ClusterlodError(f"no built release at {self.dist} ({path.name} is missing): "
+                                      "run `clusterlod build` first, or pass --dist DIR")
             self.data = StoreBackend.from_file(path, ox.RdfFormat.N_QUADS)
         self.sources: list[Backend] = [self.data, self.catalog]
         self.prefixes = self.ns.prefixes()

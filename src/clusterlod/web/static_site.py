@@ -11,7 +11,7 @@ from pathlib import Path
 
 from clusterlod import formats
 from clusterlod.atomic import replace_directory
-from clusterlod.web import webconf
+from clusterlod.web import webconf, wellknown
 from clusterlod.web.app import _static_files, sitemap
 from clusterlod.web.canned import read_queries
 from clusterlod.web.negotiation import DATA_VARIANTS, DEFAULT_LANGUAGE, LANGUAGES
@@ -66,6 +66,8 @@ def write_site(dist: Path, out: Path, base: str | None = None, queries: Path | N
         for path in sorted(p for p in release.dist.rglob("*") if p.is_file()):
             put(f"download/{path.relative_to(release.dist).as_posix()}", path.read_bytes())
         put("sitemap.xml", sitemap(release, release.ns.base))
+        put("favicon.ico", wellknown.favicon_ico())
+        put("robots.txt", wellknown.robots_txt(release.ns.base))
         put("406.txt", b"clusterlod: not acceptable; resources are available as text/html, text/turtle, "
                        b"application/ld+json, application/n-triples and application/rdf+xml\n")
         put(NGINX_FILE, webconf.nginx(str(out.resolve())).encode("utf-8"))
