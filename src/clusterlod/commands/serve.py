@@ -97,11 +97,11 @@ def listen(host: str, port: int) -> socket.socket:
 def reload(pid_file: Path) -> None:
     """Make a running `clusterlod serve` switch to the release now in its --dist folder.
 
-    Sends SIGHUP (the same as `kill -HUP $(cat FILE)`). The server copies and checks the
-    new release, starts its query workers and renders its pages, then switches in one
+    Sends SIGHUP (the same as `kill -HUP $(cat FILE)`) and returns. The server copies
+    and checks the new release and starts its query workers, then switches in one
     step; requests under way finish on the old release. If the new release cannot be
-    read, the old one keeps serving and the server says why on its stderr. Its
-    /healthz shows the release being served.
+    read, the old one keeps serving and the server says why on its stderr and in
+    /healthz (reload_error), which also names the release being served.
     """
     import signal
 
