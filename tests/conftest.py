@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: that uses any of them, even indirectly, is marked ``external`` and left out of the inner loop
 #: ``pytest -m "not external"``. The README's test command still runs everything.
 EXTERNAL_FIXTURES = frozenset({"virtuoso_server", "virtuoso_instance", "virtuoso", "nginx", "browser_page",
-                               "fresh_venv", "plain_install"})
+                               "fresh_venv", "plain_install", "apache"})
 #: Test modules that are external as a whole (the benchmark runs every stage at several sizes).
 EXTERNAL_MODULES = frozenset({"test_bench.py"})
 #: Tests that need nothing outside Python but cost seconds each, with what the inner loop keeps
@@ -29,6 +29,9 @@ SLOW_TESTS = {
     "test_alignments.py": "the OWL-RL closure of the release with the aligned vocabularies",
     "test_load.py::test_loads_started_together_never_overlap": "two real loads racing on an Oxigraph server",
     "test_serve_smoke.py::test_many_host_headers_leave_memory_flat": "thousands of requests to a real server",
+    "test_serve_reload.py": "a real server switched between two real builds 20 times under four clients (about "
+                            "30 s); the inner loop keeps test_operations' reloads in process: a refused release, "
+                            "a request under way keeping its release",
 }
 
 

@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "load": "clusterlod.commands.load:load",
     "serve": "clusterlod.commands.serve:serve",
     "site": "clusterlod.commands.serve:site",
+    "reload": "clusterlod.commands.serve:reload",
+    "redirects": "clusterlod.commands.serve:redirects",
     "links": "clusterlod.commands.links:links",
     "bench": "clusterlod.commands.bench:bench",
     "diff": "clusterlod.commands.diff:diff",

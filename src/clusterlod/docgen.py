@@ -103,6 +103,13 @@ def module_map() -> str:
     return "\n".join(lines) + "\n"
 
 
+def operations() -> str:
+    """The /healthz fields and /metrics series of `clusterlod serve` (web/operations.py)."""
+    from clusterlod.web.operations import markdown_table
+
+    return markdown_table()
+
+
 def client_limits() -> str:
     """The SPARQL client's limits (clusterlod.remote), for docs/querying.md."""
     from clusterlod.remote import limits_table
@@ -112,7 +119,7 @@ def client_limits() -> str:
 
 #: Generated blocks: (page, block name) -> the function writing its content.
 BLOCKS = {("curating.md", "record types"): record_types, ("development.md", "module map"): module_map,
-          ("querying.md", "client limits"): client_limits}
+          ("serving.md", "operations"): operations, ("querying.md", "client limits"): client_limits}
 
 
 def begin(name: str) -> str:

@@ -45,11 +45,17 @@ async def _client(host: str, port: int, paths: list[str], deadline: float, laten
             await writer.drain()
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])
-            length = 0
+            length, chunked = 0, False
             for line in head.split(b"\r\n"):
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":", 1)[1])
-            if length:
+                elif line.lower().startswith(b"transfer-encoding:") and b"chunked" in line.lower():
+                    chunked = True  # e.g. Oxigraph's server
+            if chunked:
+                while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                    await reader.readexactly(size + 2)
+                await reader.readuntil(b"\r\n")  # the empty trailer
+            elif length:
                 await reader.readexactly(length)
             latencies.append(time.perf_counter() - start)
             if status >= 400:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -41,19 +43,29 @@ queries_option = click.option("--queries", type=click.Path(file_okay=False, path
 @limit_options
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@click.option("--access-log", type=click.File("a", encoding="utf-8", lazy=False), default=None, metavar="FILE|-",
+              help="Write one line per request in the Combined Log Format to FILE (appended), or to stdout with -.")
+@click.option("--pid-file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="Write the server's process id here once it is ready (removed when it stops), for "
+                   "`clusterlod reload --pid-file FILE`.")
 def serve(host: str, port: int, dist: Path, base: str | None, endpoint: str | None, queries: Path,
-          log_level: str, **limits: float | int) -> None:
+          log_level: str, access_log: TextIO | None, pid_file: Path | None, **limits: float | int) -> None:
     """Serve the release: dereferenceable IRIs, bilingual pages and a SPARQL endpoint.
 
     Every resource IRI answers 303 to its HTML page or data document by the Accept
     header; /sparql speaks the SPARQL 1.1 Protocol (read-only, with time and size
-    limits); /dataset and /.well-known/void give the DCAT/VoID description.
+    limits); /dataset and /.well-known/void give the DCAT/VoID description;
+    /healthz and /metrics (Prometheus) are for operators.
+
+    The release is copied from DIST at start and never read again: after a new build,
+    `clusterlod reload` (or `kill -HUP PID`) switches to it without a failed request.
+    Every answer names its release in the X-Clusterlod-Release header.
     """
     from clusterlod.web.app import create_app
     from clusterlod.web.connections import run
 
     settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
-    app = create_app(settings)
+    app = create_app(settings, access_log, pid_file)
     sock = listen(host, port)
     what = f"the data of {endpoint}" if endpoint else str(dist)
     click.echo(f"clusterlod: serving {what} at http://{host}:{port}/", err=True)
@@ -80,6 +92,37 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 @click.command()
+@click.option("--pid-file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              metavar="FILE", help="The file `clusterlod serve --pid-file FILE` wrote.")
+def reload(pid_file: Path) -> None:
+    """Make a running `clusterlod serve` switch to the release now in its --dist folder.
+
+    Sends SIGHUP (the same as `kill -HUP $(cat FILE)`) and returns. The server copies
+    and checks the new release and starts its query workers, then switches in one
+    step; requests under way finish on the old release. If the new release cannot be
+    read, the old one keeps serving and the server says why on its stderr and in
+    /healthz (reload_error), which also names the release being served.
+    """
+    import signal
+
+    from clusterlod.errors import ClusterlodError
+
+    try:
+        text = pid_file.read_text(encoding="utf-8").strip()
+    except OSError as e:
+        raise ClusterlodError(f"{pid_file}: cannot be read ({e.strerror}); is `clusterlod serve --pid-file "
+                              f"{pid_file}` running?") from None
+    if not text.isdigit():
+        raise ClusterlodError(f"{pid_file}: holds no process id")
+    try:
+        os.kill(int(text), signal.SIGHUP)
+    except ProcessLookupError as e:
+        raise ClusterlodError(f"{pid_file}: no process {text} is running (is `clusterlod serve` stopped?)") from e
+    except PermissionError as e:
+        raise ClusterlodError(f"{pid_file}: not allowed to signal process {text}") from e
+
+
+@click.command()
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @dist_option
 @base_option
@@ -94,3 +137,34 @@ def site(out: Path, dist: Path, base: str | None, queries: Path) -> None:
 
     count = write_site(dist, out, base, queries)
     click.echo(f"clusterlod: wrote {count} files to {out}", err=True)
+
+
+@click.command()
+@click.option("--to", "target", required=True, metavar="URL",
+              help="Where the release is served: the host of `clusterlod serve` or of the `clusterlod site` tree "
+                   "(e.g. https://data.example.org/).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="Write the rules to FILE (e.g. clusterlod/.htaccess in a w3id.org checkout); default: stdout.")
+def redirects(target: str, out: Path | None) -> None:
+    """Write the redirect rules of the base namespace: the .htaccess of its w3id.org folder.
+
+    Every IRI under https://w3id.org/clusterlod/ is redirected to the same path under
+    --to, with content negotiation kept: a resource IRI (id/..., ontology terms, dataset,
+    graph/...) answers 303 to its HTML page (by Accept-Language) or its Turtle, JSON-LD,
+    N-Triples or RDF/XML document (by Accept), the base itself to the index page or the
+    dataset description, sparql 307, download/... and other files 302. docs/serving.md
+    says how to register it at w3id.org.
+    """
+    from urllib.parse import urlsplit
+
+    from clusterlod.atomic import write_text
+    from clusterlod.web.webconf import w3id
+
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise click.BadParameter("give an absolute http(s) URL without query or fragment", param_hint="--to")
+    rules = w3id(target)
+    if out is None:
+        click.echo(rules, nl=False)
+    else:
+        write_text(out, rules)

@@ -1,4 +1,4 @@
-"""Debian packages the tests need (Virtuoso, nginx, Chromium and a CJK font), installed when missing.
+"""Debian packages the tests need (Virtuoso, nginx, Apache, Chromium and a CJK font), installed when missing.
 
 A fresh machine has none of them, so the fixtures install them with ``apt-get``. The package
 index is refreshed first (a new machine's lists may be empty or stale), and every ``apt-get``
@@ -73,3 +73,8 @@ def ensure_chromium() -> str:
 
 def ensure_nginx() -> str:
     return ensure_packages(["nginx"], "/usr/sbin/nginx")
+
+
+def ensure_apache() -> str:
+    """Debian's Apache httpd (its modules, mod_rewrite and mod_headers included, come with it)."""
+    return ensure_packages(["apache2"], "/usr/sbin/apache2")

@@ -24,6 +24,7 @@ class AnswerCache(Generic[Answer]):
         self.capacity = max(0, capacity)
         self.largest = self.capacity // 64
         self.size = 0
+        self.hits = self.misses = 0  # for /metrics
         self._entries: OrderedDict[Hashable, tuple[Answer, int]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -31,7 +32,9 @@ class AnswerCache(Generic[Answer]):
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
+                self.misses += 1
                 return None
+            self.hits += 1
             self._entries.move_to_end(key)
             return entry[0]
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib.resources
+import os
+import signal
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from xml.sax.saxutils import escape as xml_escape
 
 import anyio
@@ -21,6 +24,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from clusterlod import formats
+from clusterlod.atomic import write_text
 from clusterlod.catalog import media_type as file_media_type
 from clusterlod.errors import RemoteError
 from clusterlod.web import negotiation, paths, sparql, wellknown
@@ -28,10 +32,13 @@ from clusterlod.web.canned import read_queries
 from clusterlod.web.connections import GONE
 from clusterlod.web.describe import serialize
 from clusterlod.web.fairness import Busy, ClientTurns
+from clusterlod.web.generations import PINNED, Generation, Generations, no_release
 from clusterlod.web.limits import SD, Settings, service_description
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES, VARY_ALL, VARY_LANGUAGE
+from clusterlod.web.operations import Operations
 from clusterlod.web.pages import Renderer
-from clusterlod.web.release import Release
+from clusterlod.web.ranges import file_response
+from clusterlod.web.release import DATASET_FILE, Release
 from clusterlod.web.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryPool, QueryRequest
 
 CORS = {"Access-Control-Allow-Origin": "*"}
@@ -74,41 +81,124 @@ def _static_files() -> dict[str, tuple[bytes, str]]:
     return files
 
 
+@dataclasses.dataclass(frozen=True)
+class Download:
+    """A file of the release, read once from the generation's private copy."""
+
+    body: bytes
+    media_type: str
+    digest: str | None
+    mtime: float | None
+
+
+@dataclasses.dataclass(eq=False)
+class Served:
+    """What the handlers use of one release; a reload builds a new one whole (web/generations.py)."""
+
+    release: Release
+    renderer: Renderer
+    sitemap_body: bytes
+    downloads: dict[str, Download] = dataclasses.field(default_factory=dict)
+    queries: Any = None
+
+
 class Site:
-    """The handlers, sharing one release, one renderer and the caches."""
+    """The handlers, sharing the static files and the generation of the release being served.
+
+    ``release``, ``renderer``, ``downloads``, ``sitemap_body`` and ``queries`` are those of
+    the generation the request was pinned to when it arrived, so no answer mixes two releases.
+    """
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.release = Release(settings.dist, settings.base, settings.endpoint, settings.timeout)
-        self.renderer = Renderer(self.release, read_queries(settings.queries))
         self.static = _static_files()
-        self.downloads: dict[str, tuple[bytes, str]] = {}
-        self.sitemap_body = sitemap(self.release, self.release.ns.base)  # from the configured base, never Host
-        self.queries: Any = None
         self.turns = ClientTurns(settings.max_client_queries)
         #: Tables drawn at once, whoever asks: parsing a 10 MB answer costs memory, so no more than workers.
         self.drawing = anyio.CapacityLimiter(settings.query_workers)
+        self.started = False
+        #: Counters of the generations already closed, so /metrics never goes backwards on a reload.
+        self.retired = {"restarts": 0, "hits": 0, "misses": 0}
+        drain = settings.timeout * 2 + settings.header_timeout + 30
+        self.generations = Generations(settings.dist, self._open, self._close, drain)
+
+    def _open(self, generation: Generation) -> Served:
+        """Everything one release needs, built before anyone is shown it (the first one at start-up)."""
+        s = self.settings
+        if not s.endpoint and DATASET_FILE not in generation.snapshot.digests:
+            raise no_release(s.dist, f"{DATASET_FILE} is missing")
+        release = Release(generation.snapshot.folder, s.base, s.endpoint, s.timeout)
+        served = Served(release, Renderer(release, read_queries(s.queries)),
+                        sitemap(release, release.ns.base))  # from the configured base, never Host
+        generation.parts = served  # seen by warm() through the pin, and closed if starting fails
+        if self.started:
+            self._start(generation, served)
+        return served
+
+    def _start(self, generation: Generation, served: Served) -> None:
+        """Query workers started and ready, every page rendered: the release is ready to be shown."""
+        s = self.settings
+        if s.endpoint:
+            served.queries = sparql.RemoteQueries(s.endpoint, s.timeout, s.max_result_bytes)
+            return
+        served.queries = QueryPool(generation.snapshot.folder / DATASET_FILE, served.release.ns.base,
+                                   s.query_workers, s.timeout, s.max_result_bytes, s.worker_memory_mb,
+                                   s.answer_cache_bytes)
+        if self.started:  # a reload: render the pages after the switch, so the switch waits only for the workers
+            threading.Thread(target=self.warm, args=(generation,), name="clusterlod-warm", daemon=True).start()
+        else:
+            self.warm(generation)
+        served.queries.wait_ready()
+
+    def _close(self, generation: Generation) -> None:
+        queries = generation.parts.queries if generation.parts else None
+        if isinstance(queries, QueryPool):
+            self.retired["restarts"] += queries.restarts
+            self.retired["hits"] += queries.answers.hits
+            self.retired["misses"] += queries.answers.misses
+            queries.close(grace=2.0)
+
+    # The parts of the pinned generation, by the names the handlers always used.
+    @property
+    def release(self) -> Release:
+        return self.generations.pinned().parts.release
+
+    @property
+    def renderer(self) -> Renderer:
+        return self.generations.pinned().parts.renderer
+
+    @property
+    def downloads(self) -> dict[str, Download]:
+        return self.generations.pinned().parts.downloads
+
+    @property
+    def sitemap_body(self) -> bytes:
+        return self.generations.pinned().parts.sitemap_body
+
+    @property
+    def queries(self) -> Any:
+        return self.generations.pinned().parts.queries
 
     def start(self) -> None:
         """Query workers start with the server (not at import), so tests and the CLI control them."""
-        s = self.settings
-        if s.endpoint:
-            self.queries = sparql.RemoteQueries(s.endpoint, s.timeout, s.max_result_bytes)
-        else:
-            from clusterlod.web.release import DATASET_FILE
-            self.queries = QueryPool(self.release.dist / DATASET_FILE, self.release.ns.base, s.query_workers,
-                                     s.timeout, s.max_result_bytes, s.worker_memory_mb, s.answer_cache_bytes)
-            self.warm()
+        generation = self.generations.current
+        self._start(generation, generation.parts)
+        self.started = True
 
-    def warm(self) -> None:
-        """Render every page once before serving (about a second), so no visitor waits for a first render."""
-        for iri in sorted(self.release.resources):
-            for lang in LANGUAGES:
-                self.page(iri, lang)
+    def warm(self, generation: Generation | None = None) -> None:
+        """Render every page once (about two seconds), so no visitor waits for a first render (a few ms each)."""
+        generation = generation or self.generations.current
+        token = PINNED.set(generation)
+        try:
+            for iri in sorted(self.release.resources):
+                for lang in LANGUAGES:
+                    if generation.retired:
+                        return  # replaced meanwhile: nobody will ask it for pages
+                    self.page(iri, lang)
+        finally:
+            PINNED.reset(token)
 
     def stop(self) -> None:
-        if isinstance(self.queries, QueryPool):
-            self.queries.close()
+        self.generations.close()
 
     # ------------------------------------------------------------ helpers
     def language(self, request: Request) -> str:
@@ -245,6 +335,7 @@ class Site:
         return Response(entry[0], 200, {"Cache-Control": "public, max-age=86400"}, media_type=entry[1])
 
     async def download(self, request: Request) -> Response:
+        """A file of the release, with its SHA-256 as ETag, Last-Modified, 304 and byte ranges."""
         relative = request.path_params["path"]
         if not relative or relative.endswith("/"):  # a file is not a folder: /download/catalog.ttl/ is no file
             return self.not_found(request)
@@ -256,8 +347,11 @@ class Site:
             media = file_media_type(path)
             if media.startswith("text/") or media in TEXT_DATA_TYPES:
                 media += "; charset=utf-8"
-            entry = self.downloads[relative] = (path.read_bytes(), media)
-        return Response(entry[0], 200, {**CORS, **CACHE}, media_type=entry[1])
+            key = path.relative_to(self.release.dist.resolve()).as_posix()
+            snapshot = self.generations.pinned().snapshot
+            entry = self.downloads[relative] = Download(path.read_bytes(), media, snapshot.digests.get(key),
+                                                        snapshot.mtimes.get(key))
+        return file_response(request, entry.body, entry.media_type, {**CORS, **CACHE}, entry.digest, entry.mtime)
 
     async def sitemap(self, request: Request) -> Response:
         return Response(self.sitemap_body, 200, CACHE, media_type=formats.XML_MEDIA_TYPE)
@@ -390,8 +484,12 @@ def secured(send: Callable) -> Callable:
     return wrapped
 
 
-def create_app(settings: Settings) -> Any:
-    """The application for uvicorn: routes, then the guard in front of them."""
+def create_app(settings: Settings, access_log: TextIO | None = None, pid_file: Path | None = None) -> Any:
+    """The application for uvicorn: routes, the guard in front of them, operations (web/operations.py) outermost.
+
+    ``pid_file`` is written once SIGHUP reloads (so `clusterlod reload` never finds a server that a
+    SIGHUP would still kill) and removed at shutdown.
+    """
     site = Site(settings)
     routes = [
         Route("/", site.home, methods=["GET", "HEAD"]),
@@ -416,11 +514,29 @@ def create_app(settings: Settings) -> Any:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await anyio.to_thread.run_sync(site.start)
+        hangup = reload_on_sighup(site)
+        if pid_file is not None:
+            write_text(pid_file, f"{os.getpid()}\n")
         try:
             yield
         finally:
+            if pid_file is not None:
+                pid_file.unlink(missing_ok=True)
+            if hangup is not None:
+                signal.signal(signal.SIGHUP, hangup)
             site.stop()
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={RemoteError: remote_error_response})
     app.state.site = site
-    return Guard(app, site)
+    return Operations(Guard(app, site), site, access_log)
+
+
+def reload_on_sighup(site: Site) -> Any:
+    """SIGHUP loads dist/ again and switches to it (web/generations.py); returns the handler it replaced.
+
+    The handler only wakes the reload thread, so it is safe to run between any two bytecodes.
+    """
+    try:
+        return signal.signal(signal.SIGHUP, lambda signum, frame: site.generations.request_reload())
+    except (ValueError, AttributeError):  # not the main thread (an embedding), or no SIGHUP on this system
+        return None

@@ -162,8 +162,16 @@ class _Worker:
             return False
         return self.ready
 
-    def stop(self) -> None:
-        self.process.kill()
+    def stop(self, grace: float = 0.0) -> None:
+        """Kill the worker; with ``grace``, first ask it to exit (it finishes nothing: it is idle)."""
+        if grace and self.process.is_alive():
+            try:
+                self.connection.send(None)
+                self.process.join(grace)
+            except (OSError, ValueError):
+                pass
+        if self.process.is_alive():
+            self.process.kill()
         self.process.join(5)
         self.connection.close()
 
@@ -184,6 +192,7 @@ class QueryPool:
         self.context = multiprocessing.get_context("spawn")
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.workers: list[_Worker] = []
+        self.restarts = 0  # workers replaced after dying or overrunning, for /metrics
         self.lock = threading.Lock()
         for _ in range(size):
             self._add()
@@ -249,11 +258,19 @@ class QueryPool:
             worker.retired = True
             if worker in self.workers:
                 self.workers.remove(worker)
+            self.restarts += 1
         worker.stop()
         self._add()
 
-    def close(self) -> None:
+    def wait_ready(self, timeout: float = 60.0) -> bool:
+        """Blocking: every worker has loaded the data (before a new release is shown to anyone)."""
+        with self.lock:
+            workers = list(self.workers)
+        return all(worker.wait_ready(timeout) for worker in workers)
+
+    def close(self, grace: float = 0.0) -> None:
+        """Stop every worker; with ``grace`` seconds, each idle one is asked to exit before it is killed."""
         with self.lock:
             workers, self.workers = self.workers, []
         for worker in workers:
-            worker.stop()
+            worker.stop(grace)

@@ -1,0 +1,147 @@
+"""`clusterlod redirects`: the w3id.org .htaccess, run by a real Apache httpd with mod_rewrite on 127.0.0.1.
+
+Apache serves the rules from a ``clusterlod/`` folder, as w3id.org does. Every kind of IRI
+of the release is asked for with each Accept; the Location must be the document that
+`clusterlod serve` answers (the app in process) and that `clusterlod site` wrote (a file of
+its tree). The expected extensions come from the hand-written matrix of test_serve. The last
+test runs the site's own .htaccess (`clusterlod site`) in the same Apache.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from inprocess import app_client
+from test_serve import BASE, CLUSTER, MATRIX
+from test_site import tree  # noqa: F401 - the fixture: `clusterlod site` of the built release
+
+from clusterlod.testing.apache import ApacheServer
+from clusterlod.web.release import Release
+
+TARGET = "https://data.example.org/lod/"
+FOLDER = "clusterlod"
+#: One Accept per variant, the document extension each must land on.
+MAIN = [("text/turtle", "ttl"), ("application/ld+json", "jsonld"), ("application/n-triples", "nt"),
+        ("application/rdf+xml", "rdf"), ("text/html", "ja.html")]
+
+
+@pytest.fixture(scope="module")
+def apache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Apache with the rules `clusterlod redirects` wrote into its clusterlod/ folder; yields its URL."""
+    rules = tmp_path_factory.mktemp("w3id") / ".htaccess"
+    subprocess.run([sys.executable, "-m", "clusterlod", "redirects", "--to", TARGET, "--out", str(rules)], check=True)
+    server = ApacheServer()
+    server.put(f"{FOLDER}/.htaccess", rules.read_text(encoding="utf-8"))
+    server.start()
+    try:
+        yield server.url
+        assert not re.search(r"\[\w+:(error|crit|alert|emerg)\]", server.error_log()), server.error_log()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def w3id(apache: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"{apache}/{FOLDER}/", follow_redirects=False, timeout=30) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def serve(built_dist: Path, project_root: Path) -> Iterator[httpx.Client]:
+    with app_client(dist=built_dist, queries=project_root / "queries", query_workers=1) as c:
+        yield c
+
+
+def kinds(built_dist: Path) -> dict[str, str]:
+    """One IRI path of each kind the release has (id/<kind>, ontology, dataset, graph, ...), by kind."""
+    found: dict[str, str] = {}
+    for iri in sorted(Release(built_dist).resources):
+        rest = iri[len(BASE):]
+        first = rest.split("/")
+        kind = "/".join(first[:2]) if first[0] == "id" else first[0] + ("/" if len(first) > 1 else "")
+        found.setdefault(kind, rest)
+    return found
+
+
+def lands(location: str, serve: httpx.Client, tree: Path) -> str:  # noqa: F811 - tree is the fixture's value
+    """The path below TARGET, after checking serve answers it 200 and site wrote it."""
+    assert location.startswith(TARGET), location
+    local = location[len(TARGET):].split("?")[0]
+    assert serve.get("/" + local).status_code == 200, local
+    assert (tree / local).is_file(), local
+    return local
+
+
+def test_every_kind_of_iri_lands_on_its_document(w3id: httpx.Client, serve: httpx.Client, tree: Path,  # noqa: F811
+                                                 built_dist: Path) -> None:
+    by_kind = kinds(built_dist)
+    assert {"id/cluster", "id/field", "ontology", "ontology/", "dataset", "graph/"} <= set(by_kind)
+    for path in by_kind.values():
+        for accept, extension in MAIN:
+            response = w3id.get(path, headers={"Accept": accept})
+            assert response.status_code == 303, (path, accept)
+            assert response.headers["location"] == f"{TARGET}{path}.{extension}", (path, accept)
+            assert "Accept" in response.headers["vary"]
+            lands(response.headers["location"], serve, tree)
+
+
+def test_the_negotiation_matrix_and_languages(w3id: httpx.Client, serve: httpx.Client, tree: Path) -> None:  # noqa: F811
+    for accept, extension in MATRIX:
+        response = w3id.get(CLUSTER, headers={"Accept": accept})
+        assert (response.status_code, response.headers["location"]) == (303, f"{TARGET}{CLUSTER}.{extension}"), accept
+    english = w3id.get(CLUSTER, headers={"Accept": "text/html", "Accept-Language": "en-GB,en;q=0.8"})
+    assert lands(english.headers["location"], serve, tree) == f"{CLUSTER}.en.html"
+    chosen = w3id.get(CLUSTER, params={"lang": "en"}, headers={"Accept": "text/html", "Accept-Language": "ja"})
+    assert chosen.headers["location"] == f"{TARGET}{CLUSTER}.en.html?lang=en"
+    refused = w3id.get(CLUSTER, headers={"Accept": "image/png"})
+    assert refused.status_code == 406 and "location" not in refused.headers
+
+
+def test_the_base_downloads_documents_and_sparql(w3id: httpx.Client, serve: httpx.Client, tree: Path) -> None:  # noqa: F811
+    for accept, landing in [("text/html", "index.ja.html"), ("text/turtle", "dataset.ttl"),
+                            ("application/ld+json", "dataset.jsonld"), ("", "index.ja.html")]:
+        response = w3id.get("", headers={"Accept": accept})
+        assert response.status_code == 303, accept
+        assert lands(response.headers["location"], serve, tree) == landing
+    for path in ("download/clusterlod.nq", "download/catalog.ttl", "download/reference/identifiers.csv",
+                 f"{CLUSTER}.ttl", f"{CLUSTER}.en.html"):
+        for accept in ("text/html", "text/turtle", "*/*"):
+            response = w3id.get(path, headers={"Accept": accept})
+            assert response.status_code == 302, (path, accept)
+            assert lands(response.headers["location"], serve, tree) == path
+    query = "ASK { ?s ?p ?o }"
+    response = w3id.get("sparql", params={"query": query})
+    assert response.status_code == 307
+    location = response.headers["location"]
+    assert location.startswith(f"{TARGET}sparql?query=")
+    answer = serve.get("/sparql?" + location.split("?", 1)[1], headers={"Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200 and answer.json()["boolean"] is True
+
+
+def test_the_site_htaccess_negotiates_in_apache_as_serve_does(tree: Path) -> None:  # noqa: F811
+    """The other Apache rules webconf writes, `clusterlod site`'s own .htaccess, in the same real Apache."""
+    server = ApacheServer()
+    shutil.copytree(tree, server.docroot)
+    server.start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as site:
+            for accept, extension in MATRIX:
+                response = site.get(f"/{CLUSTER}", headers={"Accept": accept})
+                assert response.status_code == 303, accept
+                assert response.headers["location"].endswith(f"/{CLUSTER}.{extension}"), accept
+            assert site.get(f"/{CLUSTER}", headers={"Accept": "image/png"}).status_code == 406
+            assert site.get("/", headers={"Accept": "text/turtle"}).headers["location"].endswith("/dataset.ttl")
+            document = site.get(f"/{CLUSTER}.ttl")
+            assert document.status_code == 200 and document.headers["content-type"] == "text/turtle; charset=utf-8"
+            assert document.headers["access-control-allow-origin"] == "*"
+            assert site.get("/id/cluster/no-such-project", headers={"Accept": "text/html"}).status_code == 404
+        assert not re.search(r"\[\w+:(error|crit|alert|emerg)\]", server.error_log()), server.error_log()
+    finally:
+        server.stop()
