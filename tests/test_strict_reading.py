@@ -118,6 +118,23 @@ CASES = [
      edit("places.yaml", "      quote: （平成20年6月14日～15日・国立京都国際会館）\n",
           "      quote: （平成20年6月14日～15日・国立京都国際会館）\n      occurrence: \"²\"\n"),
      "data/places.yaml", "kyoto-icc", "whole number"),
+    # Stated means printed (issue 21): a text of graph/document the page does not print is refused.
+    ("unprinted Japanese label in graph/document",
+     edit("places.yaml", "label: {ja: 東京, en: Tokyo}", "label: {ja: 東京都, en: Tokyo}"),
+     "data/places.yaml", "tokyo", "'東京都'@ja is stated as the document's words (rdfs:label) but is not printed"),
+    ("unprinted alternative label in graph/document",
+     insert_after("organisations.yaml", "  label: {ja: イタリア, en: Italy}\n", "  alt_label_ja: イタリア共和国\n"),
+     "data/organisations.yaml", "italy", "'イタリア共和国'@ja is stated as the document's words (skos:altLabel)"),
+    # A record quotes its own passage (issue 22, item 8): 約550社 is K-RIP's (line 60), 26大学 Tokai's (line 41);
+    # Hokkaido's lines (23-24) print 約570社 and 28大学.
+    ("companies quoted from another project's lines",
+     edit("clusters.yaml", '    value: 570\n    approximate: true\n    as_of: "2008"\n    quote: 約570社\n',
+          '    value: 550\n    approximate: true\n    as_of: "2008"\n    quote: 約550社\n'),
+     "data/clusters.yaml:20", "hokkaido-super-cluster", "'約550社' is not in this record's own passage"),
+    ("universities quoted from another project's lines",
+     edit("clusters.yaml", '    value: 28\n    as_of: "2008"\n    quote: 28大学\n',
+          '    value: 26\n    as_of: "2008"\n    quote: 26大学\n'),
+     "data/clusters.yaml:25", "hokkaido-super-cluster", "'26大学' is not in this record's own passage"),
     ("two records minting one IRI", insert_after("places.yaml", "# Venues and places where the events took place.\n",
                                                  COLLIDING_RECORD),
      "data/", "hokkaido-super-cluster", "already made for record"),
@@ -223,3 +240,19 @@ def test_a_bad_base_iri_is_one_line(project_root: Path) -> None:
     result = clusterlod("validate", "--root", str(project_root), "--base", "http://example.org/%zz/")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "--base" in result.stderr and "percent" in result.stderr
+
+
+def test_an_unprinted_label_with_a_basis_is_editorial(project_copy: Path, tmp_path: Path) -> None:
+    """The rule's way out, as docs/curating.md shows it: the same label with a basis builds, outside graph/document."""
+    import pyoxigraph as ox
+
+    edit("places.yaml", "label: {ja: 東京, en: Tokyo}",
+         "label: {ja: 東京都, en: Tokyo, basis: editors-japanese-labels}")(project_copy)
+    result = clusterlod("build", "--root", str(project_copy), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    store = ox.Store()
+    store.load(path=str(tmp_path / "out" / "clusterlod.nq"), format=ox.RdfFormat.N_QUADS)
+    graphs = {r["g"].value.rsplit("/graph/", 1)[1] for r in store.query(
+        'SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/clusterlod/id/place/tokyo> '
+        '<http://www.w3.org/2000/01/rdf-schema#label> "東京都"@ja } }')}
+    assert graphs == {"editorial/editors-japanese-labels"}

@@ -17,6 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from clusterlod.errors import DataError
+from clusterlod.fidelity.passage import Passages
 from clusterlod.graph_values import (  # noqa: F401
     DOCUMENT_GRAPH,
     ENGLISH_BASIS,
@@ -88,6 +89,7 @@ class GraphBuilder(ValueFields):
         self.origins: dict[str, Origin] = {}
         self._curies: dict[str, ox.NamedNode] = {}
         self._graphs: dict[str, ox.NamedNode] = {}
+        self.passages = Passages(source)
 
     # -- terms -------------------------------------------------------------
     def curie(self, curie: str) -> ox.NamedNode:
@@ -144,6 +146,7 @@ class GraphBuilder(ValueFields):
             if sink is not None and len(self.quads) - fed >= SINK_CHUNK:
                 sink(self.quads[fed:])
                 fed = len(self.quads)
+        self.passages.check_notes()
         if sink is not None and len(self.quads) > fed:
             sink(self.quads[fed:])
         return BuiltGraph(self.quads, self.origins)
@@ -222,20 +225,28 @@ class GraphBuilder(ValueFields):
                                   primary, int(occurrence) if occurrence else None)
             primary = primary or span
             sources.append((span, section))
+            self.passages.cover(section.value, span)
         return sources
 
     def add_quote(self, record: Record, line: int, owner: ox.NamedNode, slug: str, quote: Any,
                   section: ox.NamedNode | None, within: Span | None, occurrence: int | None = None,
-                  sources: Iterable[tuple[Span, ox.NamedNode]] = ()) -> Span:
-        """One exact quote; an extra quote takes the section of the record's quote that contains it."""
+                  sources: Iterable[tuple[Span, ox.NamedNode]] = (), note: bool = False) -> Span:
+        """One exact quote; an extra quote (``sources`` given) must be printed in the record's own passage
+        (clusterlod.fidelity.passage) and takes the section of the record's quote that contains it."""
         if section is None:
             raise record.error("a quote needs a section: give the record a 'source' first", line)
         if not isinstance(quote, str):
             raise record.error("a quote must be a string", line)
-        try:
-            span = self.source.locate(quote, within, occurrence)
-        except QuoteNotFound as error:
-            raise record.error(str(error), line) from None
+        sources = list(sources)
+        if not quote:
+            raise record.error("the quote is empty", line)
+        if sources and record.type != "Document":  # a Document's passage is the whole page
+            span = self.passages.locate(record, line, quote, [sp for sp, _ in sources], within, section.value, note)
+        else:
+            try:
+                span = self.source.locate(quote, within, occurrence)
+            except QuoteNotFound as error:
+                raise record.error(str(error), line) from None
         section = next((s for sp, s in sources if sp.start <= span.start and span.end <= sp.end), section)
         node = self.mint("quote", slug, Origin(str(record.path), line, record.id))
         g = DOCUMENT_GRAPH
@@ -442,7 +453,7 @@ class GraphBuilder(ValueFields):
             for n, key in enumerate(("quote", "as_of_quote", "scope_quote"), 1):
                 if key in data:
                     self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section,
-                                   ctx.primary, sources=ctx.sources)
+                                   ctx.primary, sources=ctx.sources, note=key == "as_of_quote")
 
 @dataclass
 class Context:

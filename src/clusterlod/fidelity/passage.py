@@ -1,0 +1,93 @@
+"""A record quotes its own passage: its extra quotes come from the lines its ``source`` quotes cover.
+
+A record is anchored to the page by its ``source`` quotes; the lines they cover are
+its own passage. Every other quote of the record (a figure's number, a date, an
+English name the page prints, a provision) must be printed inside that passage, so
+``companies: {value: 550, quote: 約550社}`` on the Hokkaido project, whose lines print
+約570社, is refused although K-RIP's lines print 約550社. Two exceptions, both
+anchored by the data itself: a Document's passage is the whole page, and a figure's
+``as_of_quote`` (数値は平成20年現在, a note on every figure of a section) may stand
+anywhere in the lines its section's records quote. A quote printed several times in
+the passage is refused as ambiguous: quote more words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clusterlod.records import Record
+from clusterlod.source import QuoteNotFound, SourceText, Span
+
+Lines = tuple[int, int]
+
+
+@dataclass
+class Note:
+    """An as-of note outside its record's lines, checked once every section's lines are known."""
+
+    record: Record
+    line: int
+    quote: str
+    span: Span
+    section: str
+
+
+@dataclass
+class Passages:
+    """The lines each record and each section quote, and the notes still to check."""
+
+    source: SourceText
+    sections: dict[str, list[Lines]] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+
+    def lines(self, start: int, length: int) -> Lines:
+        return self.source.line_of(start), self.source.line_of(start + max(length, 1) - 1)
+
+    def cover(self, section: str, span: Span) -> None:
+        """A ``source`` quote of some record: its lines belong to ``section``'s printed extent."""
+        self.sections.setdefault(section, []).append(self.lines(span.start, span.end - span.start))
+
+    def locate(self, record: Record, line: int, quote: str, own: list[Span], primary: Span | None,
+               section: str, note: bool = False) -> Span:
+        """The one place in ``record``'s passage (the lines of ``own``) where ``quote`` is printed."""
+        starts = self.source.occurrences(quote)
+        if not starts:
+            raise record.error(str(QuoteNotFound(f"quote not found verbatim in {self.source.path.name}: {quote!r}")),
+                               line)
+        passage = [self.lines(span.start, span.end - span.start) for span in own]
+        inside = [s for s in starts if _within(self.lines(s, len(quote)), passage)]
+        if len(inside) > 1 and primary is not None:
+            in_primary = [s for s in inside if primary.start <= s and s + len(quote) <= primary.end]
+            inside = in_primary if len(in_primary) == 1 else inside
+        if len(inside) > 1:
+            raise record.error(f"the quote {quote!r} is printed {len(inside)} times in this record's own passage; "
+                               "quote more words", line)
+        if inside:
+            return self.span(inside[0], quote)
+        if note and len(starts) == 1:
+            span = self.span(starts[0], quote)
+            self.notes.append(Note(record, line, quote, span, section))
+            return span
+        printed_at = ", ".join(str(self.source.line_of(s)) for s in starts)
+        raise record.error(f"the quote {quote!r} is not in this record's own passage (source lines "
+                           f"{_show(passage)}, which its 'source' quotes cover); it is printed only at line "
+                           f"{printed_at}: a record quotes its own words, or widens its 'source'", line)
+
+    def span(self, start: int, quote: str) -> Span:
+        return Span(start, start + len(quote), self.source.line_of(start))
+
+    def check_notes(self) -> None:
+        """Each as-of note outside its record's lines must stand in lines its section's records quote."""
+        for note in self.notes:
+            extent = self.sections.get(note.section, [])
+            if not _within(self.lines(note.span.start, len(note.quote)), extent):
+                raise note.record.error(f"the note {note.quote!r} (source line {note.span.line}) is neither in this "
+                                        "record's own passage nor in the lines its section's records quote", note.line)
+
+
+def _within(lines: Lines, passage: list[Lines]) -> bool:
+    return any(first <= lines[0] and lines[1] <= last for first, last in passage)
+
+
+def _show(passage: list[Lines]) -> str:
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in sorted(set(passage)))
