@@ -226,6 +226,25 @@ def test_companies_that_do_not_add_up_block_the_release(project_copy: Path, prev
     clusters.write_text(text[:text.index("- id: okinawa-industry-promotion")], encoding="utf-8")
     line = refused(project_copy, previous_release, ValidationFailed.exit_code)
     assert "companies-add-up" in line and "answered false" in line
+    # It names what it summed: the programme stating the figures, and the 17 projects left (the page prints 18).
+    assert "record 'icp-phase2' (data/programs.yaml:" in line and "17 project(s): " in line
+    assert "hokkaido-super-cluster" in line and "okinawa-industry-promotion" not in line
+
+
+def test_companies_add_up_reads_the_programme_from_the_data(project_copy: Path, previous_release: Path) -> None:
+    """No programme is named in the check: any programme stating a company and a project count is checked."""
+    programs = project_copy / "data" / "programs.yaml"
+    programs.write_text(programs.read_text(encoding="utf-8") + (
+        "\n- id: other-programme\n  type: Program\n"
+        "  label: {ja: 産業クラスター計画, en: A programme with no projects}\n"
+        "  source:\n    - {section: map, quote: 産業クラスター計画（第Ⅱ期）18プロジェクト}\n"
+        "    - {section: map, quote: '中堅・中小企業約10,700社'}\n  ministry: meti\n"
+        "  companies: {value: 10700, approximate: true, quote: '約10,700社'}\n"
+        "  projects: {value: 18, quote: 18プロジェクト}\n"), encoding="utf-8")
+    line = refused(project_copy, previous_release, ValidationFailed.exit_code)
+    assert "companies-add-up" in line and "answered false" in line
+    assert "record 'other-programme' (data/programs.yaml:" in line and "0 project(s): none" in line
+    assert "record 'icp-phase2' (data/programs.yaml:" in line and "18 project(s)" in line
 
 
 def test_a_shape_the_engine_cannot_run_is_one_line(project_copy: Path, previous_release: Path) -> None:
