@@ -130,7 +130,7 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
         (F + "processing-trade", "1", "約400", "7"),
         (F + "semiconductor", "1", "約110", "10"),
     ]),
-    # Page: 18プロジェクト, 約10,700社, 約290大学 (lines 13-16); the projects' 約-figures sum to about 10,690 and
+    # Page: 18プロジェクト, 約10,700社, 約290大学 (lines 14-18); the projects' 約-figures sum to about 10,690 and
     # their university counts (none with 約) to 538, which is no number of universities: no difference for it.
     ("national-totals", ()): (("measure", "sum", "stated", "difference"), [
         ("companies", "約10690", "約10700", "約-10"),
@@ -150,7 +150,7 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
         (E + "cluster-japan-2008", "2008-12", "", "", "", "", "planned", ""),
         (E + "japan-eu-cluster-forum", "2008-12", "", "", "", "", "planned", ""),
         (E + "france-further-exchange", "", "", "", "", "", "planned", ""),  # これを基に…進めていきます
-        (E + "iag-conference-series", "", "", "", "", "", "held", ""),  # 第7回 of 産学官連携推進会議 (line 9)
+        (E + "iag-conference-series", "", "", "", "", "", "held", ""),  # 第7回 of 産学官連携推進会議 (line 11)
         (E + "japan-eu-cluster-meetings", "", "", "", "", "", "planned", E + "japan-eu-cluster-forum"),
         (E + "japan-eu-symposium", "", "", "", "", "", "planned", E + "japan-eu-cluster-forum"),
         (E + "japan-italy-cluster-meetings", "", "", "", "", "", "held", ""),
