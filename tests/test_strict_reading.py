@@ -275,3 +275,15 @@ def test_an_unprinted_label_with_a_basis_is_editorial(project_copy: Path, tmp_pa
         'SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/clusterlod/id/place/tokyo> '
         '<http://www.w3.org/2000/01/rdf-schema#label> "東京都"@ja } }')}
     assert graphs == {"editorial/editors-japanese-labels"}
+
+
+def test_the_curating_guide_shows_the_line_the_build_prints(project_root: Path, project_copy: Path,
+                                                           previous_release: Path) -> None:
+    """docs/curating.md's example of an unprinted label is what the build says when its basis is removed."""
+    guide = " ".join((project_root / "docs" / "curating.md").read_text(encoding="utf-8").split())
+    shown = re.search(r"`(data/document\.yaml:\d+: record 'title': .*? but is not printed in) …`", guide)
+    assert shown, "the guide's example is gone"
+    edit("document.yaml", "label: {ja: 表題, en: Title, basis: editors-japanese-labels}",
+         "label: {ja: 表題, en: Title}")(project_copy)
+    line = refused(project_copy, previous_release, DataError.exit_code)
+    assert line.startswith("clusterlod: error: " + shown.group(1)), (line, shown.group(1))
