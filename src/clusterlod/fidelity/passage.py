@@ -13,6 +13,7 @@ the passage is refused as ambiguous: quote more words.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from clusterlod.records import Record
@@ -50,12 +51,9 @@ class Passages:
     def locate(self, record: Record, line: int, quote: str, own: list[Span], primary: Span | None,
                section: str, note: bool = False) -> Span:
         """The one place in ``record``'s passage (the lines of ``own``) where ``quote`` is printed."""
-        starts = self.source.occurrences(quote)
-        if not starts:
-            raise record.error(str(QuoteNotFound(f"quote not found verbatim in {self.source.path.name}: {quote!r}")),
-                               line)
         passage = [self.lines(span.start, span.end - span.start) for span in own]
-        inside = [s for s in starts if _within(self.lines(s, len(quote)), passage)]
+        inside = sorted({s for first, last in passage
+                         for s in self.source.occurrences(quote, self.line_start(first), self.line_start(last + 1))})
         if len(inside) > 1 and primary is not None:
             in_primary = [s for s in inside if primary.start <= s and s + len(quote) <= primary.end]
             inside = in_primary if len(in_primary) == 1 else inside
@@ -64,6 +62,10 @@ class Passages:
                                "quote more words", line)
         if inside:
             return self.span(inside[0], quote)
+        starts = self.source.occurrences(quote)  # the whole text, only when the passage lacks it
+        if not starts:
+            raise record.error(str(QuoteNotFound(f"quote not found verbatim in {self.source.path.name}: {quote!r}")),
+                               line)
         if note and len(starts) == 1:
             span = self.span(starts[0], quote)
             self.notes.append(Note(record, line, quote, span, section))
@@ -73,20 +75,39 @@ class Passages:
                            f"{_show(passage)}, which its 'source' quotes cover); it is printed only at line "
                            f"{printed_at}: a record quotes its own words, or widens its 'source'", line)
 
+    def line_start(self, line: int) -> int:
+        """The offset where ``line`` starts (the text's end past the last line)."""
+        starts = self.source.line_starts
+        return starts[line - 1] if line <= len(starts) else len(self.source.text)
+
     def span(self, start: int, quote: str) -> Span:
         return Span(start, start + len(quote), self.source.line_of(start))
 
     def check_notes(self) -> None:
         """Each as-of note outside its record's lines must stand in lines its section's records quote."""
+        merged: dict[str, list[Lines]] = {}
         for note in self.notes:
-            extent = self.sections.get(note.section, [])
-            if not _within(self.lines(note.span.start, len(note.quote)), extent):
+            if note.section not in merged:
+                merged[note.section] = _merge(self.sections.get(note.section, []))
+            if not _covered(self.lines(note.span.start, len(note.quote)), merged[note.section]):
                 raise note.record.error(f"the note {note.quote!r} (source line {note.span.line}) is neither in this "
                                         "record's own passage nor in the lines its section's records quote", note.line)
 
 
-def _within(lines: Lines, passage: list[Lines]) -> bool:
-    return any(first <= lines[0] and lines[1] <= last for first, last in passage)
+def _merge(extent: list[Lines]) -> list[Lines]:
+    """Sorted, overlapping or touching line ranges joined: one bisect finds a line's range."""
+    merged: list[Lines] = []
+    for first, last in sorted(extent):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def _covered(lines: Lines, merged: list[Lines]) -> bool:
+    at = bisect.bisect_right(merged, (lines[0], float("inf"))) - 1
+    return at >= 0 and merged[at][0] <= lines[0] and lines[1] <= merged[at][1]
 
 
 def _show(passage: list[Lines]) -> str:
