@@ -8,7 +8,7 @@ documented normalisation that keeps meaning: Unicode NFKC (full-width and
 half-width forms are the same letters: ＴＡＭＡ is TAMA, ２ is 2) and no white
 space at all (spaces, full-width spaces and the extraction's line breaks, which
 split Japanese words anywhere). Nothing looser: no case folding, no punctuation
-dropped, no partial match. A text the page does not print belongs in an
+dropped; the whole literal must occur. A text the page does not print belongs in an
 editorial graph with a ``basis:`` (e.g. ``label: {ja: 表題, en: Title, basis:
 editors-japanese-labels}``). The first violation is one DataError naming the
 file, line and record and the literal; the build and ``validate`` both stop there
@@ -91,7 +91,7 @@ def field_line(record: Record, text: str) -> int:
             return value.line
         if isinstance(data, dict):
             for key, item in data.items():
-                if isinstance(item, str) and (fold(item) == wanted or wanted.endswith(fold(item))):
+                if isinstance(item, str) and fold(item) == wanted:
                     return value.line_of(key)
     return record.line
 
