@@ -11,7 +11,8 @@ PAGE = ("首都圏西部（ＴＡＭＡ）、中央自動車道沿線、\n\n交�
 
 
 @pytest.mark.parametrize("text", ["ＴＡＭＡ", "TAMA", "首都圏西部（TAMA）", "交流プラザ（K-RIP）", "K－RIP",
-                                  "環境分野 約550社", "約５５０社", "Regional Innovation for Italian and Japanese Economy"])
+                                  "環境分野 約550社", "約５５０社",
+                                  "Regional Innovation for Italian and Japanese Economy"])
 def test_width_and_white_space_do_not_matter(text: str) -> None:
     assert text in Printed(PAGE)
 
