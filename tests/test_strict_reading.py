@@ -135,6 +135,10 @@ CASES = [
      edit("clusters.yaml", '    value: 28\n    as_of: "2008"\n    quote: 28大学\n',
           '    value: 26\n    as_of: "2008"\n    quote: 26大学\n'),
      "data/clusters.yaml:25", "hokkaido-super-cluster", "'26大学' is not in this record's own passage"),
+    # owl:sameAs only for identifiers verified twice (docs/links.md): Tohoku's Wikidata region is verified once.
+    ("same-as on an identifier verified once",
+     edit("regions.yaml", '{id: "wikidata:Q129465", match: exact}', '{id: "wikidata:Q129465", match: same-as}'),
+     "data/regions.yaml", "tohoku", "'match: same-as' needs an identifier verified twice"),
     ("two records minting one IRI", insert_after("places.yaml", "# Venues and places where the events took place.\n",
                                                  COLLIDING_RECORD),
      "data/", "hokkaido-super-cluster", "already made for record"),
