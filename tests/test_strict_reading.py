@@ -135,6 +135,11 @@ CASES = [
      edit("clusters.yaml", '    value: 28\n    as_of: "2008"\n    quote: 28大学\n',
           '    value: 26\n    as_of: "2008"\n    quote: 26大学\n'),
      "data/clusters.yaml:25", "hokkaido-super-cluster", "'26大学' is not in this record's own passage"),
+    # An as-of note may stand anywhere its section's records quote (数値は平成20年現在, line 18), not elsewhere.
+    ("as-of note from another section",
+     edit("clusters.yaml", "    quote: 約570社\n    as_of_quote: 数値は平成20年現在\n",
+          "    quote: 約570社\n    as_of_quote: 平成20年4月\n"),
+     "data/clusters.yaml:21", "hokkaido-super-cluster", "'平成20年4月' (source line 116) is neither in this record's"),
     # owl:sameAs only for identifiers verified twice (docs/links.md): Tohoku's Wikidata region is verified once.
     ("same-as on an identifier verified once",
      edit("regions.yaml", '{id: "wikidata:Q129465", match: exact}', '{id: "wikidata:Q129465", match: same-as}'),
