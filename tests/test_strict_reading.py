@@ -135,6 +135,8 @@ CASES = [
      edit("clusters.yaml", '    value: 28\n    as_of: "2008"\n    quote: 28大学\n',
           '    value: 26\n    as_of: "2008"\n    quote: 26大学\n'),
      "data/clusters.yaml:25", "hokkaido-super-cluster", "'26大学' is not in this record's own passage"),
+    ("ordinal against its quote", edit("events.yaml", "  ordinal: 7\n", "  ordinal: 8\n"),
+     "data/events.yaml", "iag-conference-7", "value 8 but its quote '第7回' states 7"),
     # An as-of note may stand anywhere its section's records quote (数値は平成20年現在, line 18), not elsewhere.
     ("as-of note from another section",
      edit("clusters.yaml", "    quote: 約570社\n    as_of_quote: 数値は平成20年現在\n",
