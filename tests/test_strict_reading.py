@@ -42,6 +42,13 @@ def remove(name: str) -> Callable[[Path], None]:
     return lambda root: (root / name).unlink()
 
 
+def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        for mutation in mutations:
+            mutation(root)
+    return mutate
+
+
 def insert_after(name: str, anchor: str, text: str) -> Callable[[Path], None]:
     return edit(name, anchor, anchor + text)
 
@@ -131,6 +138,14 @@ CASES = [
      edit("clusters.yaml", '    value: 570\n    approximate: true\n    as_of: "2008"\n    quote: 約570社\n',
           '    value: 550\n    approximate: true\n    as_of: "2008"\n    quote: 約550社\n'),
      "data/clusters.yaml:20", "hokkaido-super-cluster", "'約550社' is not in this record's own passage"),
+    ("companies quoted from another project's lines added to the source",
+     both(edit("clusters.yaml", '        　情報・バイオ分野　約570社　28大学\n  program: icp-phase2\n',
+               '        　情報・バイオ分野　約570社　28大学\n    - section: map\n'
+               '      quote: 　環境分野　約550社　41大学\n  program: icp-phase2\n'),
+          edit("clusters.yaml", '    value: 570\n    approximate: true\n    as_of: "2008"\n    quote: 約570社\n',
+               '    value: 550\n    approximate: true\n    as_of: "2008"\n    quote: 約550社\n')),
+     "data/clusters.yaml", "hokkaido-super-cluster", "'約550社' (source line 60) is printed in the lines of record "
+     "'kyushu-k-rip' (58-60), another Cluster"),
     ("universities quoted from another project's lines",
      edit("clusters.yaml", '    value: 28\n    as_of: "2008"\n    quote: 28大学\n',
           '    value: 26\n    as_of: "2008"\n    quote: 26大学\n'),

@@ -146,7 +146,7 @@ class GraphBuilder(ValueFields):
             if sink is not None and len(self.quads) - fed >= SINK_CHUNK:
                 sink(self.quads[fed:])
                 fed = len(self.quads)
-        self.passages.check_notes()
+        self.passages.check()
         if sink is not None and len(self.quads) > fed:
             sink(self.quads[fed:])
         return BuiltGraph(self.quads, self.origins)
@@ -223,6 +223,8 @@ class GraphBuilder(ValueFields):
             section = self.reference(record, line, "source", item["section"], ("Section",))
             span = self.add_quote(record, line, subject, f"{record.id}-q{index}", item["quote"], section,
                                   primary, int(occurrence) if occurrence else None)
+            if primary is None:
+                self.passages.anchor(record, span)
             primary = primary or span
             sources.append((span, section))
             self.passages.cover(section.value, span)
@@ -452,8 +454,10 @@ class GraphBuilder(ValueFields):
                 raise record.error(f"field '{spec.name}': a stated figure needs the 'quote' it comes from", line)
             for n, key in enumerate(("quote", "as_of_quote", "scope_quote"), 1):
                 if key in data:
-                    self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section,
-                                   ctx.primary, sources=ctx.sources, note=key == "as_of_quote")
+                    span = self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section,
+                                          ctx.primary, sources=ctx.sources, note=key == "as_of_quote")
+                    if key == "quote":
+                        self.passages.figure(record, value.line_of(key), data[key], span)
 
 @dataclass
 class Context:

@@ -4,7 +4,9 @@ A record is anchored to the page by its ``source`` quotes; the lines they cover 
 its own passage. Every other quote of the record (a figure's number, a date, an
 English name the page prints, a provision) must be printed inside that passage, so
 ``companies: {value: 550, quote: 約550社}`` on the Hokkaido project, whose lines print
-約570社, is refused although K-RIP's lines print 約550社. Two exceptions, both
+約570社, is refused although K-RIP's lines print 約550社; and widening Hokkaido's ``source``
+to K-RIP's line does not help, since a figure may not be quoted from the first quote's lines
+of another record of the same type. Two exceptions, both
 anchored by the data itself: a Document's passage is the whole page, and a figure's
 ``as_of_quote`` (数値は平成20年現在, a note on every figure of a section) may stand
 anywhere in the lines its section's records quote. A quote printed several times in
@@ -34,12 +36,34 @@ class Note:
 
 
 @dataclass
+class Figure:
+    """A figure's quote, checked once every record's first lines are known."""
+
+    record: Record
+    line: int
+    quote: str
+    span: Span
+
+
+@dataclass
 class Passages:
-    """The lines each record and each section quote, and the notes still to check."""
+    """The lines each record and each section quote, and the notes and figures still to check."""
 
     source: SourceText
     sections: dict[str, list[Lines]] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    #: (record type, line) -> the records of that type whose first ``source`` quote covers the line, with its lines.
+    firsts: dict[tuple[str, int], list[tuple[str, Lines]]] = field(default_factory=dict)
+
+    def anchor(self, record: Record, first: Span) -> None:
+        """A record's first ``source`` quote: the lines no other record of its type may take a figure from."""
+        lines = self.lines(first.start, first.end - first.start)
+        for number in range(lines[0], lines[1] + 1):
+            self.firsts.setdefault((record.type, number), []).append((record.id, lines))
+
+    def figure(self, record: Record, line: int, quote: str, span: Span) -> None:
+        self.figures.append(Figure(record, line, quote, span))
 
     def lines(self, start: int, length: int) -> Lines:
         return self.source.line_of(start), self.source.line_of(start + max(length, 1) - 1)
@@ -82,6 +106,23 @@ class Passages:
 
     def span(self, start: int, quote: str) -> Span:
         return Span(start, start + len(quote), self.source.line_of(start))
+
+    def check(self) -> None:
+        """What needs every record read: the as-of notes, and that no figure is another record's."""
+        self.check_notes()
+        self.check_figures()
+
+    def check_figures(self) -> None:
+        """A figure's quote must not stand in the first quote's lines of another record of the same type: a
+        record cannot take K-RIP's 約550社 by adding K-RIP's line to its own ``source``."""
+        for figure in self.figures:
+            first, last = self.lines(figure.span.start, len(figure.quote))
+            for other, (start, end) in self.firsts.get((figure.record.type, first), []):
+                if other != figure.record.id and start <= first and last <= end:
+                    raise figure.record.error(
+                        f"the figure's quote {figure.quote!r} (source line {first}) is printed in the lines of record "
+                        f"'{other}' ({_show([(start, end)])}), another {figure.record.type}: a figure is quoted from "
+                        "its own record's lines", figure.line)
 
     def check_notes(self) -> None:
         """Each as-of note outside its record's lines must stand in lines its section's records quote."""
