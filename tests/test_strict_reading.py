@@ -261,12 +261,13 @@ def test_companies_add_up_reads_the_programme_from_the_data(project_copy: Path, 
     """No programme is named in the check: any programme stating a company and a project count is checked."""
     programs = project_copy / "data" / "programs.yaml"
     programs.write_text(programs.read_text(encoding="utf-8") + (
-        "\n- id: other-programme\n  type: Program\n"
-        "  label: {ja: 産業クラスター計画, en: A programme with no projects}\n"
-        "  source:\n    - {section: map, quote: 産業クラスター計画（第Ⅱ期）18プロジェクト}\n"
-        "    - {section: map, quote: '中堅・中小企業約10,700社'}\n  ministry: meti\n"
-        "  companies: {value: 10700, approximate: true, quote: '約10,700社'}\n"
-        "  projects: {value: 18, quote: 18プロジェクト}\n"), encoding="utf-8")
+        "\n- id: test-programme-figures\n  type: EditorialBasis\n"
+        "  label: {ja: 試験用の数値, en: Figures made up for this test}\n"
+        "  description: {en: Made up for this test only}\n"
+        "  reference: https://example.org/test\n  confidence: low\n"
+        "\n- id: other-programme\n  type: Program\n  basis: test-programme-figures\n"
+        "  label: {ja: 別の計画, en: A programme with no projects}\n  ministry: meti\n"
+        "  companies: {value: 100}\n  projects: {value: 2}\n"), encoding="utf-8")
     line = refused(project_copy, previous_release, ValidationFailed.exit_code)
     assert "companies-add-up" in line and "answered false" in line
     assert "record 'other-programme' (data/programs.yaml:" in line and "0 project(s): none" in line

@@ -430,6 +430,8 @@ class GraphBuilder(ValueFields):
         self.add(node, self.curie("clo:value"), ox.Literal(number, datatype=ox.NamedNode(XSD + "integer")), g)
         self.add(node, self.curie("clo:approximate"),
                  ox.Literal(approximate, datatype=ox.NamedNode(XSD + "boolean")), g)
+        if ctx.record_basis is not None:  # an editorial record's figure has no quote: it names the record's basis
+            self.add(node, self.curie("clo:editorialBasis"), self.basis_iri(ctx.record_basis), g)
         unit_ja, unit_en = spec.unit
         self.add(node, self.curie("clo:unit"), self.lang(unit_ja, "ja"), g)
         self.add(node, self.curie("clo:unit"), self.lang(unit_en, "en"), ctx.english)
