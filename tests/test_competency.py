@@ -79,6 +79,7 @@ def test_events_in_date_order_with_venues(dist_store: ox.Store) -> None:
           OPTIONAL { ?event clo:venue ?venue }
         } ORDER BY STR(?start) ?event""")
     assert [(short(e), s, short(v) if v else None) for e, s, v in rows] == [
+        ("italy-spring-2007", "2007", None),  # 日本におけるイタリア2007・春 (line 20): a year and a season, no day
         ("italy-workshop-2007", "2007-06-04", "tokyo-big-sight"),
         ("cluster-japan-2007-techno-fair", "2007-11-28", "tokyo-big-sight"),
         ("fillon-visit-2008", "2008-04", None),

@@ -80,8 +80,12 @@ def test_the_publisher_is_inferred_not_stated(dist_store: ox.Store) -> None:
 
 
 def test_cluster_japan_2007_has_no_stated_organisers(dist_store: ox.Store) -> None:
-    # 合同で (line 79) is said of the seminars; Cluster Japan 2007 only gathers both ministries' results.
-    assert not ask(dist_store, "{ event:cluster-japan-2007 clo:organizer ?o }")
+    # 合同で (line 79) is said of the seminars; that it covers Cluster Japan 2007 too is the editors' reading
+    # (issue 21): the organisers are data, in an editorial graph whose basis says so, never in graph/document.
+    assert not ask(dist_store, f"{{ GRAPH {DOC} {{ event:cluster-japan-2007 clo:organizer ?o }} }}")
+    rows = select(dist_store, f"""SELECT ?o WHERE {{ GRAPH <{BASE}graph/editorial/cluster-japan-2007-joint> {{
+        event:cluster-japan-2007 clo:organizer ?o }} }} ORDER BY ?o""")
+    assert rows == [(BASE + "id/organization/meti",), (BASE + "id/organization/mext",)]
 
 
 def test_the_eu_cooperation_is_the_forum_with_the_eu_only(dist_store: ox.Store) -> None:
@@ -256,3 +260,115 @@ def test_translations_and_written_descriptions_have_separate_bases(dist_store: o
         FILTER (?s != basis:curated-english) }}""")
     assert ask(dist_store, f"""{{ GRAPH <{BASE}graph/editorial/editors-descriptions> {{
         event:cluster-japan-2007 dcterms:description ?d }} }}""")
+
+
+# ----------------------------------------------------------------- issue 21: the audit's items, each from the page
+
+EDITORIAL = f"{BASE}graph/editorial/"
+
+
+def test_information_and_it_are_related_only_by_the_editors(dist_store: ox.Store) -> None:
+    # 情報・バイオ分野 (line 24) and ＩＴ分野 (line 38) are printed apart; the page never relates them.
+    assert not ask(dist_store, f"{{ GRAPH {DOC} {{ ?a skos:related ?b }} }}")
+    rows = select(dist_store, f"""SELECT ?a ?b WHERE {{ GRAPH <{EDITORIAL}information-it-related> {{
+        ?a skos:related ?b }} }} ORDER BY ?a""")
+    field = BASE + "id/field/"
+    assert rows == [(field + "information", field + "it"), (field + "it", field + "information")]
+    (text,) = select(dist_store, 'SELECT ?d WHERE { basis:information-it-related dcterms:description ?d '
+                                 'FILTER (lang(?d) = "en") }')[0]
+    assert "No source shows the relation" in text
+
+
+def test_fillons_country_and_his_visits_partner_are_one_inference(dist_store: ox.Store) -> None:
+    # The page names フィヨン首相 under ● フランス (lines 114-116) but never gives his country.
+    fillon, visit, france = (f"<{BASE}id/person/fillon>", "event:fillon-visit-2008", f"<{BASE}id/country/france>")
+    for subject, predicate in ((fillon, "clo:country"), (visit, "clo:partner")):
+        assert not ask(dist_store, f"{{ GRAPH {DOC} {{ {subject} {predicate} ?x }} }}")
+        assert ask(dist_store, f"{{ GRAPH <{EDITORIAL}fillon-of-france> {{ {subject} {predicate} {france} }} }}")
+
+
+def test_cluster_japan_2007_has_its_stated_purpose(dist_store: ox.Store, source_text: str) -> None:
+    # 両省の取り組みによる成果を一堂に集めて、情報発信・情報交換の場とする「クラスタージャパン2007」 (lines 79-81)
+    aims = _stated(dist_store, "event:cluster-japan-2007", "clo:aim")
+    assert aims == {"両省の取り組みによる成果を一堂に集め", "情報発信・情報交換の場"}
+    assert all(aim in squeeze(source_text) for aim in aims)
+
+
+def test_the_italian_spring_is_a_promotion_campaign_in_japan_in_spring_2007(dist_store: ox.Store) -> None:
+    # 日本におけるイタリアのプロモーション・キャンペーン「イタリアの春」 (line 106);
+    # 日本におけるイタリア2007・春 (line 20)
+    assert _stated(dist_store, "event:italy-spring-2007", "clo:eventKind") == {"プロモーション・キャンペーン"}
+    assert ask(dist_store, f"""{{ GRAPH {DOC} {{ event:italy-spring-2007 clo:location <{BASE}id/country/japan> ;
+        clo:startDate "2007"^^<http://www.w3.org/2001/XMLSchema#gYear> ;
+        clo:endDate "2007"^^<http://www.w3.org/2001/XMLSchema#gYear> ; clo:season "春"@ja }} }}""")
+    assert not ask(dist_store, "{ event:italy-spring-2007 clo:startDate ?d FILTER (STRLEN(STR(?d)) > 4) }")
+
+
+def test_the_7th_conference_is_the_7th_of_a_series(dist_store: ox.Store) -> None:
+    # 第7回産学官連携推進会議 (line 11)
+    rows = select(dist_store, f"""SELECT ?n ?label WHERE {{ GRAPH {DOC} {{
+        event:iag-conference-7 clo:ordinal ?n ; clo:partOfEvent ?series .
+        ?series a clo:EventSeries ; rdfs:label ?label ; clo:sourceQuote ?q FILTER (lang(?label) = "ja") }} }}""")
+    assert rows == [("7", "産学官連携推進会議")]
+
+
+def test_organisers_are_stated_where_the_page_states_them(dist_store: ox.Store) -> None:
+    # The page's voice holds them: …「日本－EUクラスターフォーラム」を開催し (line 126), …ミーティングを実施しました
+    # (line 112); Cluster Japan 2008 is 経済産業省との合同イベント (line 124).
+    org = BASE + "id/organization/"
+
+    def organisers(event: str) -> list[str]:
+        query = f"SELECT ?o WHERE {{ GRAPH {DOC} {{ {event} clo:organizer ?o }} }}"
+        return sorted(o for (o,) in select(dist_store, query))
+    for event in ("event:japan-eu-cluster-forum", "event:japan-italy-cluster-meetings", "event:japan-eu-symposium",
+                  "event:japan-eu-cluster-meetings"):
+        assert organisers(event) == [org + "mext"], event
+    assert organisers("event:cluster-japan-2008") == [org + "meti", org + "mext"]
+    assert organisers("event:regional-cluster-seminars") == [org + "meti", org + "mext"]  # 合同で (line 79)
+
+
+def test_printed_short_names_are_alternative_labels(dist_store: ox.Store) -> None:
+    # 交流プラザ（K-RIP） (line 59), 首都圏西部（ＴＡＭＡ） (line 31)
+    assert ask(dist_store, f"""{{ GRAPH {DOC} {{ <{BASE}id/cluster/kyushu-k-rip> skos:altLabel "K-RIP"@en .
+        <{BASE}id/network/tama> skos:altLabel "ＴＡＭＡ"@ja }} }}""")
+
+
+def test_bases_cite_what_shows_them_or_say_nothing_openable_does(dist_store: ox.Store) -> None:
+    def basis(name: str) -> tuple[str, str]:
+        return select(dist_store, f"""SELECT ?ref ?d WHERE {{ basis:{name} dcterms:source ?ref ;
+            dcterms:description ?d FILTER (lang(?d) = "en") }}""")[0]
+    reference, text = basis("region-from-meti-list")
+    assert "meti.go.jp" not in reference and "J-Net21" in text and "次世代中核産業形成" in text
+    reference, text = basis("region-chubu-bureau-projects")
+    assert "No source the editors could open shows which bureau" in text
+    for name in ("fillon-of-france", "cluster-japan-2007-joint"):
+        assert "no other source is cited" in basis(name)[1].lower(), name
+
+
+def test_a_declaration_is_not_a_source_of_the_dataset(dist_store: ox.Store) -> None:
+    # Under RDFS, only the brochure page is a clo:SourceDocument; the 日仏経済宣言 is something it names.
+    rows = select(dist_store, "SELECT DISTINCT ?d WHERE { ?d a/rdfs:subClassOf* clo:SourceDocument }")
+    assert rows == [(BASE + "id/document/kc-collaboration-2008",)]
+
+
+def test_every_partner_is_in_the_range_of_clo_partner(dist_store: ox.Store) -> None:
+    (ranges,) = select(dist_store, "SELECT (COUNT(?r) AS ?n) WHERE { clo:partner rdfs:range ?r }")
+    assert ranges == ("1",)
+    outside = select(dist_store, """SELECT DISTINCT ?p WHERE { ?s clo:partner ?p . clo:partner rdfs:range ?range
+        FILTER NOT EXISTS { ?p a/rdfs:subClassOf* ?range } }""")
+    assert outside == []
+    assert len(select(dist_store, "SELECT DISTINCT ?p WHERE { ?s clo:partner ?p }")) == 4  # Italy, France, EU, METI
+
+
+def test_link_predicates_follow_the_verification_levels(dist_store: ox.Store) -> None:
+    # docs/links.md: owl:sameAs only when verified twice; verified twice and the same thing is owl:sameAs.
+    rows = select(dist_store, """SELECT ?p ?confidence WHERE { ?st a clo:EditorialStatement ; rdf:predicate ?p ;
+        clo:confidence ?confidence }""")
+    assert len(rows) > 150
+    same = {"http://www.w3.org/2002/07/owl#sameAs", "https://schema.org/sameAs",
+            "http://www.w3.org/2004/02/skos/core#exactMatch"}
+    for predicate, confidence in rows:
+        if predicate == "http://www.w3.org/2002/07/owl#sameAs":
+            assert confidence.startswith("verified twice"), (predicate, confidence)
+        elif predicate in same:
+            assert not confidence.startswith("verified twice"), (predicate, confidence)

@@ -556,8 +556,9 @@ TOTALS = (ROOT / "queries" / "national-totals.rq").read_text(encoding="utf-8")
 
 
 def totals(rows: list[dict]) -> tuple[tuple[str, str], ...]:
-    """The canned national totals as (measure, sum): the project count, company and university totals."""
-    return tuple(sorted((row["measure"], str(int(float(row["sum"])))) for row in rows))
+    """The canned national totals as (measure, sum): the project count, company and university totals
+    (a sum of approximate figures is written 約N)."""
+    return tuple(sorted((row["measure"], str(int(float(row["sum"].removeprefix("約"))))) for row in rows))
 
 
 def local_totals(path: Path) -> tuple[tuple[str, str], ...]:

@@ -130,30 +130,34 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
         (F + "processing-trade", "1", "約400", "7"),
         (F + "semiconductor", "1", "約110", "10"),
     ]),
-    ("national-totals", ()): (("measure", "sum", "stated", "approximate", "difference"), [
-        ("companies", "10690", "10700", "true", "-10"),
-        ("projects", "18", "18", "false", "0"),
-        ("universities", "538", "290", "true", "248"),   # universities in several projects count again
+    # Page: 18プロジェクト, 約10,700社, 約290大学 (lines 14-18); the projects' 約-figures sum to about 10,690 and
+    # their university counts (none with 約) to 538, which is no number of universities: no difference for it.
+    ("national-totals", ()): (("measure", "sum", "stated", "difference"), [
+        ("companies", "約10690", "約10700", "約-10"),
+        ("projects", "18", "18", "0"),
+        ("university_links", "538", "約290", ""),
     ]),
     # 平成19年度 is the fiscal year from 1 April 2007 to 31 March 2008 (sorted by its start).
     ("event-timeline", ()): (TIMELINE_COLUMNS, [
+        (E + "italy-spring-2007", "2007", "2007", "", "", "", "held", ""),  # 日本におけるイタリア2007・春 (line 20)
         (E + "cluster-japan-2007", "", "", "平成19年度", "2007-04-01", "2008-03-31", "held", ""),
         (E + "regional-cluster-seminars", "", "", "平成19年度", "2007-04-01", "2008-03-31", "held", ""),
         (E + "italy-workshop-2007", "2007-06-04", "2007-06-05", "", "", "", "held", E + "italy-spring-2007"),
         (E + "cluster-japan-2007-techno-fair", "2007-11-28", "2007-11-30", "", "", "", "held",
          E + "cluster-japan-2007"),
         (E + "fillon-visit-2008", "2008-04", "", "", "", "", "held", ""),
-        (E + "iag-conference-7", "2008-06-14", "2008-06-15", "", "", "", "held", ""),
+        (E + "iag-conference-7", "2008-06-14", "2008-06-15", "", "", "", "held", E + "iag-conference-series"),
         (E + "cluster-japan-2008", "2008-12", "", "", "", "", "planned", ""),
         (E + "japan-eu-cluster-forum", "2008-12", "", "", "", "", "planned", ""),
         (E + "france-further-exchange", "", "", "", "", "", "planned", ""),  # これを基に…進めていきます
-        (E + "italy-spring-2007", "", "", "", "", "", "held", ""),
+        (E + "iag-conference-series", "", "", "", "", "", "held", ""),  # 第7回 of 産学官連携推進会議 (line 11)
         (E + "japan-eu-cluster-meetings", "", "", "", "", "", "planned", E + "japan-eu-cluster-forum"),
         (E + "japan-eu-symposium", "", "", "", "", "", "planned", E + "japan-eu-cluster-forum"),
         (E + "japan-italy-cluster-meetings", "", "", "", "", "", "held", ""),
         (E + "joint-results-presentations", "", "", "", "", "", "held", ""),
     ]),
     ("events-by-venue", ()): (("place", "place_ja", "relation", "event"), [
+        ("id/country/japan", "日本", "location", E + "italy-spring-2007"),  # 日本における…キャンペーン (line 106)
         ("id/country/japan", "日本", "location", E + "fillon-visit-2008"),
         ("id/place/kyoto-icc", "国立京都国際会館", "venue", E + "iag-conference-7"),
         ("id/place/tokyo", "東京", "location", E + "cluster-japan-2007"),
@@ -173,6 +177,7 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
         (E + "cluster-japan-2007-techno-fair", "graph/editorial/caption-events-held"),  # photo caption
         (E + "fillon-visit-2008", "graph/document"),
         (E + "iag-conference-7", "graph/editorial/caption-events-held"),  # photo caption
+        (E + "iag-conference-series", "graph/editorial/caption-events-held"),  # its 7th meeting was held
         (E + "italy-spring-2007", "graph/editorial/caption-events-held"),
         (E + "italy-workshop-2007", "graph/document"),
         (E + "japan-italy-cluster-meetings", "graph/document"),
@@ -239,23 +244,25 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
         ("editorial", "ontology/region", R + "chugoku", "id/basis/region-from-meti-list", "medium"),
     ]),
     # Every basis cites something a user can open: the source text as published in the release,
-    # a file of the release, or a public page (the Kanto bureau's overview, METI's project list).
+    # a file of the release, or a public page (the Kanto bureau's overview, a J-Net21 article).
     ("editorial-bases", ()): (("basis", "confidence", "reference", "graph"), [
         ("id/basis/bureau-area-kanto", "high", KANTO_PAGE, "graph/editorial/bureau-area-kanto"),
         ("id/basis/bureau-areas", "medium", BUREAUS_PAGE, "graph/editorial/bureau-areas"),
         ("id/basis/caption-events-held", "medium", SOURCE_TEXT, "graph/editorial/caption-events-held"),
+        ("id/basis/cluster-japan-2007-joint", "medium", SOURCE_TEXT, "graph/editorial/cluster-japan-2007-joint"),
         ("id/basis/cluster-japan-2008-timing", "high", SOURCE_TEXT, "graph/editorial/cluster-japan-2008-timing"),
         ("id/basis/curated-english", "medium", SOURCE_TEXT, "graph/editorial/curated-english"),
         ("id/basis/editors-descriptions", "medium", SOURCE_TEXT, "graph/editorial/editors-descriptions"),
         ("id/basis/editors-japanese-labels", "high", SOURCE_TEXT, "graph/editorial/editors-japanese-labels"),
         ("id/basis/fillon-of-france", "high", SOURCE_TEXT, "graph/editorial/fillon-of-france"),
         ("id/basis/identifiers", "high", "download/reference/identifiers.csv", "graph/editorial/identifiers"),
+        ("id/basis/information-it-related", "medium", SOURCE_TEXT, "graph/editorial/information-it-related"),
         ("id/basis/issued-from-content", "medium", SOURCE_TEXT, "graph/editorial/issued-from-content"),
         ("id/basis/publisher-from-content", "medium", SOURCE_TEXT, "graph/editorial/publisher-from-content"),
         ("id/basis/region-chubu-bureau-projects", "medium", BUREAUS_PAGE,
          "graph/editorial/region-chubu-bureau-projects"),
         ("id/basis/region-from-meti-list", "medium",
-         "http://www.meti.go.jp/policy/local_economy/tiikiinnovation/industrial_cluster.html",
+         "http://j-net21.smrj.go.jp/expand/shigen/news/071205-2.html",  # shows both projects in Chugoku
          "graph/editorial/region-from-meti-list"),
         ("id/basis/region-from-project-name", "high", SOURCE_TEXT, "graph/editorial/region-from-project-name"),
         ("id/basis/region-from-umbrella-network", "high", KANTO_PAGE, "graph/editorial/region-from-umbrella-network"),

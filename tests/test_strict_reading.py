@@ -42,6 +42,13 @@ def remove(name: str) -> Callable[[Path], None]:
     return lambda root: (root / name).unlink()
 
 
+def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        for mutation in mutations:
+            mutation(root)
+    return mutate
+
+
 def insert_after(name: str, anchor: str, text: str) -> Callable[[Path], None]:
     return edit(name, anchor, anchor + text)
 
@@ -111,13 +118,49 @@ CASES = [
     ("dataset.yaml duplicate key", edit("dataset.yaml", "spatial: JPN\n", "spatial: JPN\nspatial: FRA\n"),
      "data/dataset.yaml", None, "given twice"),
     ("IRI with bad percent-encoding", edit("editorial.yaml",
-                                           "reference: http://www.meti.go.jp/policy/local_economy/tiikiinnovation/industrial_cluster.html",
-                                           "reference: http://www.meti.go.jp/policy/%zz.html"),
+                                           "reference: http://j-net21.smrj.go.jp/expand/shigen/news/071205-2.html",
+                                           "reference: http://j-net21.smrj.go.jp/expand/%zz.html"),
      "data/editorial.yaml", "region-from-meti-list", "percent"),
     ("occurrence that is not a whole number",
      edit("places.yaml", "      quote: （平成20年6月14日～15日・国立京都国際会館）\n",
           "      quote: （平成20年6月14日～15日・国立京都国際会館）\n      occurrence: \"²\"\n"),
      "data/places.yaml", "kyoto-icc", "whole number"),
+    # Stated means printed (issue 21): a text of graph/document the page does not print is refused.
+    ("unprinted Japanese label in graph/document",
+     edit("places.yaml", "label: {ja: 東京, en: Tokyo}", "label: {ja: 東京都, en: Tokyo}"),
+     "data/places.yaml", "tokyo", "'東京都'@ja is stated as the document's words (rdfs:label) but is not printed"),
+    ("unprinted alternative label in graph/document",
+     insert_after("organisations.yaml", "  label: {ja: イタリア, en: Italy}\n", "  alt_label_ja: イタリア共和国\n"),
+     "data/organisations.yaml", "italy", "'イタリア共和国'@ja is stated as the document's words (skos:altLabel)"),
+    # A record quotes its own passage (issue 22, item 8): 約550社 is K-RIP's (line 60), 26大学 Tokai's (line 41);
+    # Hokkaido's lines (23-24) print 約570社 and 28大学.
+    ("companies quoted from another project's lines",
+     edit("clusters.yaml", '    value: 570\n    approximate: true\n    as_of: "2008"\n    quote: 約570社\n',
+          '    value: 550\n    approximate: true\n    as_of: "2008"\n    quote: 約550社\n'),
+     "data/clusters.yaml:20", "hokkaido-super-cluster", "'約550社' is not in this record's own passage"),
+    ("companies quoted from another project's lines added to the source",
+     both(edit("clusters.yaml", '        　情報・バイオ分野　約570社　28大学\n  program: icp-phase2\n',
+               '        　情報・バイオ分野　約570社　28大学\n    - section: map\n'
+               '      quote: 　環境分野　約550社　41大学\n  program: icp-phase2\n'),
+          edit("clusters.yaml", '    value: 570\n    approximate: true\n    as_of: "2008"\n    quote: 約570社\n',
+               '    value: 550\n    approximate: true\n    as_of: "2008"\n    quote: 約550社\n')),
+     "data/clusters.yaml", "hokkaido-super-cluster", "'約550社' (source line 60) is printed in the lines of record "
+     "'kyushu-k-rip' (58-60), another Cluster"),
+    ("universities quoted from another project's lines",
+     edit("clusters.yaml", '    value: 28\n    as_of: "2008"\n    quote: 28大学\n',
+          '    value: 26\n    as_of: "2008"\n    quote: 26大学\n'),
+     "data/clusters.yaml:25", "hokkaido-super-cluster", "'26大学' is not in this record's own passage"),
+    ("ordinal against its quote", edit("events.yaml", "  ordinal: 7\n", "  ordinal: 8\n"),
+     "data/events.yaml", "iag-conference-7", "value 8 but its quote '第7回' states 7"),
+    # An as-of note may stand anywhere its section's records quote (数値は平成20年現在, line 18), not elsewhere.
+    ("as-of note from another section",
+     edit("clusters.yaml", "    quote: 約570社\n    as_of_quote: 数値は平成20年現在\n",
+          "    quote: 約570社\n    as_of_quote: 平成20年4月\n"),
+     "data/clusters.yaml:21", "hokkaido-super-cluster", "'平成20年4月' (source line 116) is neither in this record's"),
+    # owl:sameAs only for identifiers verified twice (docs/links.md): Tohoku's Wikidata region is verified once.
+    ("same-as on an identifier verified once",
+     edit("regions.yaml", '{id: "wikidata:Q129465", match: exact}', '{id: "wikidata:Q129465", match: same-as}'),
+     "data/regions.yaml", "tohoku", "'match: same-as' needs an identifier verified twice"),
     ("two records minting one IRI", insert_after("places.yaml", "# Venues and places where the events took place.\n",
                                                  COLLIDING_RECORD),
      "data/", "hokkaido-super-cluster", "already made for record"),
@@ -209,6 +252,26 @@ def test_companies_that_do_not_add_up_block_the_release(project_copy: Path, prev
     clusters.write_text(text[:text.index("- id: okinawa-industry-promotion")], encoding="utf-8")
     line = refused(project_copy, previous_release, ValidationFailed.exit_code)
     assert "companies-add-up" in line and "answered false" in line
+    # It names what it summed: the programme stating the figures, and the 17 projects left (the page prints 18).
+    assert "record 'icp-phase2' (data/programs.yaml:" in line and "17 project(s): " in line
+    assert "hokkaido-super-cluster" in line and "okinawa-industry-promotion" not in line
+
+
+def test_companies_add_up_reads_the_programme_from_the_data(project_copy: Path, previous_release: Path) -> None:
+    """No programme is named in the check: any programme stating a company and a project count is checked."""
+    programs = project_copy / "data" / "programs.yaml"
+    programs.write_text(programs.read_text(encoding="utf-8") + (
+        "\n- id: test-programme-figures\n  type: EditorialBasis\n"
+        "  label: {ja: 試験用の数値, en: Figures made up for this test}\n"
+        "  description: {en: Made up for this test only}\n"
+        "  reference: https://example.org/test\n  confidence: low\n"
+        "\n- id: other-programme\n  type: Program\n  basis: test-programme-figures\n"
+        "  label: {ja: 別の計画, en: A programme with no projects}\n  ministry: meti\n"
+        "  companies: {value: 100}\n  projects: {value: 2}\n"), encoding="utf-8")
+    line = refused(project_copy, previous_release, ValidationFailed.exit_code)
+    assert "companies-add-up" in line and "answered false" in line
+    assert "record 'other-programme' (data/programs.yaml:" in line and "0 project(s): none" in line
+    assert "record 'icp-phase2' (data/programs.yaml:" in line and "18 project(s)" in line
 
 
 def test_a_shape_the_engine_cannot_run_is_one_line(project_copy: Path, previous_release: Path) -> None:
@@ -223,3 +286,31 @@ def test_a_bad_base_iri_is_one_line(project_root: Path) -> None:
     result = clusterlod("validate", "--root", str(project_root), "--base", "http://example.org/%zz/")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "--base" in result.stderr and "percent" in result.stderr
+
+
+def test_an_unprinted_label_with_a_basis_is_editorial(project_copy: Path, tmp_path: Path) -> None:
+    """The rule's way out, as docs/curating.md shows it: the same label with a basis builds, outside graph/document."""
+    import pyoxigraph as ox
+
+    edit("places.yaml", "label: {ja: 東京, en: Tokyo}",
+         "label: {ja: 東京都, en: Tokyo, basis: editors-japanese-labels}")(project_copy)
+    result = clusterlod("build", "--root", str(project_copy), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    store = ox.Store()
+    store.load(path=str(tmp_path / "out" / "clusterlod.nq"), format=ox.RdfFormat.N_QUADS)
+    graphs = {r["g"].value.rsplit("/graph/", 1)[1] for r in store.query(
+        'SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/clusterlod/id/place/tokyo> '
+        '<http://www.w3.org/2000/01/rdf-schema#label> "東京都"@ja } }')}
+    assert graphs == {"editorial/editors-japanese-labels"}
+
+
+def test_the_curating_guide_shows_the_line_the_build_prints(project_root: Path, project_copy: Path,
+                                                           previous_release: Path) -> None:
+    """docs/curating.md's example of an unprinted label is what the build says when its basis is removed."""
+    guide = " ".join((project_root / "docs" / "curating.md").read_text(encoding="utf-8").split())
+    shown = re.search(r"`(data/document\.yaml:\d+: record 'title': .*? but is not printed in) …`", guide)
+    assert shown, "the guide's example is gone"
+    edit("document.yaml", "label: {ja: 表題, en: Title, basis: editors-japanese-labels}",
+         "label: {ja: 表題, en: Title}")(project_copy)
+    line = refused(project_copy, previous_release, DataError.exit_code)
+    assert line.startswith("clusterlod: error: " + shown.group(1)), (line, shown.group(1))

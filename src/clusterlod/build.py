@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from clusterlod import __version__, catalog, formats, jsonld, publish
 from clusterlod.errors import ClusterlodError, DataError, ValidationFailed
+from clusterlod.fidelity.printed import check_printed
 from clusterlod.figures import check_figures
 from clusterlod.gate import Background, Gate, Loading, judge, quality
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
@@ -76,6 +77,9 @@ def make_publication(sources: Sources, ns: Namespaces, sink: Callable[[list[ox.Q
     builder = GraphBuilder(ns, sources.source, sources.identifiers, f"data/{IDENTIFIERS_FILE}")
     built = builder.build(sources.records, sink)
     check_figures(sources.records)  # after the builder has found every quote and value well-formed
+    # Stated means printed: graph/document's words are on the page (clusterlod.fidelity.printed).
+    check_printed(built.quads, ns.graph(DOCUMENT_GRAPH), sources.source.text, f"data/{sources.source_name}",
+                  built.origins, builder.records, ns.prefixes())
     publication = Publication(ns, sources, built, ontology, shapes_triples)
     own = own_quads(ontology, ns, sources.dataset)
     if sink is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from clusterlod.model import TYPES, Kind
-from clusterlod.records import Record
+from clusterlod.records import Record, Value
 
 #: A number as the page writes it: optional 約, digits with grouping commas (ASCII or full width).
 NUMBER = re.compile(r"(約)?\s*([0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+|[0-9０-９]+)")
@@ -36,6 +36,19 @@ def check_figures(records: list[Record]) -> None:
             field = spec.field(name)
             if field is not None and field.kind is Kind.FIGURE and isinstance(value.data, dict):
                 check_figure(record, name, value.data, value.line_of("quote"), value.line_of("value"))
+            quote = record.fields.get(f"{name}_quote")
+            if field is not None and field.kind is Kind.INT and quote is not None:
+                check_number(record, name, value, quote)
+
+
+def check_number(record: Record, name: str, value: Value, quote: Value) -> None:
+    """A whole number with its own quote (``ordinal: 7``, ``ordinal_quote: 第7回``) states what the quote states."""
+    if not isinstance(value.data, str) or not isinstance(quote.data, str) or not re.fullmatch(r"[0-9]+", value.data):
+        return  # an editorial value ({value, basis}) or a malformed one: the graph builder says which
+    numbers = [number for number, _ in stated_numbers(quote.data)]
+    if numbers != [int(value.data)]:
+        said = ", ".join(str(n) for n in numbers) or "no number"
+        raise record.error(f"field '{name}': value {value.data} but its quote {quote.data!r} states {said}", value.line)
 
 
 def check_figure(record: Record, name: str, data: dict, quote_line: int, value_line: int) -> None:

@@ -123,7 +123,8 @@ def quality_problems(store: ox.Store, folder: Path | None, ns: Namespaces, origi
         name = _display(canned.path)
         if canned.form == "ASK":
             if not result.boolean:
-                problems.append(f"{name}: quality check '{canned.name}' answered false ({canned.title_en})")
+                summed = _summed(store, ns, origins) if canned.name == ADD_UP else ""
+                problems.append(f"{name}: quality check '{canned.name}' answered false ({canned.title_en}){summed}")
         elif result.rows:
             problems.append(f"{_where(result.rows[0], origins)}quality check '{canned.name}' returned "
                             f"{len(result.rows)} row(s) ({canned.title_en}); see {name}")
@@ -135,6 +136,31 @@ def checks_of(folder: Path) -> list:
     from clusterlod import canned as queries
 
     return [canned for canned in queries.discover(folder) if canned.is_qc or canned.name == ADD_UP]
+
+
+#: What companies-add-up summed, to name in its failure: each programme stating its figures, and its projects.
+SUMMED = """PREFIX clo: <https://w3id.org/clusterlod/ontology/>
+SELECT ?program ?project WHERE {
+  ?program a clo:Program ; clo:companyCount ?stated ; clo:projectCount ?projects .
+  OPTIONAL { ?project a clo:Cluster ; clo:clusterOf ?program ; clo:companyCount ?figure }
+} ORDER BY ?program ?project"""
+
+
+def _summed(store: ox.Store, ns: Namespaces, origins: dict[str, Origin]) -> str:
+    """'; it summed, for record 'p' (file:line), N project(s): a, b, … (file)': the records behind the verdict."""
+    projects: dict[str, list[str]] = {}
+    for row in store.query(SUMMED.replace(DEFAULT_BASE, ns.base), use_default_graph_as_union=True):
+        found = projects.setdefault(row["program"].value, [])
+        if row["project"] is not None:
+            found.append(row["project"].value)
+    parts = []
+    for program, members in projects.items():
+        origin = origins.get(program)
+        named = f"record '{origin.record}' ({origin.path}:{origin.line})" if origin else program
+        files = sorted({origins[m].path for m in members if m in origins})
+        ids = ", ".join(origins[m].record if m in origins else m for m in members) or "none"
+        parts.append(f"for {named}, {len(members)} project(s): {ids}" + (f" ({', '.join(files)})" if files else ""))
+    return f"; it summed, {'; '.join(parts)}" if parts else "; no programme states a company and a project count"
 
 
 def _display(path: Path) -> str:

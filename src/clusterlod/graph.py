@@ -17,6 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from clusterlod.errors import DataError
+from clusterlod.fidelity.passage import Passages
 from clusterlod.graph_values import (  # noqa: F401
     DOCUMENT_GRAPH,
     ENGLISH_BASIS,
@@ -88,6 +89,7 @@ class GraphBuilder(ValueFields):
         self.origins: dict[str, Origin] = {}
         self._curies: dict[str, ox.NamedNode] = {}
         self._graphs: dict[str, ox.NamedNode] = {}
+        self.passages = Passages(source)
 
     # -- terms -------------------------------------------------------------
     def curie(self, curie: str) -> ox.NamedNode:
@@ -144,6 +146,7 @@ class GraphBuilder(ValueFields):
             if sink is not None and len(self.quads) - fed >= SINK_CHUNK:
                 sink(self.quads[fed:])
                 fed = len(self.quads)
+        self.passages.check()
         if sink is not None and len(self.quads) > fed:
             sink(self.quads[fed:])
         return BuiltGraph(self.quads, self.origins)
@@ -220,22 +223,32 @@ class GraphBuilder(ValueFields):
             section = self.reference(record, line, "source", item["section"], ("Section",))
             span = self.add_quote(record, line, subject, f"{record.id}-q{index}", item["quote"], section,
                                   primary, int(occurrence) if occurrence else None)
+            if primary is None:
+                self.passages.anchor(record, span)
             primary = primary or span
             sources.append((span, section))
+            self.passages.cover(section.value, span)
         return sources
 
     def add_quote(self, record: Record, line: int, owner: ox.NamedNode, slug: str, quote: Any,
                   section: ox.NamedNode | None, within: Span | None, occurrence: int | None = None,
-                  sources: Iterable[tuple[Span, ox.NamedNode]] = ()) -> Span:
-        """One exact quote; an extra quote takes the section of the record's quote that contains it."""
+                  sources: Iterable[tuple[Span, ox.NamedNode]] = (), note: bool = False) -> Span:
+        """One exact quote; an extra quote (``sources`` given) must be printed in the record's own passage
+        (clusterlod.fidelity.passage) and takes the section of the record's quote that contains it."""
         if section is None:
             raise record.error("a quote needs a section: give the record a 'source' first", line)
         if not isinstance(quote, str):
             raise record.error("a quote must be a string", line)
-        try:
-            span = self.source.locate(quote, within, occurrence)
-        except QuoteNotFound as error:
-            raise record.error(str(error), line) from None
+        sources = list(sources)
+        if not quote:
+            raise record.error("the quote is empty", line)
+        if sources and record.type != "Document":  # a Document's passage is the whole page
+            span = self.passages.locate(record, line, quote, [sp for sp, _ in sources], within, section.value, note)
+        else:
+            try:
+                span = self.source.locate(quote, within, occurrence)
+            except QuoteNotFound as error:
+                raise record.error(str(error), line) from None
         section = next((s for sp, s in sources if sp.start <= span.start and span.end <= sp.end), section)
         node = self.mint("quote", slug, Origin(str(record.path), line, record.id))
         g = DOCUMENT_GRAPH
@@ -417,6 +430,8 @@ class GraphBuilder(ValueFields):
         self.add(node, self.curie("clo:value"), ox.Literal(number, datatype=ox.NamedNode(XSD + "integer")), g)
         self.add(node, self.curie("clo:approximate"),
                  ox.Literal(approximate, datatype=ox.NamedNode(XSD + "boolean")), g)
+        if ctx.record_basis is not None:  # an editorial record's figure has no quote: it names the record's basis
+            self.add(node, self.curie("clo:editorialBasis"), self.basis_iri(ctx.record_basis), g)
         unit_ja, unit_en = spec.unit
         self.add(node, self.curie("clo:unit"), self.lang(unit_ja, "ja"), g)
         self.add(node, self.curie("clo:unit"), self.lang(unit_en, "en"), ctx.english)
@@ -441,8 +456,10 @@ class GraphBuilder(ValueFields):
                 raise record.error(f"field '{spec.name}': a stated figure needs the 'quote' it comes from", line)
             for n, key in enumerate(("quote", "as_of_quote", "scope_quote"), 1):
                 if key in data:
-                    self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section,
-                                   ctx.primary, sources=ctx.sources)
+                    span = self.add_quote(record, value.line_of(key), node, f"{slug}-q{n}", data[key], ctx.section,
+                                          ctx.primary, sources=ctx.sources, note=key == "as_of_quote")
+                    if key == "quote":
+                        self.passages.figure(record, value.line_of(key), data[key], span)
 
 @dataclass
 class Context:

@@ -113,11 +113,12 @@ class ValueFields:
         target = ox.NamedNode(check_iri(ctx.record, line, "links", targets.get(scheme, lambda k: k)(key)))
         if match is not None and match not in LINK_MATCHES:
             raise ctx.record.error(f"field 'links': 'match' must be one of {', '.join(LINK_MATCHES)}", line)
-        if match is not None:
-            curie = LINK_MATCHES[match]
-        elif scheme == "other" or identifier.title_only:
-            curie = "rdfs:seeAlso"
-        else:
+        if match == "same-as" and not identifier.verified_twice:
+            raise ctx.record.error(f"field 'links': 'match: same-as' needs an identifier verified twice; the list says "
+                                   f"{identifier.confidence!r} for {scheme}:{key}", line)
+        if match in ("close", "see-also") or scheme == "other" or identifier.title_only:
+            curie = LINK_MATCHES[match] if match else "rdfs:seeAlso"
+        else:  # the same thing: how sure the list is decides, whether or not the record says 'exact'
             curie = "owl:sameAs" if identifier.verified_twice else "skos:exactMatch"
         if TYPES[ctx.record.type].rdf_class not in CONCEPT_CLASSES:
             curie = NON_CONCEPT_MATCHES.get(curie, curie)

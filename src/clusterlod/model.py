@@ -152,6 +152,11 @@ _TYPES: tuple[TypeSpec, ...] = (
             FieldSpec("part_of", Kind.REF, "clo:partOfEvent", EVENTS),
             FieldSpec("in_conjunction_with", Kind.REF, "clo:inConjunctionWith", EVENTS),
             FieldSpec("spatial_scope", Kind.REF, "clo:spatialScope", ("Concept",)),
+            FieldSpec("kind", Kind.REF, "clo:eventKind", ("Concept",)),  # what the page calls it (a campaign)
+            FieldSpec("season", Kind.TEXT, "clo:season"),                # 春: the page's season, no invented day
+            FieldSpec("ordinal", Kind.INT, "clo:ordinal"),               # 第7回 -> 7, checked against its quote
+            FieldSpec("ordinal_quote", Kind.QUOTE),
+            FieldSpec("aims", Kind.REFS, "clo:aim", ("Concept",)),
             FieldSpec("status", Kind.STATUS, "clo:status", required=True),
             # How many times a series was held: a series only (the ontology's domain of clo:occurrenceCount).
             *((FieldSpec("occurrences", Kind.FIGURE, "clo:occurrenceCount", unit=("回", "times")),)

@@ -41,6 +41,11 @@ class SourceText:
         self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
         self._grams: dict[str, list[int]] | None = None
 
+    @property
+    def line_starts(self) -> list[int]:
+        """The offset each line starts at (line 1 at 0)."""
+        return self._line_starts
+
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self._line_starts, offset)
 
