@@ -30,6 +30,32 @@ class QuoteNotFound(ValueError):
     pass
 
 
+class GramIndex:
+    """Where a string occurs in a long text, found through its rarest ``gram``-gram: a few candidates, not the
+    whole text (the benchmark's sources run to megabytes)."""
+
+    def __init__(self, text: str, gram: int):
+        self.text = text
+        self.gram = gram
+        self._grams: dict[str, list[int]] | None = None
+
+    def _index(self) -> dict[str, list[int]]:
+        if self._grams is None:
+            grams: dict[str, list[int]] = {}
+            text, gram = self.text, self.gram
+            for i in range(len(text) - gram + 1):
+                grams.setdefault(text[i:i + gram], []).append(i)
+            self._grams = grams
+        return self._grams
+
+    def find_all(self, needle: str) -> list[int]:
+        """Every offset where ``needle`` (at least ``gram`` characters long) starts."""
+        index, gram = self._index(), self.gram
+        offset, candidates = min(((k, index.get(needle[k:k + gram], ())) for k in range(len(needle) - gram + 1)),
+                                 key=lambda found: len(found[1]))
+        return [i - offset for i in candidates if i >= offset and self.text.startswith(needle, i - offset)]
+
+
 class SourceText:
     """The document's text, with quote lookup that refuses ambiguity."""
 
@@ -39,7 +65,7 @@ class SourceText:
         self.path = path
         self.text = read_text(path, display or str(path))  # not UTF-8: one error naming the file and line
         self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.text) if ch == "\n"]
-        self._grams: dict[str, list[int]] | None = None
+        self._grams = GramIndex(self.text, GRAM)
 
     @property
     def line_starts(self) -> list[int]:
@@ -49,24 +75,10 @@ class SourceText:
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self._line_starts, offset)
 
-    def _gram_index(self) -> dict[str, list[int]]:
-        """Positions by their first GRAM characters: a quote lookup reads a few candidates, not the text."""
-        if self._grams is None:
-            grams: dict[str, list[int]] = {}
-            text = self.text
-            for i in range(len(text) - GRAM + 1):
-                grams.setdefault(text[i:i + GRAM], []).append(i)
-            self._grams = grams
-        return self._grams
-
     def occurrences(self, quote: str, start: int = 0, end: int | None = None) -> list[int]:
         end = len(self.text) if end is None else end
         if start == 0 and end == len(self.text) and len(quote) >= GRAM and len(self.text) > INDEX_ABOVE:
-            # Check the positions of the quote's rarest gram only: a few candidates, whatever the text.
-            index, text = self._gram_index(), self.text
-            offset, candidates = min(((k, index.get(quote[k:k + GRAM], ())) for k in range(len(quote) - GRAM + 1)),
-                                     key=lambda found: len(found[1]))
-            return [i - offset for i in candidates if i >= offset and text.startswith(quote, i - offset)]
+            return self._grams.find_all(quote)
         found, at = [], self.text.find(quote, start, end)
         while at != -1:
             found.append(at)

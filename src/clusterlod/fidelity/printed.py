@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from clusterlod.errors import DataError
 from clusterlod.records import Record
+from clusterlod.source import INDEX_ABOVE, GramIndex
 
 if TYPE_CHECKING:
     from clusterlod.graph import Origin
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 OA_EXACT = "http://www.w3.org/ns/oa#exact"
 SPACE = re.compile(r"\s+")
 GRAM = 4
-INDEX_ABOVE = 100_000  # characters of folded text; below this a plain scan is as fast as building an index
 
 
 def fold(text: str) -> str:
@@ -53,7 +53,7 @@ class Printed:
     def __init__(self, source_text: str):
         self.text = fold(source_text)
         self._known: dict[str, bool] = {}
-        self._grams: dict[str, list[int]] | None = None
+        self._grams = GramIndex(self.text, GRAM)
 
     def __contains__(self, literal: str) -> bool:
         folded = fold(literal)
@@ -67,19 +67,7 @@ class Printed:
             return False
         if len(folded) < GRAM or len(self.text) <= INDEX_ABOVE:
             return folded in self.text
-        grams = self._index()
-        offset, starts = min(((k, grams.get(folded[k:k + GRAM], ())) for k in range(len(folded) - GRAM + 1)),
-                             key=lambda found: len(found[1]))
-        return any(self.text.startswith(folded, i - offset) for i in starts if i >= offset)
-
-    def _index(self) -> dict[str, list[int]]:
-        if self._grams is None:
-            grams: dict[str, list[int]] = {}
-            text = self.text
-            for i in range(len(text) - GRAM + 1):
-                grams.setdefault(text[i:i + GRAM], []).append(i)
-            self._grams = grams
-        return self._grams
+        return bool(self._grams.find_all(folded))
 
 
 def field_line(record: Record, text: str) -> int:
