@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 IANA = "https://www.iana.org/assignments/media-types/"
 EU = "http://publications.europa.eu/resource/authority/"
+ADMS_LICENCE_TYPES = "http://purl.org/adms/licencetype/"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
 DCATAP = "http://data.europa.eu/r5r/"
 #: The EU file-type authority list's code for each file of a release, by extension.
@@ -226,13 +227,7 @@ def _application_profile(w: CatalogWriter, meta: dict[str, Any], dataset: ox.Nam
     w.add(period, "rdf:type", w.iri("dcterms:PeriodOfTime"))
     w.add(period, "dcat:startDate", w.lit(meta["temporal"]["start"], "gYear"))
     w.add(period, "dcat:endDate", w.lit(meta["temporal"]["end"], "gYear"))
-    licence = ox.NamedNode(meta["licence"])
-    w.add(licence, "rdf:type", w.iri("dcterms:LicenseDocument"))
-    licence_type = ox.NamedNode("http://purl.org/adms/licencetype/Attribution")
-    w.add(licence, "dcterms:type", licence_type)
-    w.add(licence_type, "rdf:type", w.iri("skos:Concept"))
-    w.add(licence_type, "skos:prefLabel", w.lit("Attribution", language="en"))
-    w.add(licence_type, "skos:inScheme", ox.NamedNode("http://purl.org/adms/licencetype/1.0"))
+    _licence_document(w, ox.NamedNode(meta["licence"]), "Attribution", "Attribution")
     for language in meta.get("language", []):
         w.add(language_iri(language), "rdf:type", w.iri("dcterms:LinguisticSystem"))
         w.add(language_iri(language), "skos:inScheme", ox.NamedNode(EU + "language"))
@@ -242,6 +237,16 @@ def _application_profile(w: CatalogWriter, meta: dict[str, Any], dataset: ox.Nam
     w.add(stable, "skos:inScheme", ox.NamedNode(EU + "planned-availability"))
     algorithm = w.iri("spdx:checksumAlgorithm_sha256")
     w.add(algorithm, "rdf:type", w.iri("spdx:ChecksumAlgorithm"))
+
+
+def _licence_document(w: CatalogWriter, licence: ox.NamedNode, adms_type: str, label_en: str) -> None:
+    """A licence with its ADMS licence type, as DCAT-AP asks."""
+    w.add(licence, "rdf:type", w.iri("dcterms:LicenseDocument"))
+    licence_type = ox.NamedNode(ADMS_LICENCE_TYPES + adms_type)
+    w.add(licence, "dcterms:type", licence_type)
+    w.add(licence_type, "rdf:type", w.iri("skos:Concept"))
+    w.add(licence_type, "skos:prefLabel", w.lit(label_en, language="en"))
+    w.add(licence_type, "skos:inScheme", ox.NamedNode(ADMS_LICENCE_TYPES + "1.0"))
 
 
 def _linkset(w: CatalogWriter, dataset: ox.NamedNode, linkset: Linkset) -> None:
@@ -315,12 +320,7 @@ def _distribution(w: CatalogWriter, dataset: ox.NamedNode, out: Path, path: Path
     elif relative == LICENCE_FILE:  # the legal text is not the data: its own closing words put it under CC0
         text_licence = ox.NamedNode(LICENCES[meta["licence"]].text_licence)
         w.add(node, "dcterms:license", text_licence)
-        w.add(text_licence, "rdf:type", w.iri("dcterms:LicenseDocument"))
-        public_domain = ox.NamedNode("http://purl.org/adms/licencetype/PublicDomain")
-        w.add(text_licence, "dcterms:type", public_domain)
-        w.add(public_domain, "rdf:type", w.iri("skos:Concept"))
-        w.add(public_domain, "skos:prefLabel", w.lit("Public domain", language="en"))
-        w.add(public_domain, "skos:inScheme", ox.NamedNode("http://purl.org/adms/licencetype/1.0"))
+        _licence_document(w, text_licence, "PublicDomain", "Public domain")
     else:
         w.add(node, "dcterms:license", ox.NamedNode(meta["licence"]))
     w.add(node, "dcat:byteSize", w.lit(len(data), "nonNegativeInteger"))
