@@ -21,18 +21,18 @@ import pyoxigraph as ox
 from clusterlod import __version__, catalog, formats, jsonld, publish
 from clusterlod.errors import ClusterlodError, DataError, ValidationFailed
 from clusterlod.fidelity.printed import check_printed
-from clusterlod.figures import check_figures
 from clusterlod.gate import Background, Gate, Loading, judge, quality
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
 from clusterlod.linksets import write_linksets
 from clusterlod.namespaces import Namespaces
-from clusterlod.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
 from clusterlod.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_quads, union_triples
 from clusterlod.release import readme
 from clusterlod.release.about import RELEASE_GRAPH, ontology_version, release_triples
 from clusterlod.release.diff import Release, diff, read_release
 from clusterlod.release.licence import write_licence
 from clusterlod.release.notes import Previous
+from clusterlod.sources.figures import check_figures
+from clusterlod.sources.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
 from clusterlod.validate import DEFAULT_ENGINE, Report, report_triples
 
 ONTOLOGY_GRAPH = "ontology"

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from clusterlod.graph import Origin
 from clusterlod.namespaces import DEFAULT_BASE, Namespaces
-from clusterlod.project import quality_checks
+from clusterlod.sources.project import quality_checks
 from clusterlod.validate import DEFAULT_ENGINE, Report, sort_results, validate
 
 QC_FOLDER = "qc"

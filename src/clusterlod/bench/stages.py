@@ -98,7 +98,7 @@ def plain_stages(root: Path, budget: float) -> dict[str, Any]:
     from clusterlod import canned as queries
     from clusterlod.graph import GraphBuilder
     from clusterlod.namespaces import Namespaces
-    from clusterlod.project import IDENTIFIERS_FILE, parse_turtle, read_sources
+    from clusterlod.sources.project import IDENTIFIERS_FILE, parse_turtle, read_sources
 
     watch = Stopwatch(budget)
     sources = watch.run("read records", lambda: read_sources(root))
