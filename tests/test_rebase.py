@@ -12,7 +12,7 @@ import pytest
 
 from clusterlod import canned as Q
 from clusterlod.errors import ClusterlodError
-from clusterlod.rebase import check_site_base, release_base
+from clusterlod.release.rebase import check_site_base, release_base
 
 DEFAULT = "https://w3id.org/clusterlod/"
 OTHER = "https://example.org/kc/"

@@ -19,8 +19,8 @@ import pyoxigraph as ox
 
 from clusterlod import __version__, formats
 from clusterlod.errors import ClusterlodError
-from clusterlod.linksets import LINK_PREDICATES, LINKSET_FOLDER, Target
 from clusterlod.namespaces import STANDARD_PREFIXES
+from clusterlod.release.linksets import LINK_PREDICATES, LINKSET_FOLDER, Target
 from clusterlod.remote import MAX_ANSWER_BYTES, TIMEOUT, SparqlClient
 
 RDF = STANDARD_PREFIXES["rdf"]

@@ -175,7 +175,7 @@ def run_pyshacl(data: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
 
 
 def _rdflib_graph(triples: list[ox.Triple]) -> rdflib.Graph:
-    from clusterlod.rdfio import to_rdflib
+    from clusterlod.release.rdfio import to_rdflib
 
     return to_rdflib(triples)
 

@@ -113,7 +113,7 @@ def measure_size(project_root: Path, label: str, triples: int, work: Path, plain
 def base_triples(project_root: Path) -> int:
     """Triples of the real data alone: the synthetic projects make up the rest of a size."""
     from clusterlod.build import assemble
-    from clusterlod.rdfio import sorted_quads, union_triples
+    from clusterlod.release.rdfio import sorted_quads, union_triples
 
     return len(union_triples(sorted_quads(assemble(project_root).quads)))
 

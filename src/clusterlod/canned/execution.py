@@ -20,7 +20,7 @@ from clusterlod.answers import Answer
 from clusterlod.canned.binding import prepare, syntax_error
 from clusterlod.canned.catalogue import CannedQuery
 from clusterlod.errors import ClusterlodError
-from clusterlod.rebase import rebase_query, release_base
+from clusterlod.release.rebase import rebase_query, release_base
 from clusterlod.sparql_text import dataset_arguments, inspect
 
 
