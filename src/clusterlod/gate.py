@@ -110,7 +110,7 @@ def quality(gate: Gate, store: ox.Store) -> list[str]:
 
 def quality_problems(store: ox.Store, folder: Path | None, ns: Namespaces, origins: dict[str, Origin]) -> list[str]:
     """One line per failed check: the check's file, and the record of its first row."""
-    from clusterlod import canned as queries
+    from clusterlod.sparql import canned as queries
 
     if folder is None:
         raise ValueError("the gate needs the project's queries/ folder")
@@ -133,7 +133,7 @@ def quality_problems(store: ox.Store, folder: Path | None, ns: Namespaces, origi
 
 def checks_of(folder: Path) -> list:
     """The gate's checks among the queries of ``folder``: every qc/ query and companies-add-up."""
-    from clusterlod import canned as queries
+    from clusterlod.sparql import canned as queries
 
     return [canned for canned in queries.discover(folder) if canned.is_qc or canned.name == ADD_UP]
 

@@ -21,7 +21,7 @@ from clusterlod import __version__, formats
 from clusterlod.errors import ClusterlodError
 from clusterlod.namespaces import STANDARD_PREFIXES
 from clusterlod.release.linksets import LINK_PREDICATES, LINKSET_FOLDER, Target
-from clusterlod.remote import MAX_ANSWER_BYTES, TIMEOUT, SparqlClient
+from clusterlod.sparql.remote import MAX_ANSWER_BYTES, TIMEOUT, SparqlClient
 
 RDF = STANDARD_PREFIXES["rdf"]
 RDFS_LABEL = STANDARD_PREFIXES["rdfs"] + "label"

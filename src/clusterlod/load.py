@@ -17,7 +17,7 @@ The steps, and why (docs/loading.md has the design and its trade-offs):
    marker), that each graph holds the expected number of triples and that no staging graph of
    an older loader remains; then give the lease back.
 
-Every request goes through the project's one SPARQL client (:class:`clusterlod.remote.SparqlClient`);
+Every request goes through the project's one SPARQL client (:class:`clusterlod.sparql.remote.SparqlClient`);
 this module only says what a failure means for the store's content (LOAD_FAILED: as before;
 LOAD_NOT_VERIFIED: may hold the new release). The lease lives in :mod:`clusterlod.loadlease`.
 """
@@ -47,7 +47,7 @@ from clusterlod.loadtext import (  # noqa: F401 (the API)
     progress_printer,
     read_dataset,
 )
-from clusterlod.remote import (
+from clusterlod.sparql.remote import (
     LOAD_TIMEOUT,
     MAX_ANSWER_BYTES,
     AuthScheme,

@@ -130,8 +130,8 @@ def cold_start(project_root: Path, work: Path, repeats: int = 3) -> dict[str, An
 
 def real_queries(project_root: Path, work: Path) -> dict[str, float]:
     """Each canned query on the real data's embedded store, best of five, in milliseconds."""
-    from clusterlod import canned as queries
     from clusterlod.build import build
+    from clusterlod.sparql import canned as queries
 
     dist = work / "real-dist"
     build(project_root, dist)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from clusterlod.commands.remote_options import max_answer_option, timeout_option
-from clusterlod.remote import LOAD_TIMEOUT
+from clusterlod.sparql.remote import LOAD_TIMEOUT
 
 #: Above this many triples a load shows progress even without --progress.
 LARGE_LOAD = 50_000

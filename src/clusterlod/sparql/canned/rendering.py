@@ -9,9 +9,9 @@ import unicodedata
 
 import pyoxigraph as ox
 
-from clusterlod.answers import Answer, Term
 from clusterlod.errors import ClusterlodError
 from clusterlod.namespaces import XSD, Namespaces, Shortener
+from clusterlod.sparql.answers import Answer, Term
 
 GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 ROW_FORMATS = ("table", "csv", "tsv", "json")
