@@ -57,7 +57,7 @@ def load(source: Path, endpoint: str, update_endpoint: str | None, graph_store: 
     succeeds only if a marker written in the same transaction is found and every
     graph holds the build's triple count.
     """
-    from clusterlod import load as loader
+    from clusterlod.stores import load as loader
 
     dataset = loader.read_dataset(source, graph)
     show = progress if progress is not None else dataset.total > LARGE_LOAD

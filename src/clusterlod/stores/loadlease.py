@@ -19,9 +19,9 @@ from datetime import UTC, datetime, timedelta
 
 import pyoxigraph as ox
 
-from clusterlod import loadtext as text
 from clusterlod.errors import LoadError, RemoteError
 from clusterlod.sparql.remote import SparqlClient
+from clusterlod.stores import loadtext as text
 
 #: How long a lease lasts unless renewed by a new load (store clock).
 DEFAULT_LEASE = 900.0
