@@ -91,7 +91,7 @@ class PeakSampler:
 def measure_size(project_root: Path, label: str, triples: int, work: Path, plain: bool,
                  budget: float) -> dict[str, Any]:
     """One size: generate the input, then clusterlod's stages, the real build command, the plain way."""
-    from clusterlod.synthetic import generate, projects_for
+    from clusterlod.bench.synthetic import generate, projects_for
 
     root = generate(project_root, work / f"input-{label}", projects_for(triples - base_triples(project_root)))
     python = [sys.executable, "-m", "clusterlod.bench.stages"]
