@@ -21,7 +21,8 @@ import pyoxigraph as ox
 from clusterlod import __version__, formats
 from clusterlod.errors import ClusterlodError, DataError, ValidationFailed
 from clusterlod.fidelity.printed import check_printed
-from clusterlod.gate import Background, Gate, Loading, judge, quality
+from clusterlod.gate.run import Background, Gate, Loading, judge, quality
+from clusterlod.gate.shacl import DEFAULT_ENGINE, Report, report_triples
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
 from clusterlod.namespaces import Namespaces
 from clusterlod.release import catalog, jsonld, publish, readme
@@ -33,7 +34,6 @@ from clusterlod.release.notes import Previous
 from clusterlod.release.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_quads, union_triples
 from clusterlod.sources.figures import check_figures
 from clusterlod.sources.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
-from clusterlod.validate import DEFAULT_ENGINE, Report, report_triples
 
 ONTOLOGY_GRAPH = "ontology"
 Progress = Callable[[str], None]
@@ -167,7 +167,7 @@ def _read(run: Run) -> None:
 
 
 def _make(run: Run) -> None:
-    """The graph; the gate's process loads its quads as they come (see clusterlod.gate.Background)."""
+    """The graph; the gate's process loads its quads as they come (see clusterlod.gate.run.Background)."""
     assert run.sources is not None
     run.background = Background()
     run.publication = make_publication(run.sources, Namespaces(run.base) if run.base else Namespaces(),
