@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from clusterlod.atomic import replace_directory
+from clusterlod.release.atomic import replace_directory
 
 INSTALLED = Path(sys.executable).with_name("clusterlod")
 
@@ -18,7 +18,7 @@ INSTALLED = Path(sys.executable).with_name("clusterlod")
 WRITER = """
 import os, signal, sys
 from pathlib import Path
-from clusterlod.atomic import replace_directory
+from clusterlod.release.atomic import replace_directory
 
 with replace_directory(Path(sys.argv[1])) as staging:
     (staging / "half.txt").write_text("half")

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from clusterlod.bench import Stopwatch, total
-from clusterlod.synthetic import generate
+from clusterlod.bench.synthetic import generate
 
 
 def test_the_generator_writes_curated_records_that_build(project_root: Path, tmp_path: Path) -> None:

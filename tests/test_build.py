@@ -59,7 +59,8 @@ def gate_processes() -> list[int]:
             stat, command = (entry / "stat").read_text(), (entry / "cmdline").read_bytes()
         except (OSError, ValueError):
             continue
-        if int(stat[stat.rindex(")") + 2:].split()[1]) == os.getpid() and b"clusterlod.gate import serve" in command:
+        parent = int(stat[stat.rindex(")") + 2:].split()[1])
+        if parent == os.getpid() and b"clusterlod.gate.run import serve" in command:
             found.append(int(entry.name))
     return found
 

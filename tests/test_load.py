@@ -28,9 +28,9 @@ from stores import (
     swallowing_proxy,
 )
 
-from clusterlod import load as loader
 from clusterlod.errors import ClusterlodError, ExitCode, LoadNotVerified
-from clusterlod.loadtext import LEASES as LEASE_GRAPH
+from clusterlod.stores import load as loader
+from clusterlod.stores.loadtext import LEASES as LEASE_GRAPH
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 EX = "https://example.org/clusterlod-test/"
@@ -438,7 +438,7 @@ def test_a_load_request_without_an_answer_is_not_verified(oxigraph_server: Oxigr
 
 def test_exit_codes_are_the_documented_ones() -> None:
     """docs/loading.md's table names each failure class's exit code; the classes must agree."""
-    from clusterlod import loadtext
+    from clusterlod.stores import loadtext
     classes = {"LoadError": loader.LoadError, "InvalidIri": loadtext.InvalidIri, "LeaseHeld": loader.LeaseHeld,
                "NotApplied": loader.NotApplied, "Unsupported": loader.Unsupported,
                "Unconfirmed": loader.Unconfirmed, "LoadNotVerified": LoadNotVerified,
@@ -533,7 +533,7 @@ def test_loads_started_together_never_overlap(server, base: str, tmp_path: Path,
 
 def test_an_expired_lease_is_removed_and_a_live_one_kept(oxigraph_server: OxigraphServer, base: str,
                                                          tmp_path: Path) -> None:
-    from clusterlod import loadtext
+    from clusterlod.stores import loadtext
     other = f"{base}graph/other"
     stale = loadtext.lease_insert("stale", "a dead load", "2000-01-01T00:00:00Z", [graph_names(base)["document"]])
     live = loadtext.lease_insert("live", "a live load", "2999-01-01T00:00:00Z", [other])
@@ -644,7 +644,7 @@ def test_staging_graphs_of_older_loaders_are_dropped(oxigraph_server: OxigraphSe
 KILL_MYSELF = """
 import os, signal, sys
 from pathlib import Path
-from clusterlod import load as loader
+from clusterlod.stores import load as loader
 
 def die_in_the_second_graph(progress):
     if progress.graph_index == 2:

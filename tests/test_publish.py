@@ -121,7 +121,7 @@ def test_used_prefixes_are_exactly_the_namespaces_the_terms_use(publication: Pub
     (subject, predicate, object, graph, a literal's datatype), cut at its last / or #."""
     import re
 
-    from clusterlod.publish import used_prefixes
+    from clusterlod.release.publish import used_prefixes
 
     prefixes = publication.ns.prefixes()
     text = ox.serialize(publication.quads, format=ox.RdfFormat.N_QUADS).decode()

@@ -18,8 +18,8 @@ import pyoxigraph as ox
 import pytest
 from stores import free_port
 
-from clusterlod import canned as Q
 from clusterlod.errors import ClusterlodError, RemoteError
+from clusterlod.sparql import canned as Q
 
 BASE = "https://w3id.org/clusterlod/"
 CLO = BASE + "ontology/"

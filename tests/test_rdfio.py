@@ -7,7 +7,7 @@ import random
 import pyoxigraph as ox
 
 from clusterlod.build import Publication
-from clusterlod.rdfio import sorted_quads, union_triples
+from clusterlod.release.rdfio import sorted_quads, union_triples
 
 
 def test_sorted_quads_are_unique_and_in_n_quads_text_order(publication: Publication) -> None:

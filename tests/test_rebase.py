@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from clusterlod import canned as Q
 from clusterlod.errors import ClusterlodError
-from clusterlod.rebase import check_site_base, release_base
+from clusterlod.release.rebase import check_site_base, release_base
+from clusterlod.sparql import canned as Q
 
 DEFAULT = "https://w3id.org/clusterlod/"
 OTHER = "https://example.org/kc/"

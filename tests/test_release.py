@@ -153,7 +153,7 @@ def test_the_catalogue_links_the_readme_and_the_licence(catalog: rdflib.Graph) -
 def test_a_file_nobody_described_stops_the_build(project_root: Path, tmp_path: Path, monkeypatch) -> None:
     """A new kind of file cannot reach dist/ unexplained: the catalogue would have no text for it."""
     from clusterlod import build as pipeline
-    from clusterlod import publish
+    from clusterlod.release import publish
 
     original = pipeline._extras
 

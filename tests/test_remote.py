@@ -1,4 +1,4 @@
-"""The one SPARQL protocol client (clusterlod.remote) against a real Oxigraph server and endpoints that fail.
+"""The one SPARQL protocol client (clusterlod.sparql.remote) against a real Oxigraph server and endpoints that fail.
 
 Each test names its own graph IRIs, so the shared server can hold other tests' data too.
 """
@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 from stores import free_port
 
-from clusterlod import canned
 from clusterlod.errors import RemoteError
-from clusterlod.remote import EndpointFailure, SparqlClient, check_url, first_line
+from clusterlod.sparql import canned
+from clusterlod.sparql.remote import EndpointFailure, SparqlClient, check_url, first_line
 
 G = "urn:test:remote:"
 EX = "http://example.org/remote/"
@@ -217,7 +217,7 @@ def test_first_line_drops_markup_and_control_characters() -> None:
 
 
 def test_no_other_module_speaks_the_protocol() -> None:
-    """Only clusterlod.remote imports an HTTP client for SPARQL (load, query, links and serve use it).
+    """Only clusterlod.sparql.remote imports an HTTP client for SPARQL (load, query, links and serve use it).
 
     clusterlod.testing is let off: it polls the test servers it starts until they answer.
     """
@@ -225,7 +225,7 @@ def test_no_other_module_speaks_the_protocol() -> None:
     offenders = []
     for path in sorted(src.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
-        if path.name == "remote.py" or path.relative_to(src).parts[0] == "testing":
+        if path.relative_to(src) == Path("sparql", "remote.py") or path.relative_to(src).parts[0] == "testing":
             continue
         if "SPARQLWrapper" in text or "import httpx" in text or "urllib.request" in text:
             offenders.append(str(path.relative_to(src)))

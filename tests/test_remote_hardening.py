@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from clusterlod import remote
 from clusterlod.errors import ExitCode
-from clusterlod.remote import EndpointFailure, SparqlClient
+from clusterlod.sparql import remote
+from clusterlod.sparql.remote import EndpointFailure, SparqlClient
 
 INSTALLED = Path(sys.executable).with_name("clusterlod")
 #: Address space of each command run here: far above what it needs, far below what an attack takes.

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from inprocess import app_client
 
-from clusterlod.catalog import CATALOG_FILE
+from clusterlod.release.catalog import CATALOG_FILE
 from clusterlod.web.negotiation import choose
 from clusterlod.web.paths import is_suspicious
 from clusterlod.web.release import Release

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 from stores import OxigraphServer, _oxigraph
 
-from clusterlod import canned
+from clusterlod.sparql import canned
 from clusterlod.web.app import Settings, create_app
 
 BASE = "https://w3id.org/clusterlod/"

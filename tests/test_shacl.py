@@ -52,7 +52,7 @@ def test_the_gate_judges_the_union_of_the_named_graphs() -> None:
     thread, fed a chunk at a time while the graph is made) alike."""
     import pyoxigraph as ox
 
-    from clusterlod.gate import Background, Gate, shacl, union_store
+    from clusterlod.gate.run import Background, Gate, shacl, union_store
     from clusterlod.namespaces import Namespaces
 
     shapes = list(ox.parse(input=b'@prefix sh: <http://www.w3.org/ns/shacl#> . <urn:x:S> a sh:NodeShape ; '

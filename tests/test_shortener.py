@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from clusterlod import jsonld
 from clusterlod.namespaces import Namespaces, Shortener, compact_iri
+from clusterlod.release import jsonld
 
 B = "https://w3id.org/clusterlod/"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from clusterlod.source import QuoteNotFound, SourceText
+from clusterlod.sources.source import QuoteNotFound, SourceText
 
 OA_EXACT = "http://www.w3.org/ns/oa#exact"
 CLO = "https://w3id.org/clusterlod/ontology/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clusterlod.sparql_text import inspect
+from clusterlod.sparql.sparql_text import inspect
 
 
 @pytest.mark.parametrize("text", [
@@ -52,7 +52,7 @@ def test_from_clauses_name_a_dataset() -> None:
 def _count(text: str, **request: list[str]) -> int:
     import pyoxigraph as ox
 
-    from clusterlod.sparql_text import dataset_arguments
+    from clusterlod.sparql.sparql_text import dataset_arguments
 
     store = ox.Store()
     for graph, value in (("urn:g:a", "1"), ("urn:g:b", "2"), ("urn:g:b", "3")):
@@ -77,7 +77,7 @@ def test_nesting_counts_braces_parentheses_and_brackets_outside_strings_comments
 
 
 def _shape_tokens(text: str) -> list[tuple[str | None, str]]:
-    from clusterlod.sparql_text import tokens
+    from clusterlod.sparql.sparql_text import tokens
 
     return [(m.lastgroup, m.group()) for m in tokens(text)]
 

@@ -3,7 +3,7 @@
 The real build (``built_dist``) is loaded into a fresh Oxigraph server and a fresh private Virtuoso,
 both on 127.0.0.1, with ``clusterlod load`` run as a user runs it (the CLI, one SPARQL Update request,
 Digest authentication for Virtuoso). Then each canned query and each quality check runs through
-``clusterlod.canned`` on the three stores, with its default parameters and with the parameter
+``clusterlod.sparql.canned`` on the three stores, with its default parameters and with the parameter
 values that tests/test_queries.py writes answers down for:
 
 - SELECT: the same variables and the same rows as RDF terms, in the same order (every canned
@@ -24,7 +24,7 @@ What is normalised before comparing, and nothing else (see ``canonical``):
   ``true``/``false`` and Virtuoso gives them back as such in CONSTRUCT results.
 
 Virtuoso's other known differences are handled where they arise, not by normalising: its ASK
-answer (a one-row ``__ASK_RETVAL`` result, no rows for false) is read by clusterlod.answers itself,
+answer (a one-row ``__ASK_RETVAL`` result, no rows for false) is read by clusterlod.sparql.answers itself,
 and the queries that met its other quirks were rewritten to portable equivalents (see
 the README, "Portable queries").
 """
@@ -45,9 +45,9 @@ from rdflib import Graph as RdflibGraph
 from rdflib.compare import isomorphic
 from stores import OxigraphServer, VirtuosoServer, _oxigraph, _virtuoso
 
-from clusterlod import canned as Q
-from clusterlod.answers import Term
-from clusterlod.sparql_text import tokens
+from clusterlod.sparql import canned as Q
+from clusterlod.sparql.answers import Term
+from clusterlod.sparql.sparql_text import tokens
 
 BASE = "https://w3id.org/clusterlod/"
 CLO = BASE + "ontology/"

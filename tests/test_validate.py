@@ -181,7 +181,7 @@ def test_a_project_without_its_quality_checks_is_refused_not_passed(project_copy
 
     from clusterlod.build import assemble, build
     from clusterlod.errors import DataError
-    from clusterlod.gate import quality_problems
+    from clusterlod.gate.run import quality_problems
     from clusterlod.namespaces import Namespaces
 
     shutil.rmtree(project_copy / "queries")

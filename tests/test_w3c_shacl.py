@@ -2,7 +2,7 @@
 
 The suite is vendored in tests/w3c/shacl/ (W3C Software and Document Licence;
 see its README.md). Every ``sht:Validate`` test of ``core/`` runs through
-clusterlod.validate.run_turbo with data and shapes given as pyoxigraph stores,
+clusterlod.gate.shacl.run_turbo with data and shapes given as pyoxigraph stores,
 as the build gives them; ``sh:conforms`` and the multiset of results (focus
 node, path, value, constraint component, source shape, severity; blank nodes
 compared loosely) must equal the expected report.
@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from clusterlod.validate import run_turbo
+from clusterlod.gate.shacl import run_turbo
 
 SUITE = Path(__file__).parent / "w3c" / "shacl"
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"

@@ -18,22 +18,22 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from clusterlod import __version__, catalog, formats, jsonld, publish
+from clusterlod import __version__, formats
 from clusterlod.errors import ClusterlodError, DataError, ValidationFailed
 from clusterlod.fidelity.printed import check_printed
-from clusterlod.figures import check_figures
-from clusterlod.gate import Background, Gate, Loading, judge, quality
+from clusterlod.gate.run import Background, Gate, Loading, judge, quality
+from clusterlod.gate.shacl import DEFAULT_ENGINE, Report, report_triples
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
-from clusterlod.linksets import write_linksets
 from clusterlod.namespaces import Namespaces
-from clusterlod.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
-from clusterlod.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_quads, union_triples
-from clusterlod.release import readme
+from clusterlod.release import catalog, jsonld, publish, readme
 from clusterlod.release.about import RELEASE_GRAPH, ontology_version, release_triples
 from clusterlod.release.diff import Release, diff, read_release
 from clusterlod.release.licence import write_licence
+from clusterlod.release.linksets import write_linksets
 from clusterlod.release.notes import Previous
-from clusterlod.validate import DEFAULT_ENGINE, Report, report_triples
+from clusterlod.release.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_quads, union_triples
+from clusterlod.sources.figures import check_figures
+from clusterlod.sources.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
 
 ONTOLOGY_GRAPH = "ontology"
 Progress = Callable[[str], None]
@@ -167,7 +167,7 @@ def _read(run: Run) -> None:
 
 
 def _make(run: Run) -> None:
-    """The graph; the gate's process loads its quads as they come (see clusterlod.gate.Background)."""
+    """The graph; the gate's process loads its quads as they come (see clusterlod.gate.run.Background)."""
     assert run.sources is not None
     run.background = Background()
     run.publication = make_publication(run.sources, Namespaces(run.base) if run.base else Namespaces(),
@@ -340,7 +340,7 @@ def build(root: Path, out: Path, base: str | None = None, progress: Progress | N
     release this one follows (a dist/ folder or its N-Quads): the catalogue links it and says what changed.
     ``done`` gets the summary of what was written, before it is swapped in.
     """
-    from clusterlod.atomic import replace_directory
+    from clusterlod.release.atomic import replace_directory
 
     say = progress or (lambda message: None)
     time_it: Timer = timer or (lambda name, stage, run: stage(run))

@@ -111,8 +111,8 @@ def operations() -> str:
 
 
 def client_limits() -> str:
-    """The SPARQL client's limits (clusterlod.remote), for docs/querying.md."""
-    from clusterlod.remote import limits_table
+    """The SPARQL client's limits (clusterlod.sparql.remote), for docs/querying.md."""
+    from clusterlod.sparql.remote import limits_table
 
     return limits_table()
 

@@ -26,11 +26,11 @@ from clusterlod.graph_values import (  # noqa: F401
     ValueFields,
     check_iri,
 )
-from clusterlod.identifiers import Identifier
 from clusterlod.model import CONFIDENCES, STATUSES, TYPES, FieldSpec, TypeSpec
 from clusterlod.namespaces import XSD, Namespaces
-from clusterlod.records import Record, Value
-from clusterlod.source import QuoteNotFound, SourceText, Span
+from clusterlod.sources.identifiers import Identifier
+from clusterlod.sources.records import Record, Value
+from clusterlod.sources.source import QuoteNotFound, SourceText, Span
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only: \d is any script's

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from clusterlod.identifiers import Identifier, best_row
 from clusterlod.model import CONCEPT_CLASSES, TYPES, FieldSpec
 from clusterlod.namespaces import XSD
-from clusterlod.records import Record, Value, iri_problem
+from clusterlod.sources.identifiers import Identifier, best_row
+from clusterlod.sources.records import Record, Value, iri_problem
 
 if TYPE_CHECKING:
     from clusterlod.graph import Context

@@ -19,9 +19,9 @@ import pyoxigraph as ox
 
 from clusterlod import __version__, formats
 from clusterlod.errors import ClusterlodError
-from clusterlod.linksets import LINK_PREDICATES, LINKSET_FOLDER, Target
 from clusterlod.namespaces import STANDARD_PREFIXES
-from clusterlod.remote import MAX_ANSWER_BYTES, TIMEOUT, SparqlClient
+from clusterlod.release.linksets import LINK_PREDICATES, LINKSET_FOLDER, Target
+from clusterlod.sparql.remote import MAX_ANSWER_BYTES, TIMEOUT, SparqlClient
 
 RDF = STANDARD_PREFIXES["rdf"]
 RDFS_LABEL = STANDARD_PREFIXES["rdfs"] + "label"

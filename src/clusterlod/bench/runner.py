@@ -91,7 +91,7 @@ class PeakSampler:
 def measure_size(project_root: Path, label: str, triples: int, work: Path, plain: bool,
                  budget: float) -> dict[str, Any]:
     """One size: generate the input, then clusterlod's stages, the real build command, the plain way."""
-    from clusterlod.synthetic import generate, projects_for
+    from clusterlod.bench.synthetic import generate, projects_for
 
     root = generate(project_root, work / f"input-{label}", projects_for(triples - base_triples(project_root)))
     python = [sys.executable, "-m", "clusterlod.bench.stages"]
@@ -113,7 +113,7 @@ def measure_size(project_root: Path, label: str, triples: int, work: Path, plain
 def base_triples(project_root: Path) -> int:
     """Triples of the real data alone: the synthetic projects make up the rest of a size."""
     from clusterlod.build import assemble
-    from clusterlod.rdfio import sorted_quads, union_triples
+    from clusterlod.release.rdfio import sorted_quads, union_triples
 
     return len(union_triples(sorted_quads(assemble(project_root).quads)))
 
@@ -130,8 +130,8 @@ def cold_start(project_root: Path, work: Path, repeats: int = 3) -> dict[str, An
 
 def real_queries(project_root: Path, work: Path) -> dict[str, float]:
     """Each canned query on the real data's embedded store, best of five, in milliseconds."""
-    from clusterlod import canned as queries
     from clusterlod.build import build
+    from clusterlod.sparql import canned as queries
 
     dist = work / "real-dist"
     build(project_root, dist)

@@ -66,8 +66,8 @@ class Stopwatch:
 
 def clusterlod_stages(root: Path, out: Path) -> dict[str, Any]:
     """``clusterlod build`` stage by stage (build.STAGES, the same list), then every canned query."""
-    from clusterlod import canned as queries
     from clusterlod.build import build
+    from clusterlod.sparql import canned as queries
 
     watch = Stopwatch(tolerant=False)
     report = build(root, out, timer=watch.run)
@@ -95,10 +95,10 @@ def plain_stages(root: Path, budget: float) -> dict[str, Any]:
     import rdflib
     from pyshacl import validate as pyshacl_validate
 
-    from clusterlod import canned as queries
     from clusterlod.graph import GraphBuilder
     from clusterlod.namespaces import Namespaces
-    from clusterlod.project import IDENTIFIERS_FILE, parse_turtle, read_sources
+    from clusterlod.sources.project import IDENTIFIERS_FILE, parse_turtle, read_sources
+    from clusterlod.sparql import canned as queries
 
     watch = Stopwatch(budget)
     sources = watch.run("read records", lambda: read_sources(root))

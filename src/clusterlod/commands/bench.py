@@ -42,7 +42,7 @@ def bench(root: Path, sizes: str, out: Path, plain: bool, budget: float, server:
         raise ClusterlodError(f"unknown size(s) {', '.join(unknown) or '(none)'}: "
                               f"choose from {', '.join(SIZE_CHOICES)}")
     if generate_only is not None:
-        from clusterlod.synthetic import generate, projects_for
+        from clusterlod.bench.synthetic import generate, projects_for
 
         generate(root, generate_only, projects_for(benchmark.SIZES[labels[0]]))
         click.echo(f"clusterlod: wrote a synthetic project of about {labels[0]} triples to {generate_only}", err=True)

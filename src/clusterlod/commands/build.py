@@ -18,7 +18,7 @@ root_option = click.option("--root", type=click.Path(file_okay=False, path_type=
 
 def _checked_base(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A base IRI checked by the writers' own parser, so a bad one is one line, not a traceback."""
-    from clusterlod.records import iri_problem
+    from clusterlod.sources.records import iri_problem
 
     problem = iri_problem(value) if value else None
     if problem:

@@ -24,8 +24,9 @@ def diff(old: Path, new: Path, out: Path | None, summary: bool) -> None:
     added (+) and removed (-) triples in N-Triples; nothing when the releases hold the same data.
     Blank nodes are compared by what they say, not by their labels.
     """
-    from clusterlod import formats, publish
+    from clusterlod import formats
     from clusterlod.namespaces import Namespaces
+    from clusterlod.release import publish
     from clusterlod.release.diff import change_set_triples, read_release, text
     from clusterlod.release.diff import diff as compare
 

@@ -8,7 +8,7 @@ import click
 
 from clusterlod.commands.remote_options import max_answer_option, timeout_option
 from clusterlod.errors import ExitCode, LinksChanged
-from clusterlod.linksets import TARGETS
+from clusterlod.release.linksets import TARGETS
 
 dist_option = click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default="dist",
                            show_default=True, help="The built release to read.")
@@ -83,7 +83,7 @@ def suggest(dist: Path, target: str, endpoint: str | None, timeout: float, max_a
     data/reference/identifiers.csv first, with where they were verified.
     """
     from clusterlod import links as linking
-    from clusterlod.atomic import write_text
+    from clusterlod.release.atomic import write_text
 
     url = _endpoint(target, endpoint)
     candidates = linking.suggest(linking.unlinked_entities(dist, TARGETS[target]), url, timeout, max_answer_bytes)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from clusterlod.commands.remote_options import max_answer_option, timeout_option
-from clusterlod.remote import LOAD_TIMEOUT
+from clusterlod.sparql.remote import LOAD_TIMEOUT
 
 #: Above this many triples a load shows progress even without --progress.
 LARGE_LOAD = 50_000
@@ -57,7 +57,7 @@ def load(source: Path, endpoint: str, update_endpoint: str | None, graph_store: 
     succeeds only if a marker written in the same transaction is found and every
     graph holds the build's triple count.
     """
-    from clusterlod import load as loader
+    from clusterlod.stores import load as loader
 
     dataset = loader.read_dataset(source, graph)
     show = progress if progress is not None else dataset.total > LARGE_LOAD

@@ -53,8 +53,8 @@ def query(name: str, pairs: tuple[str, ...], endpoint: str | None, timeout: floa
     named graphs as the default graph; with --endpoint, on any SPARQL 1.1
     endpoint, which should hold the same dataset (see `clusterlod load`).
     """
-    from clusterlod import canned
-    from clusterlod.remote import check_url
+    from clusterlod.sparql import canned
+    from clusterlod.sparql.remote import check_url
 
     if endpoint is not None:
         check_url(endpoint)  # before anything is read: only http(s) URLs, never a local file
@@ -72,7 +72,7 @@ def query(name: str, pairs: tuple[str, ...], endpoint: str | None, timeout: floa
 @click.option("-v", "--verbose", is_flag=True, help="Also show each query's description and parameters.")
 def queries(folder: Path | None, lang: str, verbose: bool) -> None:
     """List the canned queries with their titles (quality checks are named qc/...)."""
-    from clusterlod import canned
+    from clusterlod.sparql import canned
 
     found = canned.discover(folder)
     width = max((len(q.name) for q in found), default=10)

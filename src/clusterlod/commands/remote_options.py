@@ -1,6 +1,6 @@
 """The options every command that talks to a SPARQL endpoint shares, with the client's defaults.
 
-The defaults and limits live in :mod:`clusterlod.remote` (one place); this module only words them
+The defaults and limits live in :mod:`clusterlod.sparql.remote` (one place); this module only words them
 for ``--help``, so ``query``, ``load`` and ``links`` say the same thing.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import click
 
-from clusterlod.remote import MAX_ANSWER_BYTES, TIMEOUT
+from clusterlod.sparql.remote import MAX_ANSWER_BYTES, TIMEOUT
 
 
 def timeout_option(default: float = TIMEOUT) -> Callable:

@@ -157,7 +157,7 @@ def redirects(target: str, out: Path | None) -> None:
     """
     from urllib.parse import urlsplit
 
-    from clusterlod.atomic import write_text
+    from clusterlod.release.atomic import write_text
     from clusterlod.web.webconf import w3id
 
     parts = urlsplit(target)

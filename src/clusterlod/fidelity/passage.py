@@ -18,8 +18,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from clusterlod.records import Record
-from clusterlod.source import QuoteNotFound, SourceText, Span
+from clusterlod.sources.records import Record
+from clusterlod.sources.source import QuoteNotFound, SourceText, Span
 
 Lines = tuple[int, int]
 

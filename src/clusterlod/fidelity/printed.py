@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from clusterlod.errors import DataError
-from clusterlod.records import Record
-from clusterlod.source import INDEX_ABOVE, GramIndex
+from clusterlod.sources.records import Record
+from clusterlod.sources.source import INDEX_ABOVE, GramIndex
 
 if TYPE_CHECKING:
     from clusterlod.graph import Origin

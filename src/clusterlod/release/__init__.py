@@ -1,1 +1,1 @@
-"""The release as a publication: its licence, what each file is for, its README, and what changed since the last."""
+"""Writing a release: every RDF syntax, JSON-LD, the catalogue, link sets, licence, README, the all-or-nothing swap."""

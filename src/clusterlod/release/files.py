@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from clusterlod import formats
-from clusterlod.linksets import LINKSET_FOLDER, TARGETS
-from clusterlod.project import IDENTIFIERS_FILE
 from clusterlod.release.licence import LICENCE_FILE
+from clusterlod.release.linksets import LINKSET_FOLDER, TARGETS
+from clusterlod.sources.project import IDENTIFIERS_FILE
 
 #: The README of a release, in dist/.
 README_FILE = "README.md"

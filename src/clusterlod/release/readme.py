@@ -16,7 +16,7 @@ from clusterlod.release.files import README_FILE, describe_file
 from clusterlod.release.licence import LICENCE_FILE, LICENCES, rights_text
 
 if TYPE_CHECKING:
-    from clusterlod.catalog import GraphInfo
+    from clusterlod.release.catalog import GraphInfo
     from clusterlod.release.notes import Previous
 
 #: How to load the release in Python, run by tests/test_release_readme.py in a built dist/.

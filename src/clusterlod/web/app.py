@@ -24,9 +24,9 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from clusterlod import formats
-from clusterlod.atomic import write_text
-from clusterlod.catalog import media_type as file_media_type
 from clusterlod.errors import RemoteError
+from clusterlod.release.atomic import write_text
+from clusterlod.release.catalog import media_type as file_media_type
 from clusterlod.web import negotiation, paths, sparql, wellknown
 from clusterlod.web.canned import read_queries
 from clusterlod.web.connections import GONE

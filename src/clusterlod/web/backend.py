@@ -63,14 +63,14 @@ class StoreBackend:
 
 
 class RemoteBackend:
-    """A SPARQL endpoint reached through the one client, :mod:`clusterlod.remote` (for data kept in a bigger store).
+    """A SPARQL endpoint (for data kept in a bigger store), reached through :mod:`clusterlod.sparql.remote`.
 
     Its methods block on the network: the server calls them off the event loop. A failure
     is an ``EndpointFailure`` (a RemoteError) that the server answers as 504 or 502.
     """
 
     def __init__(self, endpoint: str, timeout: float = 10.0):
-        from clusterlod.remote import SparqlClient
+        from clusterlod.sparql.remote import SparqlClient
 
         self.client = SparqlClient(endpoint, timeout=timeout)
         self.endpoint, self.timeout = self.client.query_url, timeout

@@ -1,6 +1,6 @@
 """The canned queries of ``queries/*.rq`` for the pages, ready to run.
 
-The same :class:`clusterlod.canned.CannedQuery` as the CLI's; for the pages its ``text``
+The same :class:`clusterlod.sparql.canned.CannedQuery` as the CLI's; for the pages its ``text``
 is the runnable text, with each parameter bound to its default, so one click runs it.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from clusterlod.canned import CannedQuery, discover, prepare
 from clusterlod.errors import ClusterlodError
+from clusterlod.sparql.canned import CannedQuery, discover, prepare
 
 __all__ = ["CannedQuery", "read_queries"]
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from clusterlod import formats, jsonld
-from clusterlod.publish import used_prefixes
-from clusterlod.rdfio import sorted_triples
+from clusterlod import formats
+from clusterlod.release import jsonld
+from clusterlod.release.publish import used_prefixes
+from clusterlod.release.rdfio import sorted_triples
 from clusterlod.web.backend import RDFS_LABEL, Backend
 
 OA_EXACT = "http://www.w3.org/ns/oa#exact"

@@ -28,9 +28,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from clusterlod.catalog import CATALOG_FILE
 from clusterlod.errors import ClusterlodError, DataError
 from clusterlod.namespaces import STANDARD_PREFIXES
+from clusterlod.release.catalog import CATALOG_FILE
 from clusterlod.web.paths import DOWNLOAD
 
 SPDX = STANDARD_PREFIXES["spdx"]

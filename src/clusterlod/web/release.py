@@ -15,9 +15,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from clusterlod import formats
-from clusterlod.catalog import CATALOG_FILE
 from clusterlod.errors import ClusterlodError
 from clusterlod.namespaces import DEFAULT_BASE, STANDARD_PREFIXES, Namespaces, Shortener
+from clusterlod.release.catalog import CATALOG_FILE
 from clusterlod.web.backend import Backend, RemoteBackend, StoreBackend
 from clusterlod.web.describe import Description, describe, serialize, whole_graph
 from clusterlod.web.negotiation import LANGUAGES

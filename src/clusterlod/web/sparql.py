@@ -1,7 +1,7 @@
 """The SPARQL 1.1 Protocol, read-only: GET, POST form and POST direct body.
 
 Requests are parsed here into a :class:`QueryRequest`; the embedded store runs them in
-worker processes (:mod:`clusterlod.web.worker`), a remote endpoint through :mod:`clusterlod.remote`.
+worker processes (:mod:`clusterlod.web.worker`), a remote endpoint through :mod:`clusterlod.sparql.remote`.
 Updates are refused before anything runs.
 """
 
@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 
 from clusterlod import formats
-from clusterlod.sparql_text import QueryShape, inspect
+from clusterlod.sparql.sparql_text import QueryShape, inspect
 from clusterlod.web import negotiation
 from clusterlod.web.worker import BOOLEAN_VARIANTS, GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryRequest, error
 
@@ -141,7 +141,7 @@ async def parse(request: Request, limit: int, max_nesting: int = 100) -> QueryRe
 
 
 class RemoteQueries:
-    """Forwards read-only queries to a remote endpoint through :mod:`clusterlod.remote`, with the same limits.
+    """Forwards read-only queries to a remote endpoint through :mod:`clusterlod.sparql.remote`, with the same limits.
 
     The query form comes from the parsed text (a comment saying "add up" is not ``ADD``);
     the dataset rule is the embedded store's: the union of all graphs unless the request or
@@ -151,13 +151,13 @@ class RemoteQueries:
     """
 
     def __init__(self, endpoint: str, timeout: float, max_bytes: int):
-        from clusterlod.remote import SparqlClient
+        from clusterlod.sparql.remote import SparqlClient
 
         self.client = SparqlClient(endpoint, timeout=timeout, retries=1, backoff=0.2)
         self.endpoint, self.timeout, self.max_bytes = self.client.query_url, timeout, max_bytes
 
     def run(self, request: QueryRequest) -> Outcome:
-        from clusterlod.remote import EndpointFailure
+        from clusterlod.sparql.remote import EndpointFailure
 
         shape = inspect(request.query)
         if shape.is_update or shape.form is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clusterlod import formats
-from clusterlod.atomic import replace_directory
+from clusterlod.release.atomic import replace_directory
 from clusterlod.web import webconf, wellknown
 from clusterlod.web.app import _static_files, sitemap
 from clusterlod.web.canned import read_queries
@@ -25,7 +25,7 @@ NGINX_FILE = "nginx.conf.example"
 
 def write_site(dist: Path, out: Path, base: str | None = None, queries: Path | None = None) -> int:
     """Write the whole tree into ``out`` (replaced whole); returns the number of files written."""
-    from clusterlod.rebase import check_site_base
+    from clusterlod.release.rebase import check_site_base
 
     check_site_base(dist, base)  # never a site without its resource pages
     release = Release(dist, base)

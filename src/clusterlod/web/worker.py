@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from clusterlod import formats
 from clusterlod.namespaces import Namespaces
-from clusterlod.sparql_text import dataset_arguments
+from clusterlod.sparql.sparql_text import dataset_arguments
 from clusterlod.web import negotiation
 from clusterlod.web.answers_cache import AnswerCache
 from clusterlod.web.describe import serialize

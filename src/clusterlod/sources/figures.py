@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from clusterlod.model import TYPES, Kind
-from clusterlod.records import Record, Value
+from clusterlod.sources.records import Record, Value
 
 #: A number as the page writes it: optional 約, digits with grouping commas (ASCII or full width).
 NUMBER = re.compile(r"(約)?\s*([0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+|[0-9０-９]+)")

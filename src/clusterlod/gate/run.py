@@ -1,6 +1,6 @@
-"""The publishing gate: SHACL and the quality checks, on the graph that will be published.
+"""Running the gate: SHACL and the quality checks, on the graph that will be published.
 
-A release is published only when the shapes are satisfied (clusterlod.validate),
+A release is published only when the shapes are satisfied (clusterlod.gate.shacl),
 every quality check of ``queries/qc/`` returns no row and ``companies-add-up``
 answers true. ``clusterlod build`` and ``clusterlod validate`` run the same two
 halves, :func:`shacl` on the union of the graphs and :func:`quality` on the named
@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from clusterlod.gate.shacl import DEFAULT_ENGINE, Report, sort_results, validate
 from clusterlod.graph import Origin
 from clusterlod.namespaces import DEFAULT_BASE, Namespaces
-from clusterlod.project import quality_checks
-from clusterlod.validate import DEFAULT_ENGINE, Report, sort_results, validate
+from clusterlod.sources.project import quality_checks
 
 QC_FOLDER = "qc"
 ADD_UP = "companies-add-up"
@@ -110,7 +110,7 @@ def quality(gate: Gate, store: ox.Store) -> list[str]:
 
 def quality_problems(store: ox.Store, folder: Path | None, ns: Namespaces, origins: dict[str, Origin]) -> list[str]:
     """One line per failed check: the check's file, and the record of its first row."""
-    from clusterlod import canned as queries
+    from clusterlod.sparql import canned as queries
 
     if folder is None:
         raise ValueError("the gate needs the project's queries/ folder")
@@ -133,7 +133,7 @@ def quality_problems(store: ox.Store, folder: Path | None, ns: Namespaces, origi
 
 def checks_of(folder: Path) -> list:
     """The gate's checks among the queries of ``folder``: every qc/ query and companies-add-up."""
-    from clusterlod import canned as queries
+    from clusterlod.sparql import canned as queries
 
     return [canned for canned in queries.discover(folder) if canned.is_qc or canned.name == ADD_UP]
 
@@ -217,12 +217,12 @@ class Background:
         # A fresh interpreter, not multiprocessing's spawn: that re-imports the caller's main module, so a
         # script calling build() without an ``if __name__ == "__main__"`` guard would fail.
         ours, theirs = socket.socketpair()
-        package_root = str(Path(__file__).resolve().parent.parent)
+        package_root = str(Path(__file__).resolve().parents[2])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root,
                                                                          os.environ.get("PYTHONPATH")]))}
         with theirs:
             self._process = subprocess.Popen(
-                [sys.executable, "-c", "import sys; from clusterlod.gate import serve; serve(int(sys.argv[1]))",
+                [sys.executable, "-c", "import sys; from clusterlod.gate.run import serve; serve(int(sys.argv[1]))",
                  str(theirs.fileno())], pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
         self._conn = Connection(ours.detach())
         self._gate: Gate | None = None

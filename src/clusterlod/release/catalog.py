@@ -23,7 +23,7 @@ from clusterlod.release.files import README_FILE, describe_file
 from clusterlod.release.licence import LICENCE_FILE, LICENCES
 
 if TYPE_CHECKING:
-    from clusterlod.linksets import Linkset
+    from clusterlod.release.linksets import Linkset
     from clusterlod.release.notes import Previous
 
 IANA = "https://www.iana.org/assignments/media-types/"

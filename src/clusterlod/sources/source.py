@@ -60,7 +60,7 @@ class SourceText:
     """The document's text, with quote lookup that refuses ambiguity."""
 
     def __init__(self, path: Path, display: str | None = None):
-        from clusterlod.records import read_text
+        from clusterlod.sources.records import read_text
 
         self.path = path
         self.text = read_text(path, display or str(path))  # not UTF-8: one error naming the file and line

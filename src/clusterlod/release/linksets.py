@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from clusterlod import formats, publish
+from clusterlod import formats
 from clusterlod.graph import IDENTIFIERS_BASIS
 from clusterlod.namespaces import Namespaces
+from clusterlod.release import publish
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 LINK_PREDICATES = (

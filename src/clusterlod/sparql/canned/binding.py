@@ -15,10 +15,10 @@ import re
 
 import pyoxigraph as ox
 
-from clusterlod.canned.catalogue import CannedQuery, Param
 from clusterlod.errors import ClusterlodError, UsageError
 from clusterlod.namespaces import RESOURCE_KINDS, XSD, Namespaces
-from clusterlod.sparql_text import FORMS, tokens
+from clusterlod.sparql.canned.catalogue import CannedQuery, Param
+from clusterlod.sparql.sparql_text import FORMS, tokens
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -17,9 +17,9 @@ The steps, and why (docs/loading.md has the design and its trade-offs):
    marker), that each graph holds the expected number of triples and that no staging graph of
    an older loader remains; then give the lease back.
 
-Every request goes through the project's one SPARQL client (:class:`clusterlod.remote.SparqlClient`);
+Every request goes through the project's one SPARQL client (:class:`clusterlod.sparql.remote.SparqlClient`);
 this module only says what a failure means for the store's content (LOAD_FAILED: as before;
-LOAD_NOT_VERIFIED: may hold the new release). The lease lives in :mod:`clusterlod.loadlease`.
+LOAD_NOT_VERIFIED: may hold the new release). The lease lives in :mod:`clusterlod.stores.loadlease`.
 """
 
 from __future__ import annotations
@@ -33,10 +33,19 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote_plus
 
-from clusterlod import loadtext as text
 from clusterlod.errors import ClusterlodError, LoadError, LoadNotVerified, RemoteError
-from clusterlod.loadlease import DEFAULT_LEASE, Lease, LeaseHeld  # noqa: F401 (the API)
-from clusterlod.loadtext import (  # noqa: F401 (the API)
+from clusterlod.sparql.remote import (
+    LOAD_TIMEOUT,
+    MAX_ANSWER_BYTES,
+    AuthScheme,
+    EndpointFailure,
+    Reply,
+    SparqlClient,
+    first_line,
+)
+from clusterlod.stores import loadtext as text
+from clusterlod.stores.loadlease import DEFAULT_LEASE, Lease, LeaseHeld  # noqa: F401 (the API)
+from clusterlod.stores.loadtext import (  # noqa: F401 (the API)
     DIST_FILE,
     TMP_PREFIX,
     Dataset,
@@ -46,15 +55,6 @@ from clusterlod.loadtext import (  # noqa: F401 (the API)
     chunks,
     progress_printer,
     read_dataset,
-)
-from clusterlod.remote import (
-    LOAD_TIMEOUT,
-    MAX_ANSWER_BYTES,
-    AuthScheme,
-    EndpointFailure,
-    Reply,
-    SparqlClient,
-    first_line,
 )
 
 Method = Literal["auto", "gsp", "update"]

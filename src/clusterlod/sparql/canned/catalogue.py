@@ -20,7 +20,7 @@ from pathlib import Path
 
 from clusterlod.errors import ClusterlodError
 from clusterlod.namespaces import RESOURCE_KINDS
-from clusterlod.sparql_text import inspect
+from clusterlod.sparql.sparql_text import inspect
 
 QC_FOLDER = "qc"
 SCALAR_TYPES = ("iri", "string", "integer", "decimal", "date")
@@ -75,7 +75,7 @@ def default_folder() -> Path:
     here = Path("queries")
     if here.is_dir():
         return here
-    checkout = Path(__file__).resolve().parents[3] / "queries"
+    checkout = Path(__file__).resolve().parents[4] / "queries"
     if checkout.is_dir() and (checkout.parent / "pyproject.toml").is_file():
         return checkout
     raise ClusterlodError("no queries/ folder here: run clusterlod in the project folder, or pass --queries DIR")

@@ -76,7 +76,7 @@ class Report:
     violations: list[Violation]
     engine: str = DEFAULT_ENGINE
     fail_on: str = "violation"
-    problems: list[str] = field(default_factory=list)  # quality checks that failed (see clusterlod.gate)
+    problems: list[str] = field(default_factory=list)  # quality checks that failed (see clusterlod.gate.run)
     seconds: dict[str, float] = field(default_factory=dict)  # time of each part of the gate
 
     @property
@@ -160,7 +160,7 @@ def store_of(triples: list[ox.Triple]) -> ox.Store:
 def run_turbo(data: ox.Store | rdflib.Graph, shapes: ox.Store | rdflib.Graph) -> rdflib.Graph:
     """pyshacl-turbo's results graph. Give both graphs as stores (or both as rdflib graphs):
     0.6.5 mixing the two reports false sh:in violations ("high" against "high"^^xsd:string).
-    The gate hands it the union of the release's graphs as one graph (clusterlod.gate.union_store)."""
+    The gate hands it the union of the release's graphs as one graph (clusterlod.gate.run.union_store)."""
     import pyshacl_turbo
 
     _, results, _ = pyshacl_turbo.validate(data, shacl_graph=shapes, inference="none", advanced=True)
@@ -175,7 +175,7 @@ def run_pyshacl(data: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
 
 
 def _rdflib_graph(triples: list[ox.Triple]) -> rdflib.Graph:
-    from clusterlod.rdfio import to_rdflib
+    from clusterlod.release.rdfio import to_rdflib
 
     return to_rdflib(triples)
 

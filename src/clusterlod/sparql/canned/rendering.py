@@ -9,9 +9,9 @@ import unicodedata
 
 import pyoxigraph as ox
 
-from clusterlod.answers import Answer, Term
 from clusterlod.errors import ClusterlodError
 from clusterlod.namespaces import XSD, Namespaces, Shortener
+from clusterlod.sparql.answers import Answer, Term
 
 GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 ROW_FORMATS = ("table", "csv", "tsv", "json")
@@ -91,7 +91,7 @@ def format_graph(triples: list[ox.Triple], syntax: str, prefixes: dict[str, str]
     ordered = [t for _, t in sorted({str(t): t for t in triples}.items())]
     used = {p: n for p, n in prefixes.items() if any(n in str(t) for t in ordered)}
     if syntax == "jsonld":
-        from clusterlod import jsonld
+        from clusterlod.release import jsonld
 
         return jsonld.dumps(jsonld.document(ordered, jsonld.make_context(ordered, used))).decode("utf-8")
     kwargs = {"prefixes": used} if syntax == "turtle" else {}

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from clusterlod.errors import DataError
-from clusterlod.records import _compose, _plain, iri_problem
+from clusterlod.sources.records import _compose, _plain, iri_problem
 
 RECORD_TYPE = "Dataset"
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -1,11 +1,11 @@
 """Running a canned query: on the built dataset in an embedded store, or on a remote endpoint.
 
 The embedded store is the built ``dist/clusterlod.nq`` in pyoxigraph. Its dataset follows
-SPARQL 1.1 (:func:`clusterlod.sparql_text.dataset_arguments`): a query with ``FROM`` gets the
+SPARQL 1.1 (:func:`clusterlod.sparql.sparql_text.dataset_arguments`): a query with ``FROM`` gets the
 graphs it names; otherwise the default graph is the union of all named graphs, which is what
 the canned queries expect, and ``GRAPH ?g { }`` still sees each named graph. Remote queries
 ask for the same dataset with Oxigraph's ``union-default-graph`` parameter (other stores
-ignore it; see docs/querying.md), through the one client, :mod:`clusterlod.remote`.
+ignore it; see docs/querying.md), through the one client, :mod:`clusterlod.sparql.remote`.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from clusterlod import answers, formats
-from clusterlod.answers import Answer
-from clusterlod.canned.binding import prepare, syntax_error
-from clusterlod.canned.catalogue import CannedQuery
+from clusterlod import formats
 from clusterlod.errors import ClusterlodError
-from clusterlod.rebase import rebase_query, release_base
-from clusterlod.sparql_text import dataset_arguments, inspect
+from clusterlod.release.rebase import rebase_query, release_base
+from clusterlod.sparql import answers
+from clusterlod.sparql.answers import Answer
+from clusterlod.sparql.canned.binding import prepare, syntax_error
+from clusterlod.sparql.canned.catalogue import CannedQuery
+from clusterlod.sparql.sparql_text import dataset_arguments, inspect
 
 
 @lru_cache(maxsize=4)
@@ -63,9 +64,9 @@ def run_remote(text: str, endpoint: str, timeout: float | None = None, union: bo
                origin: str = "query", max_answer_bytes: int | None = None) -> Answer:
     """Run on a SPARQL 1.1 endpoint; every failure becomes one RemoteError line.
 
-    ``timeout`` and ``max_answer_bytes`` default to the client's (clusterlod.remote).
+    ``timeout`` and ``max_answer_bytes`` default to the client's (clusterlod.sparql.remote).
     """
-    from clusterlod.remote import MAX_ANSWER_BYTES, TIMEOUT, SparqlClient
+    from clusterlod.sparql.remote import MAX_ANSWER_BYTES, TIMEOUT, SparqlClient
 
     query_form(text, origin)
     with SparqlClient(endpoint, timeout=timeout or TIMEOUT,

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from clusterlod import formats, jsonld
-from clusterlod.rdfio import sorted_triples
+from clusterlod import formats
+from clusterlod.release import jsonld
+from clusterlod.release.rdfio import sorted_triples
 
 
 def write_rdf(path: Path, statements: list[ox.Triple] | list[ox.Quad], syntax: formats.Syntax,

@@ -17,7 +17,7 @@ Every module that talks to a SPARQL server over HTTP goes through :class:`Sparql
   verdict on the request (a syntax or security error), which would only come back again;
 - one mapping of HTTP answers to :class:`EndpointFailure` (a ``RemoteError``) carrying the
   status, the endpoint and a short, sanitised first line of the body;
-- the query form taken from :func:`clusterlod.sparql_text.inspect`, never guessed from
+- the query form taken from :func:`clusterlod.sparql.sparql_text.inspect`, never guessed from
   the text by regular expressions (a comment saying "add up" is not ``ADD``);
 - basic and digest authentication, chosen by the server's challenge unless forced.
 
@@ -41,10 +41,11 @@ import httpcore
 import httpx
 import pyoxigraph as ox
 
-from clusterlod import __version__, answers, formats
-from clusterlod.answers import Answer
+from clusterlod import __version__, formats
 from clusterlod.errors import RemoteError
-from clusterlod.sparql_text import inspect
+from clusterlod.sparql import answers
+from clusterlod.sparql.answers import Answer
+from clusterlod.sparql.sparql_text import inspect
 
 AuthScheme = Literal["auto", "basic", "digest"]
 USER_AGENT = f"clusterlod/{__version__}"

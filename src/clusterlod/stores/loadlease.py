@@ -2,7 +2,7 @@
 
 A few triples in ``urn:clusterlod:leases`` (holder, expiry on the store's clock, target graphs),
 so loaders on different machines agree without a lock service of their own. Every request goes
-through the shared SPARQL client (:mod:`clusterlod.remote`).
+through the shared SPARQL client (:mod:`clusterlod.sparql.remote`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from datetime import UTC, datetime, timedelta
 
 import pyoxigraph as ox
 
-from clusterlod import loadtext as text
 from clusterlod.errors import LoadError, RemoteError
-from clusterlod.remote import SparqlClient
+from clusterlod.sparql.remote import SparqlClient
+from clusterlod.stores import loadtext as text
 
 #: How long a lease lasts unless renewed by a new load (store clock).
 DEFAULT_LEASE = 900.0

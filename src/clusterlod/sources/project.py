@@ -11,11 +11,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from clusterlod.dataset import read_dataset
 from clusterlod.errors import DataError
-from clusterlod.identifiers import Identifier, read_identifiers
-from clusterlod.records import Record, read_records
-from clusterlod.source import SourceText
+from clusterlod.sources.dataset import read_dataset
+from clusterlod.sources.identifiers import Identifier, read_identifiers
+from clusterlod.sources.records import Record, read_records
+from clusterlod.sources.source import SourceText
 
 DATASET_FILE = "dataset.yaml"
 IDENTIFIERS_FILE = "reference/identifiers.csv"

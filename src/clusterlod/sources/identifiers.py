@@ -37,7 +37,7 @@ class Identifier:
 
 def read_identifiers(path: Path, display: str | None = None) -> dict[tuple[str, str], list[Identifier]]:
     """Index the list by (scheme, identifier); one identifier may serve several entities (rows)."""
-    from clusterlod.records import read_text
+    from clusterlod.sources.records import read_text
 
     display = display or str(path)
     if not path.is_file():

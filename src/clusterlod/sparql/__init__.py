@@ -1,0 +1,1 @@
+"""SPARQL: canned queries, answers, update text, and the one protocol client (used by load, links, serve)."""

@@ -1,0 +1,1 @@
+"""Loading a built release into a triple store: one transaction, one load at a time, verified."""
