@@ -228,6 +228,20 @@ def test_one_client_cannot_hold_every_connection(url: str) -> None:
     light_seconds(url)
 
 
+def answered_once_the_server_caught_up(url: str, seconds: float = 20) -> None:
+    """The light query is answered within ``seconds``: until the server has seen this client's closed
+    connections, they count toward --max-client-connections and a new one is closed at once."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            light_seconds(url)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def test_bodies_cut_off_by_the_client_do_not_flood_the_log(served) -> None:
     """Item 9: each truncated POST logged a 3 KB traceback (1,000 of them: 1.8 MB)."""
     url, _, log = served
@@ -239,7 +253,7 @@ def test_bodies_cut_off_by_the_client_do_not_flood_the_log(served) -> None:
             s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
                       b"Content-Length: 1000\r\n\r\nASK {")
         assert time.monotonic() < deadline
-    light_seconds(url)  # the server is alive, and the disconnects have been handled
+    answered_once_the_server_caught_up(url)  # alive, and the disconnects have been handled
     time.sleep(0.5)
     grown = log.read_bytes()[before:]
     assert len(grown) < 500 and b"Traceback" not in grown, grown[:1000]
