@@ -32,6 +32,15 @@ SLOW_TESTS = {
     "test_serve_reload.py": "a real server switched between two real builds 20 times under four clients (about "
                             "30 s); the inner loop keeps test_operations' reloads in process: a refused release, "
                             "a request under way keeping its release",
+    "test_remote_hardening.py": "hostile endpoints on loopback against the installed command under a memory cap, "
+                                "each waiting out a timeout; the inner loop keeps test_remote.py's client tests",
+    "test_serve_attacks.py": "attacks on a real `clusterlod serve` over sockets, one server for the module and "
+                             "one per fairness run; the inner loop keeps the limits in process "
+                             "(test_serve_hardening.py, test_limits.py) and the linear lexer (test_sparql_text.py)",
+    "test_serve.py::test_every_iri_answers_in_html_and_four_syntaxes":
+        "every IRI of the release in HTML and four syntaxes; the inner loop keeps the negotiation matrix",
+    "test_load.py::test_a_reader_sees_the_old_or_the_new_totals_never_a_mixture":
+        "readers racing a load on an Oxigraph server; the inner loop keeps the interrupted and killed loads",
 }
 
 

@@ -1,4 +1,5 @@
-"""The app in this process, reached through httpx.ASGITransport: no port, no subprocess.
+"""The app in this process, reached through httpx.ASGITransport: no port, no subprocess; and the CLI's entry
+point run in this process.
 
 Most server tests use this; a few smoke tests (tests/test_serve_smoke.py) still start a
 real `clusterlod serve`, for what only a real socket shows (timeouts, connection limits).
@@ -8,11 +9,15 @@ The query workers are real processes either way.
 from __future__ import annotations
 
 import contextlib
+import io
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import anyio.from_thread
 import httpx
 
+from clusterlod.cli import main
 from clusterlod.web.app import create_app
 from clusterlod.web.limits import Settings
 
@@ -49,3 +54,22 @@ def app_client(**settings) -> Iterator[httpx.Client]:
             yield client
     finally:
         app.site.stop()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """``clusterlod ARGS`` through the command's own entry point, in this process: its exit code, stdout and
+    stderr, without starting an interpreter (the installed command itself is run by tests/test_failures.py and
+    tests/test_cli.py; this is for the many cases that differ only in their input)."""
+    out, err = io.StringIO(), io.StringIO()
+    argv = sys.argv
+    sys.argv = ["clusterlod", *args]
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main()
+                code = 0
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    finally:
+        sys.argv = argv
+    return subprocess.CompletedProcess(["clusterlod", *args], code, out.getvalue(), err.getvalue())

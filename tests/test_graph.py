@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from inprocess import run_cli
 
 
 def run_build(root: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "clusterlod", "build", "--root", str(root), "--out", str(out)],
-                          capture_output=True, text=True)
+    """``clusterlod build`` by the command's entry point, in this process (test_failures.py runs the installed one)."""
+    return run_cli("build", "--root", str(root), "--out", str(out))
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -1,7 +1,7 @@
 """Strict reading: every bad input is refused with one line naming file, line and record.
 
-Each case breaks a copy of the project in one way and runs the real
-``clusterlod build`` command over a copy of a good release: the command must
+Each case breaks a copy of the project in one way and runs ``clusterlod build`` (the
+command's entry point, in this process) over a copy of a good release: the command must
 exit with the data-error code, print exactly one line that names the file, the
 line and (where there is one) the record, and leave the release byte-identical.
 """
@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from inprocess import run_cli
 from test_build import tree
 
 from clusterlod.errors import DataError, ValidationFailed
@@ -170,7 +170,8 @@ NO_LINE = {"identifiers.csv missing"}
 
 
 def clusterlod(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "clusterlod", *args], capture_output=True, text=True)
+    """The command's own entry point, in this process (tests/test_failures.py runs the installed one)."""
+    return run_cli(*args)
 
 
 @pytest.fixture

@@ -61,12 +61,12 @@ def serve(host: str, port: int, dist: Path, base: str | None, endpoint: str | No
     `clusterlod reload` (or `kill -HUP PID`) switches to it without a failed request.
     Every answer names its release in the X-Clusterlod-Release header.
     """
+    settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
+    sock = listen(host, port)  # first: a busy port is known at once, not after the release is copied and checked
     from clusterlod.web.app import create_app
     from clusterlod.web.connections import run
 
-    settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
     app = create_app(settings, access_log, pid_file)
-    sock = listen(host, port)
     what = f"the data of {endpoint}" if endpoint else str(dist)
     click.echo(f"clusterlod: serving {what} at http://{host}:{port}/", err=True)
     run(app, settings, host, port, log_level, sock)
