@@ -20,9 +20,13 @@ EXTERNAL_FIXTURES = frozenset({"virtuoso_server", "virtuoso_instance", "virtuoso
                                "fresh_venv", "plain_install", "apache"})
 #: Test modules that are external as a whole (the benchmark runs every stage at several sizes).
 EXTERNAL_MODULES = frozenset({"test_bench.py"})
+#: The inner loop's pytest arguments, as README.md and docs/development.md give them (tests/test_tiers.py):
+#: four xdist workers on two cores (many tests wait on a server or a subprocess), each module on one
+#: worker so its module-scoped servers start once.
+INNER_LOOP = '-n 4 --dist loadscope -m "not external and not slow"'
 #: Tests that need nothing outside Python but cost seconds each, with what the inner loop keeps
-#: instead. They are marked ``slow`` and left out of the inner loop ``pytest -n 4 -m "not external
-#: and not slow"``; the README's test command runs them (docs/development.md#tests).
+#: instead. They are marked ``slow`` and left out of the inner loop; the README's test command runs
+#: them (docs/development.md#tests).
 SLOW_TESTS = {
     "test_shacl.py::test_same_violations_on_each_bad_record":
         "pySHACL, the reference engine, on each faulty record; the inner loop keeps every fault at once",
@@ -39,6 +43,10 @@ SLOW_TESTS = {
                              "(test_serve_hardening.py, test_limits.py) and the linear lexer (test_sparql_text.py)",
     "test_serve.py::test_every_iri_answers_in_html_and_four_syntaxes":
         "every IRI of the release in HTML and four syntaxes; the inner loop keeps the negotiation matrix",
+    "test_serve_smoke.py::test_a_body_that_trickles_in_is_cut_off": "waits out a real server's body timeout",
+    "test_serve_smoke.py::test_idle_and_slow_connections_are_closed": "waits out a real server's idle timeouts",
+    "test_operations.py::test_a_sighup_during_a_reload_is_not_lost":
+        "two reloads racing; the inner loop keeps a refused reload and a request under way",
     "test_load.py::test_a_reader_sees_the_old_or_the_new_totals_never_a_mixture":
         "readers racing a load on an Oxigraph server; the inner loop keeps the interrupted and killed loads",
 }

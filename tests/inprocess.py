@@ -13,6 +13,7 @@ import io
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import anyio.from_thread
 import httpx
@@ -56,7 +57,7 @@ def app_client(**settings) -> Iterator[httpx.Client]:
         app.site.stop()
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """``clusterlod ARGS`` through the command's own entry point, in this process: its exit code, stdout and
     stderr, without starting an interpreter (the installed command itself is run by tests/test_failures.py and
     tests/test_cli.py; this is for the many cases that differ only in their input)."""
@@ -64,7 +65,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     argv = sys.argv
     sys.argv = ["clusterlod", *args]
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():
             try:
                 main()
                 code = 0

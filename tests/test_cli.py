@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from inprocess import run_cli
 
 from clusterlod.cli import COMMANDS
 from clusterlod.errors import ExitCode
@@ -34,10 +35,11 @@ def test_top_level_help_lists_the_verbs() -> None:
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_available_command_explains_itself(command: str) -> None:
-    listed = clusterlod("--help").stdout
+    """Through the entry point in process (the installed command's own help is the test above)."""
+    listed = run_cli("--help").stdout
     if f"  {command}" not in listed:
         pytest.fail(f"'{command}' is not available: its module is missing")
-    result = clusterlod(command, "--help")
+    result = run_cli(command, "--help")
     assert result.returncode == 0, result.stderr
     assert "Usage: " in result.stdout and "--help" in result.stdout
     assert len(result.stdout.splitlines()) > 4

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import INNER_LOOP
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,7 +88,7 @@ def test_a_new_user_follows_the_readme(fresh_venv: dict[str, str]) -> None:
     assert installed.is_file(), "the first command did not install the clusterlod command into its environment"
     assert "gate passed" in first.stderr  # the build's summary line
 
-    second = run_in_clone(install_and_test, {**fresh_venv, "PYTEST_ADDOPTS": '-n 4 -m "not external and not slow" -x'},
+    second = run_in_clone(install_and_test, {**fresh_venv, "PYTEST_ADDOPTS": f"{INNER_LOOP} -x"},
                           timeout=1200)
     assert second.returncode == 0, (second.stdout[-3000:], second.stderr[-3000:])
     assert re.search(r"\d+ passed", second.stdout)

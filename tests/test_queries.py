@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from inprocess import run_cli
 from stores import free_port
 
 from clusterlod.errors import ClusterlodError, RemoteError
@@ -619,7 +620,7 @@ def test_cli_errors_are_one_line_with_a_non_zero_exit(project_root: Path, built_
     ]
     for args, message in cases:
         extra = () if "--dist" in args else ("--dist", str(built_dist))
-        result = clusterlod(*args, *extra, cwd=project_root)
+        result = run_cli(*args, *extra, cwd=project_root)  # the entry point in process: five errors, one each
         assert result.returncode != 0, args
         assert result.stdout == "", args
         assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, (args, result.stderr)

@@ -125,6 +125,7 @@ def test_the_base_downloads_documents_and_sparql(w3id: httpx.Client, serve: http
     assert answer.status_code == 200 and answer.json()["boolean"] is True
 
 
+@pytest.mark.external  # starts Debian's Apache itself, not through the `apache` fixture
 def test_the_site_htaccess_negotiates_in_apache_as_serve_does(tree: Path) -> None:  # noqa: F811
     """The other Apache rules webconf writes, `clusterlod site`'s own .htaccess, in the same real Apache."""
     server = ApacheServer()

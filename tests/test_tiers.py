@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from conftest import EXTERNAL_MODULES, SLOW_TESTS
+from conftest import EXTERNAL_MODULES, INNER_LOOP, SLOW_TESTS
 
 TESTS = Path(__file__).parent
+ROOT = TESTS.parent
 
 
 def _functions(module: Path) -> set[str]:
@@ -27,3 +28,8 @@ def test_every_slow_entry_names_an_existing_test() -> None:
 def test_every_external_module_exists() -> None:
     for module in EXTERNAL_MODULES:
         assert (TESTS / module).is_file(), f"EXTERNAL_MODULES names {module}, which is not in tests/"
+
+
+def test_the_docs_give_the_inner_loop_that_the_tests_define() -> None:
+    for doc in ("README.md", "docs/development.md"):
+        assert f"pytest -q {INNER_LOOP}" in (ROOT / doc).read_text(encoding="utf-8"), f"{doc} gives another inner loop"
