@@ -7,6 +7,7 @@ log, memory under many Host headers, the command's own start-up errors, and `--e
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import socket
@@ -241,3 +242,29 @@ def test_a_body_that_trickles_in_is_cut_off(server: str, client: httpx.Client) -
         slow.settimeout(10)
         assert slow.recv(64).startswith(b"HTTP/1.1 408")
     alive(client)
+
+
+def test_connections_to_the_listening_socket_send_without_delay() -> None:
+    """asyncio turns Nagle's algorithm off only on sockets that say they are TCP; with the port bound by
+    `serve` itself as a protocol-0 socket, each keep-alive answer waited about 40 ms for a delayed ACK."""
+    from clusterlod.commands.serve import listen
+
+    sock = listen("127.0.0.1", free_port())
+    seen: list[int] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        writer.close()
+
+    async def connect_once() -> None:
+        server = await asyncio.start_server(handle, sock=sock)
+        async with server:
+            _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+            for _ in range(100):
+                if seen:
+                    break
+                await asyncio.sleep(0.02)
+            writer.close()
+
+    asyncio.run(connect_once())
+    assert seen and seen[0] != 0, "the server's connections keep Nagle's algorithm on"
