@@ -37,7 +37,7 @@ def served(built_dist: Path, project_root: Path, tmp_path_factory: pytest.TempPa
     log = tmp / "server.log"
     process = start_server(built_dist, port, "--queries", str(canned_queries(project_root, tmp / "queries")),
                            *options({**SMALL_LIMITS, "keep_alive_timeout": 1.0, "header_timeout": 2.0,
-                                     "max_connections": 40}), log=log)
+                                     "max_connections": 40}), "--access-log", str(tmp / "access.log"), log=log)
     yield f"http://127.0.0.1:{port}", process, log
     stop(process)
 
@@ -268,3 +268,24 @@ def test_connections_to_the_listening_socket_send_without_delay() -> None:
 
     asyncio.run(connect_once())
     assert seen and seen[0] != 0, "the server's connections keep Nagle's algorithm on"
+
+
+def test_a_proxy_on_loopback_names_the_client_and_others_cannot(served) -> None:
+    """Behind nginx on the same host (docs/serving.md), X-Forwarded-For from 127.0.0.1 names the client, so the
+    per-client limits and the access log see real clients; from any other address it is ignored."""
+    url, _, log = served
+    port = int(url.rsplit(":", 1)[1])
+    with httpx.Client(timeout=30) as proxy:
+        assert proxy.get(f"{url}/healthz", headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 200
+    with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=30) as other:
+        assert other.get(f"http://127.0.0.1:{port}/healthz",
+                         headers={"X-Forwarded-For": "198.51.100.9"}).status_code == 200
+    access = log.parent / "access.log"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        lines = [line for line in access.read_text().splitlines() if "/healthz" in line]
+        if len(lines) >= 2:
+            break
+        time.sleep(0.1)
+    clients = [line.split(" ", 1)[0] for line in lines]
+    assert "203.0.113.7" in clients and "127.0.0.2" in clients and "198.51.100.9" not in clients, lines

@@ -110,6 +110,13 @@ def operations() -> str:
     return markdown_table()
 
 
+def serve_limits() -> str:
+    """The limits of `clusterlod serve` (web/limits.py), for docs/serving.md."""
+    from clusterlod.web.limits import markdown_table
+
+    return markdown_table()
+
+
 def client_limits() -> str:
     """The SPARQL client's limits (clusterlod.sparql.remote), for docs/querying.md."""
     from clusterlod.sparql.remote import limits_table
@@ -119,7 +126,8 @@ def client_limits() -> str:
 
 #: Generated blocks: (page, block name) -> the function writing its content.
 BLOCKS = {("curating.md", "record types"): record_types, ("development.md", "module map"): module_map,
-          ("serving.md", "operations"): operations, ("querying.md", "client limits"): client_limits}
+          ("serving.md", "limits"): serve_limits, ("serving.md", "operations"): operations,
+          ("querying.md", "client limits"): client_limits}
 
 
 def begin(name: str) -> str:

@@ -4,7 +4,8 @@ Ten connections of one client each sending a heavy COUNT held both workers, and 
 else's simple query waited about 10 s (or got 503). Each client address gets
 ``max_client_queries`` turns at once; its further queries wait for one of its own turns
 (never for other clients' work), and one that cannot get a turn within the wait is answered
-429. Behind a reverse proxy every client is the proxy's address: raise the limit there.
+429. The address is the one uvicorn gives the request: behind a proxy on 127.0.0.1, the client its
+X-Forwarded-For names (docs/serving.md, A production layout).
 """
 
 from __future__ import annotations

@@ -44,8 +44,8 @@ LIMITS: tuple[Limit, ...] = (
           "Rows of a SPARQL result drawn as an HTML table; the page says how many more there are "
           "(JSON, XML, CSV and TSV answers are whole)."),
     Limit("max_client_queries", 1, "queries",
-          "SPARQL queries running at once for one client address (behind a reverse proxy, every client is the "
-          "proxy: raise it there); its further queries wait for its own turn, and get 429 after --timeout."),
+          "SPARQL queries running at once for one client address (behind a proxy on 127.0.0.1, the address its "
+          "X-Forwarded-For names); its further queries wait for its own turn, and get 429 after --timeout."),
     Limit("query_workers", 2, "processes",
           "Processes running SPARQL queries; a worker that dies or overruns is replaced."),
     Limit("worker_memory_mb", 2048, "MiB",
@@ -53,8 +53,8 @@ LIMITS: tuple[Limit, ...] = (
     Limit("max_connections", 500, "connections",
           "Open connections at once; further ones are closed at once (no answer, no log line)."),
     Limit("max_client_connections", 50, "connections",
-          "Open connections at once from one client address (behind a reverse proxy, every client is the proxy: "
-          "raise it there); further ones are closed at once, so one slow client cannot hold every slot."),
+          "Open connections at once from one client address (behind a reverse proxy, every connection is the "
+          "proxy's: raise it there); further ones are closed at once, so one slow client cannot hold every slot."),
     Limit("keep_alive_timeout", 5.0, "s", "An idle keep-alive connection is closed after this long."),
     Limit("header_timeout", 10.0, "s",
           "A connection must send a complete request head within this long, or it is closed; "
