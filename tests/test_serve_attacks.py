@@ -88,29 +88,11 @@ def nginx(url: str, tmp_path_factory: pytest.TempPathFactory):
     It caches every 200 and 303 for ten minutes (an operator's ordinary ``proxy_cache_valid``),
     keyed by the URL: only the answers' ``Vary`` can keep a Turtle client from an HTML copy.
     """
-    import os
-    import subprocess
+    from clusterlod.testing.nginx import start_nginx
 
-    from clusterlod.testing.process import wait_until_up
-    from clusterlod.testing.system import ensure_nginx
-
-    binary = ensure_nginx()
     tmp = tmp_path_factory.mktemp("nginx-cache")
     port = free_port()
-    user = "user root;" if os.geteuid() == 0 else ""  # as root, workers would drop to nobody: no temp folders
-    (tmp / "nginx.conf").write_text(f"""
-{user}
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log {tmp}/access.log;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
+    process = start_nginx(tmp, port, f"""
     proxy_cache_path {tmp}/cache keys_zone=clo:1m;
     server {{
         listen 127.0.0.1:{port};
@@ -121,15 +103,7 @@ http {{
             proxy_cache_valid 200 303 10m;
             add_header X-Cache $upstream_cache_status always;
         }}
-    }}
-}}
-""", encoding="utf-8")
-    check = subprocess.run([binary, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf")], capture_output=True,
-                           text=True)
-    assert check.returncode == 0, check.stderr
-    process = subprocess.Popen([binary, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    wait_until_up(f"http://127.0.0.1:{port}/static/style.css", process, 30)
+    }}""")
     yield f"http://127.0.0.1:{port}"
     stop(process)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -13,8 +11,8 @@ import pytest
 from test_serve import BASE, CLUSTER, MATRIX, SYNTAXES, answers_every_iri, canned_queries
 
 from clusterlod import formats
-from clusterlod.testing.process import free_port, stop, wait_until_up
-from clusterlod.testing.system import ensure_nginx
+from clusterlod.testing.nginx import start_nginx
+from clusterlod.testing.process import free_port, stop
 from clusterlod.web import webconf
 from clusterlod.web.release import Release
 from clusterlod.web.static_site import NGINX_FILE, write_site
@@ -68,34 +66,10 @@ def test_apache_config_mirrors_the_rules() -> None:
 @pytest.fixture(scope="module")
 def nginx(tree: Path, tmp_path_factory: pytest.TempPathFactory):
     """Debian's nginx on a loopback port, serving the tree with the generated rules."""
-    binary = ensure_nginx()
     tmp = tmp_path_factory.mktemp("nginx")
     port = free_port()
     (tmp / "site.conf").write_text(webconf.nginx(str(tree), f"127.0.0.1:{port}"), encoding="utf-8")
-    # As root, nginx's workers would drop to nobody and could not read pytest's private temp folders.
-    user = "user root;" if os.geteuid() == 0 else ""
-    (tmp / "nginx.conf").write_text(f"""
-{user}
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log {tmp}/access.log;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    include {tmp}/site.conf;
-}}
-""", encoding="utf-8")
-    check = subprocess.run([binary, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf")], capture_output=True,
-                           text=True)
-    assert check.returncode == 0, check.stderr
-    process = subprocess.Popen([binary, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    wait_until_up(f"http://127.0.0.1:{port}/static/style.css", process, 30)
+    process = start_nginx(tmp, port, f"    include {tmp}/site.conf;")
     yield f"http://127.0.0.1:{port}"
     stop(process)
     time.sleep(0.1)
