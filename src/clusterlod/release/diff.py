@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from clusterlod import formats
 from clusterlod.errors import DataError
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD, Namespaces
+from clusterlod.release.rdfio import blank_node_groups
 
 CS = STANDARD_PREFIXES["cs"]
 RDF = STANDARD_PREFIXES["rdf"]
@@ -103,25 +104,11 @@ def _blank(term: object) -> bool:
 
 
 def _canonical(triples: list[ox.Triple]) -> set[ox.Triple]:
-    plain = {t for t in triples if not (_blank(t.subject) or _blank(t.object))}
-    with_blanks = [t for t in triples if _blank(t.subject) or _blank(t.object)]
-    parent: dict[str, str] = {}
-
-    def find(label: str) -> str:
-        while parent.setdefault(label, label) != label:
-            parent[label] = parent[parent[label]]
-            label = parent[label]
-        return label
-
-    for t in with_blanks:
-        labels = [term.value for term in (t.subject, t.object) if _blank(term)]
-        first = find(labels[0])
-        for other in labels[1:]:
-            parent[find(other)] = first
-    groups: dict[str, list[ox.Triple]] = {}
-    for t in with_blanks:
-        groups.setdefault(find((t.subject if _blank(t.subject) else t.object).value), []).append(t)
-    for group in groups.values():
+    plain: set[ox.Triple] = set()
+    for group in blank_node_groups(triples):
+        if len(group) == 1 and not (_blank(group[0].subject) or _blank(group[0].object)):
+            plain.add(group[0])
+            continue
         dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in group)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         canonical = sorted(str(q) for q in dataset)

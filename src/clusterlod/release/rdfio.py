@@ -85,3 +85,37 @@ def canonical_blank_nodes(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return [q.triple for q in dataset]
+
+
+def blank_node_groups(triples: Iterable[ox.Triple]) -> list[list[ox.Triple]]:
+    """The triples in groups that share blank nodes (transitively), each other triple alone, in first-seen order.
+
+    A blank node means something only together with every triple that mentions it: a load must
+    not split such a group over two operations, and a diff compares each group as a whole.
+    """
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    keyed: list[tuple[str | None, ox.Triple]] = []
+    for triple in triples:
+        blanks = [t.value for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)]
+        for other in blanks[1:]:
+            parent[find(other)] = find(blanks[0])
+        keyed.append((blanks[0] if blanks else None, triple))
+    groups: dict[str, list[ox.Triple]] = {}
+    units: list[list[ox.Triple]] = []
+    for blank, triple in keyed:
+        if blank is None:
+            units.append([triple])
+        else:
+            root = find(blank)
+            if root not in groups:
+                groups[root] = []
+                units.append(groups[root])
+            groups[root].append(triple)
+    return units

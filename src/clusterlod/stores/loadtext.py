@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from clusterlod import formats
 from clusterlod.errors import ClusterlodError, LoadError
+from clusterlod.release.rdfio import blank_node_groups
 
 #: What the build writes into dist/ and what we read from there.
 DIST_FILE = formats.DATASET_FILE
@@ -134,40 +135,6 @@ def ntriples_line(triple: ox.Triple) -> str:
     return f"{triple.subject} {triple.predicate} {triple.object} .\n"
 
 
-def _units(triples: list[ox.Triple]) -> list[list[ox.Triple]]:
-    """Triples that must travel together: those sharing blank nodes (transitively).
-
-    Blank-node labels are scoped to one operation, so a blank node split over two operations
-    would become two different nodes on the server.
-    """
-    parent: dict[str, str] = {}
-
-    def find(node: str) -> str:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    keyed: list[tuple[str | None, ox.Triple]] = []
-    for triple in triples:
-        blanks = [t.value for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)]
-        for other in blanks[1:]:
-            parent[find(other)] = find(blanks[0])
-        keyed.append((blanks[0] if blanks else None, triple))
-    groups: dict[str, list[ox.Triple]] = {}
-    units: list[list[ox.Triple]] = []
-    for blank, triple in keyed:
-        if blank is None:
-            units.append([triple])
-        else:
-            root = find(blank)
-            if root not in groups:
-                groups[root] = []
-                units.append(groups[root])
-            groups[root].append(triple)
-    return units
-
-
 def chunks(triples: list[ox.Triple], max_triples: int, max_bytes: int) -> Iterator[Chunk]:
     """Pack triples into chunks of at most ``max_triples`` triples and ``max_bytes`` bytes.
 
@@ -176,7 +143,7 @@ def chunks(triples: list[ox.Triple], max_triples: int, max_bytes: int) -> Iterat
     lines: list[str] = []
     size = 0
     blank = False
-    for unit in _units(triples):
+    for unit in blank_node_groups(triples):
         unit_lines = [ntriples_line(t) for t in unit]
         unit_size = sum(len(line.encode("utf-8")) for line in unit_lines)
         if lines and (len(lines) + len(unit_lines) > max_triples or size + unit_size > max_bytes):
