@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: that uses any of them, even indirectly, is marked ``external`` and left out of the inner loop
 #: ``pytest -m "not external"``. The README's test command still runs everything.
 EXTERNAL_FIXTURES = frozenset({"virtuoso_server", "virtuoso_instance", "virtuoso", "nginx", "browser_page",
-                               "fresh_venv", "plain_install", "apache"})
+                               "fresh_venv", "plain_install", "apache",
+                               "jena", "jena_classpath"})
 #: Test modules that are external as a whole (the benchmark runs every stage at several sizes).
 EXTERNAL_MODULES = frozenset({"test_bench.py"})
 #: The inner loop's pytest arguments, as README.md and docs/development.md give them (tests/test_tiers.py):

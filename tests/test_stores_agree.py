@@ -1,4 +1,4 @@
-"""Every canned query gives the same answer on the embedded store, a live Oxigraph and a live Virtuoso.
+"""Every canned query gives the same answer on the embedded store, a live Oxigraph, a live Virtuoso and Jena.
 
 The real build (``built_dist``) is loaded into a fresh Oxigraph server and a fresh private Virtuoso,
 both on 127.0.0.1, with ``clusterlod load`` run as a user runs it (the CLI, one SPARQL Update request,
@@ -11,6 +11,12 @@ values that tests/test_queries.py writes answers down for:
 - ASK: the same boolean;
 - CONSTRUCT: isomorphic graphs (the canned DESCRIBE is a CONSTRUCT now: see
   queries/describe-entity.rq).
+
+Jena is Debian's ``libapache-jena-java`` (docs/loading.md names the version, which
+:func:`test_jena_version_is_recorded` checks against the installed one): Fuseki's engine, ARQ, over a
+TDB2 dataset that Jena's own ``tdb2.tdbloader`` filled from the release's N-Quads, its default
+graph the union of the named graphs (``unionDefaultGraph``, as docs/loading.md configures Fuseki).
+Each query is bound exactly as ``clusterlod query`` binds it (``canned.prepare``) and handed to ARQ.
 
 The quality checks find nothing on the published data, so agreeing on them proves little: they are
 also run after one more graph of deliberately broken data has been loaded into the three stores,
@@ -33,6 +39,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -41,6 +48,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from jena import JenaStore, classpath, jena_version, run_command
 from rdflib import Graph as RdflibGraph
 from rdflib.compare import isomorphic
 from stores import OxigraphServer, VirtuosoServer, _oxigraph, _virtuoso
@@ -118,6 +126,22 @@ def endpoints(built_dist: Path, dist_store: ox.Store, oxigraph: OxigraphServer,
         report = clusterlod_load(built_dist, *load_args(server))
         assert sum(1 for line in report.splitlines() if line.endswith(" ok")) == len(graphs), report
     return {"oxigraph": oxigraph.query_url, "virtuoso": virtuoso.query_url}
+
+
+@pytest.fixture(scope="module")
+def jena_classpath(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    return classpath(tmp_path_factory.mktemp("jena-bundles"))
+
+
+@pytest.fixture(scope="module")
+def jena(built_dist: Path, jena_classpath: list[str], tmp_path_factory: pytest.TempPathFactory) -> JenaStore:
+    """The release loaded into a TDB2 dataset by Jena's own loader, as docs/loading.md tells a Fuseki
+    user to load it, then opened by ARQ with the union as its default graph."""
+    location = tmp_path_factory.mktemp("tdb2") / "clusterlod"
+    loaded = run_command(jena_classpath, "tdb2.tdbloader", "--loc", str(location),
+                         str(built_dist / "clusterlod.nq"))
+    assert loaded.returncode == 0, f"tdb2.tdbloader failed:\n{loaded.stdout}{loaded.stderr}"
+    return JenaStore(jena_classpath, location)
 
 
 # --------------------------------------------------------------------------- comparing
@@ -218,6 +242,60 @@ def test_canned_queries_agree_across_the_three_stores(dist_store: ox.Store, endp
         assert_same_answer(query, local, Q.run(query, params, endpoint=url, timeout=30), store)
 
 
+def test_jena_version_is_recorded() -> None:
+    """docs/loading.md names the Jena version these tests run; it must be the one installed."""
+    version = jena_version()
+    assert version, "dpkg knows no version of libapache-jena-java"
+    upstream = version.split("-")[0]
+    assert f"Jena {upstream}" in (Path(__file__).parents[1] / "docs" / "loading.md").read_text(), version
+
+
+def fuseki_block() -> str:
+    """The shell block of docs/loading.md's Fuseki section: what a Fuseki user is told to run."""
+    text = (Path(__file__).parents[1] / "docs" / "loading.md").read_text()
+    section = text[text.index("### Apache Jena Fuseki"):]
+    start = section.index("```sh\n") + len("```sh\n")
+    return section[start:section.index("\n```", start)]
+
+
+def test_the_documented_tdb2_load_answers_national_totals(built_dist: Path, dist_store: ox.Store,
+                                                          jena_classpath: list[str], tmp_path: Path) -> None:
+    """docs/loading.md's commands, run as they stand with Debian's Jena: tdb2.tdbloader, then
+    tdb2.tdbquery of national-totals, whose table must hold the embedded store's three rows."""
+    shutil.copytree(built_dist, tmp_path / "dist")
+    shutil.copytree(Path(__file__).parents[1] / "queries", tmp_path / "queries")
+    ran = subprocess.run(["bash", "-euo", "pipefail", "-c", fuseki_block()], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=600)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "Mismatch" not in ran.stderr
+    table = [[cell.strip().strip('"') for cell in line.strip("|").split("|")]
+             for line in ran.stdout.splitlines() if line.startswith('| "')]
+    expected = Q.run(Q.resolve("national-totals"), store=dist_store)
+    assert table == [[term.value if term is not None else "" for term in row] for row in expected.rows]
+    assert len(table) == 3
+
+
+def test_the_tdb2_load_holds_every_graph(dist_store: ox.Store, jena: JenaStore) -> None:
+    """tdb2.tdbloader's TDB2 dataset holds each named graph with its triples; its union is the whole."""
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    expected = {g.value: int(n.value) for g, n in Q.run_local(per_graph, dist_store).rows}
+    found = {g.value: int(n.value) for g, n in jena.run(per_graph).rows}
+    assert found == expected
+    union = jena.run("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(union.rows[0][0].value) == len(dist_store)
+
+
+@pytest.mark.parametrize("name, params", CASES,
+                         ids=[name + "".join(f"[{v}]" for v in params.values()) for name, params in CASES])
+def test_canned_queries_agree_on_jena(dist_store: ox.Store, jena: JenaStore, name: str,
+                                      params: dict[str, str]) -> None:
+    query = Q.resolve(name)
+    local = Q.run(query, params, store=dist_store)
+    if not query.is_qc and local.kind == "bindings" and not params:
+        assert local.rows, f"{name} gives no rows: nothing to compare"
+    assert_same_answer(query, local, jena.run(Q.prepare(query, params)), "jena")
+
+
 def test_every_canned_query_is_compared() -> None:
     assert {name for name, _ in CASES} == {q.name for q in ALL}
     assert {q.form for q in ALL} <= {"SELECT", "ASK", "CONSTRUCT"}, "a DESCRIBE cannot agree across stores"
@@ -305,6 +383,25 @@ def test_quality_checks_agree_on_broken_data(broken: ox.Store, endpoints: dict[s
         assert local.rows, f"{query.name} finds nothing in the broken data: nothing to compare"
         for store, url in endpoints.items():
             assert_same_answer(query, local, Q.run(query, endpoint=url, timeout=30), store)
+
+
+def test_quality_checks_agree_on_broken_data_on_jena(tmp_path: Path, dist_store: ox.Store,
+                                                     jena: JenaStore) -> None:
+    quads = broken_quads()
+    source = tmp_path / "broken.nq"
+    ox.serialize(quads, str(source), ox.RdfFormat.N_QUADS)
+    store = ox.Store()
+    store.extend(list(dist_store))
+    store.extend(quads)
+    jena.load(source)
+    try:
+        for query in QC:
+            local = Q.run(query, store=store)
+            assert local.rows, f"{query.name} finds nothing in the broken data: nothing to compare"
+            assert_same_answer(query, local, jena.run(query.text), "jena")
+    finally:
+        jena.drop_graph(BROKEN_GRAPH)
+    assert jena.run(f"ASK {{ GRAPH <{BROKEN_GRAPH}> {{ ?s ?p ?o }} }}").boolean is False
 
 
 def test_no_query_text_needs_a_store_specific_form() -> None:
