@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from clusterlod.build import build
-from clusterlod.errors import DataError
+from clusterlod.errors import ClusterlodError, DataError
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -66,18 +66,40 @@ def gate_processes() -> list[int]:
 
 
 def test_a_failed_build_ends_its_gate_process(project_copy: Path, tmp_path: Path) -> None:
-    """The gate's process waits for quads while the graph is made; a build that fails there must end it,
-    or every failed build in a long-lived process (tests, a server) would leave a process and its store."""
+    """The gate's process starts with the graph's first quads and validates while the build writes; a build
+    that fails after that (here a quality check) must end it, or every failed build in a long-lived process
+    (tests, a server) would leave a process and its store."""
     import threading
 
-    clusters = project_copy / "data" / "clusters.yaml"
-    clusters.write_text(clusters.read_text(encoding="utf-8") + "\n- type: Cluster\n  id: Bad Id\n",
-                        encoding="utf-8")
+    (project_copy / "queries" / "qc" / "every-cluster.rq").write_text(
+        "# title-en: Every cluster (a check that always fails)\n"
+        "PREFIX clo: <https://w3id.org/clusterlod/ontology/>\nSELECT ?c WHERE { ?c a clo:Cluster } ORDER BY ?c\n",
+        encoding="utf-8")
     threads = threading.active_count()
-    with pytest.raises(DataError, match="bad id"):
+    with pytest.raises(ClusterlodError, match="every-cluster"):
         build(project_copy, tmp_path / "dist")
     assert gate_processes() == []
     assert threading.active_count() == threads
+
+
+def test_bad_input_fails_before_the_gate_process_starts(project_copy: Path, tmp_path: Path) -> None:
+    """A record the reader refuses stops the build before the graph's first quads, so no interpreter is
+    started for the gate (the inner loop builds dozens of such projects)."""
+    clusters = project_copy / "data" / "clusters.yaml"
+    clusters.write_text(clusters.read_text(encoding="utf-8") + "\n- type: Cluster\n  id: Bad Id\n",
+                        encoding="utf-8")
+    started: list[int] = []
+    original = subprocess.Popen.__init__
+
+    def counting(self: subprocess.Popen, args: list[str], *rest: object, **kwargs: object) -> None:
+        started.append(1)
+        original(self, args, *rest, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess.Popen, "__init__", counting)
+        with pytest.raises(DataError, match="bad id"):
+            build(project_copy, tmp_path / "dist")
+    assert started == []
 
 
 def test_a_script_without_a_main_guard_can_build(project_root: Path, tmp_path: Path) -> None:

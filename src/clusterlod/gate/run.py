@@ -214,6 +214,15 @@ class Background:
     """
 
     def __init__(self) -> None:
+        self._process: subprocess.Popen | None = None
+        self._conn: Connection | None = None
+        self._gate: Gate | None = None
+
+    def _start(self) -> Connection:
+        """The process, started on the first chunk: a build that stops before its graph is made (most bad
+        input does) never pays for an interpreter that imports the SHACL engine."""
+        if self._conn is not None:
+            return self._conn
         # A fresh interpreter, not multiprocessing's spawn: that re-imports the caller's main module, so a
         # script calling build() without an ``if __name__ == "__main__"`` guard would fail.
         ours, theirs = socket.socketpair()
@@ -225,20 +234,20 @@ class Background:
                 [sys.executable, "-c", "import sys; from clusterlod.gate.run import serve; serve(int(sys.argv[1]))",
                  str(theirs.fileno())], pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
         self._conn = Connection(ours.detach())
-        self._gate: Gate | None = None
+        return self._conn
 
     def feed(self, quads: list[ox.Quad]) -> None:
-        self._conn.send(("chunk", triples_text(quads)))
+        self._start().send(("chunk", triples_text(quads)))
 
     def judge(self, gate: Gate) -> None:
         """No more quads: validate what was fed against ``gate``'s shapes."""
         self._gate = gate
-        self._conn.send(("judge", GateSpec.of(gate)))
+        self._start().send(("judge", GateSpec.of(gate)))
 
     def wait(self) -> Report:
         """The verdict, with the data's file, line and record put back on every result."""
         gate = self._gate
-        assert gate is not None
+        assert gate is not None and self._conn is not None and self._process is not None
         try:
             message = self._conn.recv()
         except EOFError:
@@ -255,6 +264,8 @@ class Background:
     def close(self) -> None:
         """End the process: one still waiting for quads leaves on "close"; one already validating (the build
         failed elsewhere), or that does not leave within seconds, is terminated, by its own PID."""
+        if self._process is None or self._conn is None:
+            return  # never started: nothing was fed
         if self._process.poll() is None and self._gate is None:
             with contextlib.suppress(OSError):
                 self._conn.send(("close",))
