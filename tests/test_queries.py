@@ -187,12 +187,15 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
     ]),
     # France: the declaration is the basis (これを基に) of the planned exchange, not an activity;
     # the EU forum is held alongside Cluster Japan 2008, which is METI's joint event, not the EU's.
-    ("international-partners", ()): (("partner", "relation", "activity", "date", "status"), [
-        ("id/country/france", "activity", E + "france-further-exchange", "", "planned"),
-        ("id/country/france", "based on", "id/declaration/japan-france-declaration", "2008-04", ""),
-        ("id/country/italy", "activity", E + "japan-italy-cluster-meetings", "", "held"),
-        ("id/country/italy", "activity", E + "italy-workshop-2007", "2007-06-04", "held"),
-        ("id/organization/eu", "activity", E + "japan-eu-cluster-forum", "2008-12", "planned"),
+    # The partners abroad are Italy, France and the EU only: MEXT took part in the Italy workshop
+    # 経済産業省と協力して (line 110), so METI is who it worked with, not a partner abroad (issue 28).
+    ("international-partners", ()): (("partner", "relation", "activity", "date", "status", "with", "with_ja"), [
+        ("id/country/france", "activity", E + "france-further-exchange", "", "planned", "", ""),
+        ("id/country/france", "based on", "id/declaration/japan-france-declaration", "2008-04", "", "", ""),
+        ("id/country/italy", "activity", E + "japan-italy-cluster-meetings", "", "held", "", ""),
+        ("id/country/italy", "activity", E + "italy-workshop-2007", "2007-06-04", "held",
+         "id/organization/meti", "経済産業省"),
+        ("id/organization/eu", "activity", E + "japan-eu-cluster-forum", "2008-12", "planned", "", ""),
     ]),
     ("programmes", ()): (("programme", "ministry_ja", "relation", "parent", "phase"), [
         ("id/program/icp", "経済産業省", "", "", ""),

@@ -70,7 +70,7 @@ def make_publication(sources: Sources, ns: Namespaces, sink: Callable[[list[ox.Q
     ontology: list[ox.Triple] = []
     for path in sources.ontology_files:
         ontology += rebase_triples(parse_turtle(path, root), ns)
-    ontology += ontology_version(ontology, ns)
+    ontology += ontology_version(ontology, ns, sources.dataset)
     shapes_triples: list[ox.Triple] = []
     for path in sources.shapes_files:
         shapes_triples += rebase_triples(parse_turtle(path, root), ns)

@@ -75,6 +75,8 @@ _TYPES: tuple[TypeSpec, ...] = (
         FieldSpec("page", Kind.STRING, "clo:page"),
         FieldSpec("page_quote", Kind.QUOTE),
         FieldSpec("issued", Kind.DATE, "dcterms:issued"),
+        FieldSpec("subject", Kind.REF, "dcterms:subject", ("Program",)),  # what the page is about (its running head)
+        FieldSpec("subject_quote", Kind.QUOTE),
     )),
     TypeSpec("Section", "clo:DocumentSection", "section", (
         FieldSpec("of", Kind.REF, "dcterms:isPartOf", ("Document",), required=True),
@@ -147,6 +149,8 @@ _TYPES: tuple[TypeSpec, ...] = (
             FieldSpec("venue", Kind.REF, "clo:venue", ("Venue",)),
             FieldSpec("organizers", Kind.REFS, "clo:organizer", ORGANISERS),
             FieldSpec("participants", Kind.REFS, "clo:participant", ORGANISERS),
+            # 経済産業省と協力して参加し: who the participants or organisers worked with, not itself a participant
+            FieldSpec("in_cooperation_with", Kind.REFS, "clo:inCooperationWith", ORGANISERS),
             FieldSpec("partners", Kind.REFS, "clo:partner", PARTNERS),
             FieldSpec("visitor", Kind.REF, "clo:visitor", ("Person",)),
             FieldSpec("part_of", Kind.REF, "clo:partOfEvent", EVENTS),

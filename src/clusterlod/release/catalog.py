@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from clusterlod import __version__, formats
+from clusterlod import formats
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD, Namespaces
 from clusterlod.release.about import rights_iri, rights_triples
 from clusterlod.release.files import README_FILE, describe_file
 from clusterlod.release.licence import LICENCE_FILE, LICENCES
+from clusterlod.sources.dataset import release_date, release_version
 
 if TYPE_CHECKING:
     from clusterlod.release.linksets import Linkset
@@ -125,8 +126,8 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
     w.add(dataset, "foaf:page", readme)
     w.add(readme, "rdf:type", w.iri("foaf:Document"))
     w.add(dataset, "dcterms:issued", w.lit(meta["issued"], "date"))
-    w.add(dataset, "dcat:version", w.lit(__version__))
-    w.add(dataset, "owl:versionInfo", w.lit(__version__))
+    w.add(dataset, "dcat:version", w.lit(release_version(meta)))
+    w.add(dataset, "owl:versionInfo", w.lit(release_version(meta)))
     if previous is not None:
         earlier = ox.NamedNode(previous.version_iri(ns.dataset))
         w.add(dataset, "dcat:previousVersion", earlier)
@@ -191,7 +192,7 @@ def _catalog(w: CatalogWriter, meta: dict[str, Any], dataset: ox.NamedNode) -> N
     w.add(ox.NamedNode(w.ns.base), "rdf:type", w.iri("foaf:Document"))
     w.add(catalog, "dcterms:license", ox.NamedNode(meta["licence"]))
     w.add(catalog, "dcterms:issued", w.lit(meta["issued"], "date"))
-    w.add(catalog, "dcterms:modified", w.lit(meta["issued"], "date"))
+    w.add(catalog, "dcterms:modified", w.lit(release_date(meta), "date"))
     for language in meta.get("language", []):
         w.add(catalog, "dcterms:language", language_iri(language))
     w.add(catalog, "dcterms:spatial", ox.NamedNode(EU + "country/" + meta["spatial"]))

@@ -118,3 +118,17 @@ def read_dataset(path: Path, display: str) -> dict[str, Any]:
     if missing:
         raise DataError(display, 1, record, f"missing required key(s): {', '.join(missing)}")
     return data
+
+
+def release_version(meta: dict[str, Any]) -> str:
+    """The release's version, as the catalogue's dcat:version, the release graph and the ontology's
+    owl:versionInfo all say it: one function, so the three cannot disagree whichever source holds it
+    (a ``version`` of dataset.yaml when there is one, else clusterlod.__version__)."""
+    from clusterlod import __version__
+
+    return str(meta.get("version") or __version__)
+
+
+def release_date(meta: dict[str, Any]) -> str:
+    """The release's date (YYYY-MM-DD): the catalogue's dct:modified and the ontology's dct:modified."""
+    return str(meta["issued"])
