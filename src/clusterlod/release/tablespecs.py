@@ -99,7 +99,7 @@ def _figure(stem: str, ja: str, en: str, predicate: str, unit_ja: str) -> tuple[
         Column(f"{stem}_quote", f"{ja}の出典の引用", f"{en}: quote of the source", prop=OA_EXACT, about=quote,
                verbatim=True, note_ja="この数値が書かれた出典の語句（正確な引用）。",
                note_en="The words of the source that give this figure (an exact quote)."),
-        Column(f"{stem}_figure", f"{ja}の数値の IRI", f"{en}: IRI of the figure", "anyURI", predicate,
+        Column(f"{stem}_figure", f"{ja}の数値の IRI", f"{en}: IRI of the figure", "anyURI", f"clo:{predicate}",
                value=figure),
         Column(f"{stem}_quote_iri", f"{ja}の引用の IRI", f"{en}: IRI of the quote", "anyURI", "clo:sourceQuote",
                about=figure, value=quote),
