@@ -194,8 +194,12 @@ def tables(ns: Namespaces) -> list[Table]:
                     about="{+as_of_quote_iri}", verbatim=True),
              Column("as_of_quote_iri", "時点の引用の IRI", "IRI of the year's quote", "anyURI", "clo:sourceQuote",
                     value="{+as_of_quote_iri}"),
-             Column("scope_quote", "範囲の出典の引用", "Quote giving the scope", prop=OA_EXACT,
-                    about="{+scope_quote_iri}", verbatim=True),
+             Column("scope_note_ja", "数える範囲", "Scope (Japanese)", prop="skos:scopeNote", lang="ja",
+                    note_ja="出典が数える範囲を書くとき（例：高専を含む）。"
+                            "引用は scope_quote_iri（改行を含むため表には載せない）。",
+                    note_en="What the count covers, where the source says (e.g. 高専を含む); its quote is "
+                            "scope_quote_iri (not in the table: it spans a line break)."),
+             Column("scope_note_en", "数える範囲（英語）", "Scope (English)", prop="skos:scopeNote", lang="en"),
              Column("scope_quote_iri", "範囲の引用の IRI", "IRI of the scope's quote", "anyURI", "clo:sourceQuote",
                     value="{+scope_quote_iri}"),
              Column("basis", "編集上の根拠（IRI）", "Editorial basis (IRI)", "anyURI", "clo:editorialBasis",
@@ -212,8 +216,9 @@ def tables(ns: Namespaces) -> list[Table]:
   OPTIONAL { ?iri clo:sourceQuote ?quote_iri FILTER(STRENDS(STR(?quote_iri), "-q1")) ?quote_iri oa:exact ?quote }
   OPTIONAL { ?iri clo:sourceQuote ?as_of_quote_iri FILTER(STRENDS(STR(?as_of_quote_iri), "-q2"))
              ?as_of_quote_iri oa:exact ?as_of_quote }
-  OPTIONAL { ?iri clo:sourceQuote ?scope_quote_iri FILTER(STRENDS(STR(?scope_quote_iri), "-q3"))
-             ?scope_quote_iri oa:exact ?scope_quote }
+  OPTIONAL { ?iri skos:scopeNote ?scope_note_ja FILTER(LANG(?scope_note_ja) = "ja") }
+  OPTIONAL { ?iri skos:scopeNote ?scope_note_en FILTER(LANG(?scope_note_en) = "en") }
+  OPTIONAL { ?iri clo:sourceQuote ?scope_quote_iri FILTER(STRENDS(STR(?scope_quote_iri), "-q3")) }
 } ORDER BY ?iri"""),
         Table(
             "events.csv", "イベント", "Events",
