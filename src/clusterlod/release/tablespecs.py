@@ -390,7 +390,7 @@ def tables(ns: Namespaces) -> list[Table]:
   { VALUES (?iri ?list) { (clo:Event "kind") (clo:EventSeries "kind") (clo:Ministry "kind") (clo:Council "kind")
                           (clo:ClusterNetwork "kind") (clo:UnionOfStates "kind") } }
   UNION { ?iri a clo:EventStatus BIND("status" AS ?list) }
-  UNION { ?figure clo:value ?value . ?subject ?iri ?figure BIND("measure" AS ?list) }
+  UNION { ?iri rdfs:range clo:Figure BIND("measure" AS ?list) }
   ?iri rdfs:label ?name_ja FILTER(LANG(?name_ja) = "ja")
   ?iri rdfs:label ?name_en FILTER(LANG(?name_en) = "en")
   BIND(STRAFTER(STR(?iri), STR(clo:)) AS ?code)
