@@ -208,3 +208,29 @@ def test_the_metadata_names_licence_credit_and_dialect(tables: Tables, project_r
         assert data.endswith(b"\r\n") and b"\n" not in data.replace(b"\r\n", b""), name
         assert list(csv.reader(io.StringIO(tables.text(name))))[0] == \
             [c["name"] for c in tables.columns(name)], name
+
+
+def test_a_build_failing_after_the_tables_leaves_the_release_as_it_was(built_dist: Path, project_root: Path,
+                                                                        tmp_path: Path) -> None:
+    """The tables go through the release's staging folder: written, then thrown away with it on a failure."""
+    import shutil
+
+    from clusterlod.build import build
+
+    out = tmp_path / "dist"
+    shutil.copytree(built_dist, out)
+    (out / "csv" / "projects.csv").write_bytes(b"the previous release\r\n")
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    seen: list[Path] = []
+
+    def timer(name, stage, run) -> None:
+        stage(run)
+        if name == "tables (CSV)":
+            seen.extend(sorted((run.staging / "csv").iterdir()))
+            raise RuntimeError("stopped after the tables")
+
+    with pytest.raises(RuntimeError, match="stopped after the tables"):
+        build(project_root, out, timer=timer)
+    assert [p.name for p in seen] == sorted(p.name for p in (built_dist / "csv").iterdir())
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist.")]
