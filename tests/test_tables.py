@@ -234,3 +234,14 @@ def test_a_build_failing_after_the_tables_leaves_the_release_as_it_was(built_dis
     assert [p.name for p in seen] == sorted(p.name for p in (built_dist / "csv").iterdir())
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist.")]
+
+
+def test_a_column_with_one_unit_states_it_and_its_cells_agree(tables: Tables) -> None:
+    unit = "https://schema.org/unitText"
+    stated = [(t["url"], c) for t in tables.metadata["tables"] for c in t["tableSchema"]["columns"] if unit in c]
+    assert {c["name"] for _, c in stated} == {"companies", "universities"}
+    for name, column in stated:
+        words = {v["@language"]: v["@value"] for v in column[unit]}
+        for row in tables.dicts(name):
+            if row[column["name"]]:
+                assert (row[f"{column['name']}_unit_ja"], row[f"{column['name']}_unit_en"]) == (words["ja"], words["en"])

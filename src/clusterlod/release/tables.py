@@ -21,7 +21,7 @@ from clusterlod import __version__, formats
 from clusterlod.namespaces import Namespaces
 from clusterlod.release.files import TABLE_FOLDER
 from clusterlod.release.licence import LICENCES, rights_text
-from clusterlod.release.tablespecs import Column, Table, tables
+from clusterlod.release.tablespecs import SCHEMA, Column, Table, tables
 
 #: The byte order mark the files begin with, and their line end.
 BOM = "\ufeff"
@@ -94,6 +94,8 @@ def _column(column: Column, ns: Namespaces) -> dict[str, Any]:
             out["aboutUrl"] = column.about
         if column.value:
             out["valueUrl"] = column.value
+    if column.unit:
+        out[SCHEMA + "unitText"] = _bilingual(*column.unit)
     note_ja, note_en = column.note_ja, column.note_en
     if column.verbatim:
         note_ja, note_en = (note_ja + "出典どおりの表記。").strip(), (note_en + " As printed in the source.").strip()

@@ -41,6 +41,8 @@ class Column:
     codes: str | None = None
     #: Exact words of the source: a quote, or a name as printed (kept even with characters such as Ⅱ).
     verbatim: bool = False
+    #: The unit of a number, when one column has one unit (Japanese, English); else its unit column says it.
+    unit: tuple[str, str] | None = None
     note_ja: str = ""
     note_en: str = ""
 
@@ -80,11 +82,12 @@ def _names(verbatim: bool = True) -> tuple[Column, Column]:
             Column("name_en", "名称（英語）", "Name (English)", prop=RDFS_LABEL, lang="en"))
 
 
-def _figure(stem: str, ja: str, en: str, predicate: str, unit_ja: str) -> tuple[Column, ...]:
+def _figure(stem: str, ja: str, en: str, predicate: str, unit: tuple[str, str]) -> tuple[Column, ...]:
     """The columns of one figure of a row: value, 約, unit, year, the quote it comes from, and its IRIs."""
     figure, quote = "{+" + stem + "_figure}", "{+" + stem + "_quote_iri}"
+    unit_ja = unit[0]
     return (
-        Column(stem, f"{ja}（{unit_ja}）", f"{en}", "integer", "clo:value", about=figure,
+        Column(stem, f"{ja}（{unit_ja}）", f"{en}", "integer", "clo:value", about=figure, unit=unit,
                note_ja=f"数値のみ。単位は {stem}_unit_ja 列、概数（約）かどうかは {stem}_approximate 列。"
                        "空欄は出典に数値がないこと。",
                note_en=f"The bare number; its unit is in {stem}_unit_ja, whether it is approximate (約) in "
@@ -141,8 +144,8 @@ def tables(ns: Namespaces) -> list[Table]:
                     note_en="A code of regions.csv; an editorial addition (its basis is in the release's editorial "
                             "graphs)."),
              Column("region_name_ja", "地域名", "Region name", prop=RDFS_LABEL, about=region, lang="ja"),
-             *_figure("companies", "企業数", "Companies", "companyCount", "社"),
-             *_figure("universities", "大学数", "Universities", "universityCount", "大学")),
+             *_figure("companies", "企業数", "Companies", "companyCount", ("社", "companies")),
+             *_figure("universities", "大学数", "Universities", "universityCount", ("大学", "universities"))),
             f"""SELECT DISTINCT * WHERE {{
   ?iri a clo:Cluster .{_LABELS}
   OPTIONAL {{ ?iri clo:clusterOf ?program_iri }}
