@@ -244,4 +244,5 @@ def test_a_column_with_one_unit_states_it_and_its_cells_agree(tables: Tables) ->
         words = {v["@language"]: v["@value"] for v in column[unit]}
         for row in tables.dicts(name):
             if row[column["name"]]:
-                assert (row[f"{column['name']}_unit_ja"], row[f"{column['name']}_unit_en"]) == (words["ja"], words["en"])
+                stem = column["name"]
+                assert (row[f"{stem}_unit_ja"], row[f"{stem}_unit_en"]) == (words["ja"], words["en"])
