@@ -208,6 +208,7 @@ def tables(ns: Namespaces) -> list[Table]:
              Column("basis", "編集上の根拠（IRI）", "Editorial basis (IRI)", "anyURI", "clo:editorialBasis",
                     value="{+basis}")),
             """SELECT DISTINCT * WHERE {
+  ?measure_iri rdfs:range clo:Figure .
   ?subject ?measure_iri ?iri .
   ?iri clo:value ?value ; clo:approximate ?value_approximate .
   ?subject rdfs:label ?subject_name_ja FILTER(LANG(?subject_name_ja) = "ja")
