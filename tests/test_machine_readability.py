@@ -755,7 +755,8 @@ def check_L3_08(t: Tables) -> list[str]:
     """Definitions and history: alphanumeric names, ja/en titles and datatype for each column, a title and
     description for each table; the release's date, version, licence and credit; the encoding and the BOM."""
     group, problems = t.metadata, []
-    for key in ("dc:issued", "dcat:version", "dc:license", "dc:bibliographicCitation", "dc:title"):
+    for key in ("dc:issued", "dc:modified", "dcat:version", "dc:license", "dc:bibliographicCitation", "dc:title",
+                "dc:source"):
         if not group.get(key):
             problems.append(f"the metadata has no {key}")
     stated = " ".join(f.get("@value", "") for f in group.get("dc:format", []))
@@ -779,11 +780,15 @@ def break_japanese_column_name(t: Tables) -> None:
     next(c for c in t.columns("fields.csv") if c["name"] == "name_ja")["name"] = "名称"
 
 
+def break_no_source(t: Tables) -> None:
+    del t.metadata["dc:source"]
+
+
 def break_bom_dropped(t: Tables) -> None:
     t.files["codes.csv"] = t.files["codes.csv"].removeprefix(b"\xef\xbb\xbf")
 
 
-@pytest.mark.parametrize("twin", ["built", "japanese_column_name", "bom_dropped"])
+@pytest.mark.parametrize("twin", ["built", "japanese_column_name", "bom_dropped", "no_source"])
 def test_L3_08_definitions_encoding_and_history(tables: Tables, twin: str) -> None:
     judge(tables, twin, check_L3_08)
 

@@ -119,8 +119,9 @@ def _table(table: Table, ns: Namespaces) -> dict[str, Any]:
             "dc:description": _bilingual(table.description_ja, table.description_en), "tableSchema": schema}
 
 
-def metadata(ns: Namespaces, meta: dict[str, Any], specs: list[Table]) -> dict[str, Any]:
-    """The CSVW table-group description of every table: columns, datatypes, IRIs, licence, credit, dialect."""
+def metadata(ns: Namespaces, meta: dict[str, Any], specs: list[Table], sources: list[str] = ()) -> dict[str, Any]:
+    """The CSVW table-group description of every table: columns, datatypes, IRIs, licence, credit, dialect;
+    ``sources`` are the IRIs of the documents the data comes from."""
     rights = rights_text(meta)
     return {
         "@context": ["http://www.w3.org/ns/csvw", {"@language": "ja"}],
@@ -136,6 +137,8 @@ def metadata(ns: Namespaces, meta: dict[str, Any], specs: list[Table]) -> dict[s
                                                " ".join(meta["attribution"]["en"].split())),
         "dc:publisher": _bilingual(meta["publisher"]["ja"], meta["publisher"]["en"]),
         "dc:issued": {"@value": meta["issued"], "@type": "xsd:date"},
+        "dc:modified": {"@value": meta["issued"], "@type": "xsd:date"},
+        "dc:source": [{"@id": iri} for iri in sources],
         "dcat:version": __version__,
         "dc:isPartOf": {"@id": ns.dataset},
         "dc:format": _bilingual("UTF-8（BOM 付き）、CRLF", "UTF-8 with BOM, CRLF"),
@@ -147,8 +150,14 @@ def metadata(ns: Namespaces, meta: dict[str, Any], specs: list[Table]) -> dict[s
     }
 
 
-def metadata_bytes(ns: Namespaces, meta: dict[str, Any], specs: list[Table]) -> bytes:
-    return (json.dumps(metadata(ns, meta, specs), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def metadata_bytes(ns: Namespaces, meta: dict[str, Any], specs: list[Table], sources: list[str] = ()) -> bytes:
+    return (json.dumps(metadata(ns, meta, specs, sources), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def source_documents(store: ox.Store, ns: Namespaces) -> list[str]:
+    """The documents the release's statements are taken from (clo:SourceDocument), sorted."""
+    query = f"SELECT DISTINCT ?d WHERE {{ ?d a <{ns.vocab}SourceDocument> }} ORDER BY ?d"
+    return [row["d"].value for row in store.query(query, use_default_graph_as_union=True)]
 
 
 def write_tables(out: Path, store: ox.Store, ns: Namespaces, meta: dict[str, Any]) -> list[Path]:
@@ -163,5 +172,5 @@ def write_tables(out: Path, store: ox.Store, ns: Namespaces, meta: dict[str, Any
         path.write_bytes(csv_bytes(table, rows_of(table, store, ns)))
         written.append(path)
     path = folder / formats.CSVW_METADATA_FILE
-    path.write_bytes(metadata_bytes(ns, meta, specs))
+    path.write_bytes(metadata_bytes(ns, meta, specs, source_documents(store, ns)))
     return [*written, path]
