@@ -246,3 +246,23 @@ def test_a_column_with_one_unit_states_it_and_its_cells_agree(tables: Tables) ->
             if row[column["name"]]:
                 stem = column["name"]
                 assert (row[f"{stem}_unit_ja"], row[f"{stem}_unit_en"]) == (words["ja"], words["en"])
+
+
+def test_a_prefecture_code_that_is_none_names_its_record_and_writes_nothing(project_copy: Path,
+                                                                          tmp_path: Path) -> None:
+    """The six-digit code is computed from the JIS code: a code outside 01..47 stops the build at its record."""
+    from clusterlod.build import build
+    from clusterlod.errors import DataError
+
+    for name, old, new in (("data/prefectures.yaml", "jisx0401:47", "jisx0401:48"),
+                           ("data/reference/identifiers.csv", "沖縄県,jisx0401,47,", "沖縄県,jisx0401,48,")):
+        path = project_copy / name
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    out = tmp_path / "dist"
+    with pytest.raises(DataError) as failure:
+        build(project_copy, out)
+    assert failure.value.path == "data/prefectures.yaml" and failure.value.record == "okinawa-ken", str(failure.value)
+    assert "48" in str(failure.value) and "local_government_code" in str(failure.value)
+    assert not out.exists()

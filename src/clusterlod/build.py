@@ -265,7 +265,8 @@ def _tables(run: Run) -> None:
     """dist/csv/: the records as CSV with their CSVW metadata, by SPARQL over the N-Quads just written."""
     assert run.checks_store is not None
     publication = run.pub
-    write_tables(run.staging, run.checks_store.store(), publication.ns, publication.sources.dataset)
+    write_tables(run.staging, run.checks_store.store(), publication.ns, publication.sources.dataset,
+                 publication.built.origins)
 
 
 def _await_gate(run: Run) -> None:

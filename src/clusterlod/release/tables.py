@@ -12,12 +12,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from clusterlod import __version__, formats
+from clusterlod.errors import ClusterlodError, DataError
 from clusterlod.namespaces import Namespaces
 from clusterlod.release.files import TABLE_FOLDER
 from clusterlod.release.licence import LICENCES, rights_text
@@ -39,8 +41,13 @@ ENCODING_NOTE = {
 }
 
 
-def rows_of(table: Table, store: ox.Store, ns: Namespaces) -> list[dict[str, str]]:
-    """The table's rows: its query over the release, every unbound variable a blank cell."""
+def rows_of(table: Table, store: ox.Store, ns: Namespaces, origins: Mapping[str, Any] | None = None
+            ) -> list[dict[str, str]]:
+    """The table's rows: its query over the release, every unbound variable a blank cell.
+
+    A derived value that cannot be computed (a prefecture code that is none) is bad input: the error names the
+    record the row comes from (``origins``: the build's IRI -> file, line and record).
+    """
     prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(ns.prefixes().items()))
     projected = " ".join(f"?{c.name}" for c in table.columns if c.name not in table.derived)
     text = prefixes + table.query.replace("SELECT DISTINCT *", f"SELECT DISTINCT {projected}", 1)
@@ -51,7 +58,15 @@ def rows_of(table: Table, store: ox.Store, ns: Namespaces) -> list[dict[str, str
             term = solution[column.name] if column.name not in table.derived else None
             row[column.name] = "" if term is None else term.value
         for name, (source, compute) in table.derived.items():
-            row[name] = compute(row[source]) if row[source] else ""
+            try:
+                row[name] = compute(row[source]) if row[source] else ""
+            except ValueError as error:
+                iri = row.get(table.about.strip("{+}"), "")
+                origin = (origins or {}).get(iri)
+                if origin is None:
+                    raise ClusterlodError(f"{TABLE_FOLDER}/{table.file}: {iri}: {error}") from error
+                raise DataError(origin.path, origin.line, origin.record,
+                                f"{error} (for column {name} of {TABLE_FOLDER}/{table.file})") from error
         rows.append(row)
     return rows
 
@@ -160,7 +175,8 @@ def source_documents(store: ox.Store, ns: Namespaces) -> list[str]:
     return [row["d"].value for row in store.query(query, use_default_graph_as_union=True)]
 
 
-def write_tables(out: Path, store: ox.Store, ns: Namespaces, meta: dict[str, Any]) -> list[Path]:
+def write_tables(out: Path, store: ox.Store, ns: Namespaces, meta: dict[str, Any],
+                 origins: Mapping[str, Any] | None = None) -> list[Path]:
     """Every table and the one metadata file into ``out``/csv/; the paths written."""
     if meta["licence"] not in LICENCES:
         raise ValueError(f"no licence text for {meta['licence']}")
@@ -169,7 +185,7 @@ def write_tables(out: Path, store: ox.Store, ns: Namespaces, meta: dict[str, Any
     specs, written = tables(ns), []
     for table in specs:
         path = folder / table.file
-        path.write_bytes(csv_bytes(table, rows_of(table, store, ns)))
+        path.write_bytes(csv_bytes(table, rows_of(table, store, ns, origins)))
         written.append(path)
     path = folder / formats.CSVW_METADATA_FILE
     path.write_bytes(metadata_bytes(ns, meta, specs, source_documents(store, ns)))
