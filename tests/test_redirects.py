@@ -143,6 +143,11 @@ def test_the_site_htaccess_negotiates_in_apache_as_serve_does(tree: Path) -> Non
             assert document.status_code == 200 and document.headers["content-type"] == "text/turtle; charset=utf-8"
             assert document.headers["access-control-allow-origin"] == "*"
             assert site.get("/id/cluster/no-such-project", headers={"Accept": "text/html"}).status_code == 404
+            table = site.get("/download/csv/projects.csv")  # the tables and their CSVW metadata, as serve gives them
+            assert table.status_code == 200 and table.headers["content-type"] == "text/csv; charset=utf-8"
+            metadata = site.get("/download/csv/csv-metadata.json")
+            assert metadata.status_code == 200 and metadata.headers["access-control-allow-origin"] == "*"
+            assert metadata.headers["content-type"].split(";")[0] == "application/csvm+json"
         assert not re.search(r"\[\w+:(error|crit|alert|emerg)\]", server.error_log()), server.error_log()
     finally:
         server.stop()

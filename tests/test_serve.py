@@ -353,3 +353,22 @@ def test_the_query_editor_opens_on_a_table_not_an_ask(client: httpx.Client) -> N
     start = (Path(__file__).resolve().parents[1] / "queries" / "totals-by-region.rq").read_text(encoding="utf-8")
     assert "SELECT" in text and "ASK" not in text and "VALUES" not in text
     assert start.strip().splitlines()[-1].strip() in text  # the canned query totals-by-region
+
+
+def test_tables_are_served_and_linked(client: httpx.Client, built_dist: Path) -> None:
+    """dist/csv/ under /download/csv/ with the catalogue's media types, and the index page's Tables list."""
+    from clusterlod import formats
+
+    names = sorted(p.name for p in (built_dist / "csv").iterdir())
+    assert "projects.csv" in names and formats.CSVW_METADATA_FILE in names
+    for name in names:
+        response = client.get(f"/download/csv/{name}")
+        assert response.status_code == 200 and response.content == (built_dist / "csv" / name).read_bytes()
+        media = formats.CSVW_METADATA_MEDIA_TYPE if name.endswith(".json") else "text/csv; charset=utf-8"
+        assert response.headers["content-type"] == media, name
+        assert response.headers["access-control-allow-origin"] == "*"
+    for lang, heading in (("ja", "表（CSV）"), ("en", "Tables (CSV)")):
+        page = client.get(f"/index.{lang}.html").text
+        assert heading in page
+        for name in names:
+            assert f'href="/download/csv/{name}"' in page, (lang, name)

@@ -130,3 +130,18 @@ def test_the_tree_has_favicon_and_robots(tree: Path) -> None:
     assert robots[0] == "User-agent: *" and "Disallow: /sparql" in robots
     assert any(line.startswith("Sitemap: ") and line.endswith("/sitemap.xml") for line in robots)
     assert (tree / "sitemap.xml").is_file()
+
+
+def test_tables_are_in_the_tree_and_served_with_their_types(tree: Path, built_dist: Path, client: httpx.Client
+                                                            ) -> None:
+    names = sorted(p.name for p in (built_dist / "csv").iterdir())
+    index = (tree / "index.ja.html").read_text(encoding="utf-8")
+    for name in names:
+        assert (tree / "download" / "csv" / name).read_bytes() == (built_dist / "csv" / name).read_bytes()
+        assert f'href="./download/csv/{name}"' in index, name
+        response = client.get(f"/download/csv/{name}")
+        assert response.status_code == 200 and response.content == (built_dist / "csv" / name).read_bytes()
+        media = (formats.CSVW_METADATA_MEDIA_TYPE if name == formats.CSVW_METADATA_FILE
+                 else f"{formats.CSV_MEDIA_TYPE}; charset=utf-8")
+        assert response.headers["content-type"] == media, name
+        assert response.headers["access-control-allow-origin"] == "*", name

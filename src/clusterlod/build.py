@@ -32,6 +32,7 @@ from clusterlod.release.licence import write_licence
 from clusterlod.release.linksets import write_linksets
 from clusterlod.release.notes import Previous
 from clusterlod.release.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_quads, union_triples
+from clusterlod.release.tables import write_tables
 from clusterlod.sources.figures import check_figures
 from clusterlod.sources.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
 
@@ -260,6 +261,14 @@ def _quality(run: Run) -> None:
     run.problems = quality(run.gate, run.checks_store.store())
 
 
+def _tables(run: Run) -> None:
+    """dist/csv/: the records as CSV with their CSVW metadata, by SPARQL over the N-Quads just written."""
+    assert run.checks_store is not None
+    publication = run.pub
+    write_tables(run.staging, run.checks_store.store(), publication.ns, publication.sources.dataset,
+                 publication.built.origins)
+
+
 def _await_gate(run: Run) -> None:
     """Wait for SHACL; a release that does not pass the gate is never swapped in."""
     assert run.background is not None and run.gate is not None
@@ -296,6 +305,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("write trig", _writer(formats.TRIG)),
     ("link sets, ontology, shapes", _extras),
     ("quality checks", _quality),
+    ("tables (CSV)", _tables),
     ("wait for SHACL validation", _await_gate),
     ("validation report", _write_report),
     ("README and licence", _readme),

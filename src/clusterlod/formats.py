@@ -46,6 +46,11 @@ CATALOG_FILE = "catalog.ttl"
 SPARQL_RESULTS_JSON = "application/sparql-results+json"
 SPARQL_RESULTS_XML = "application/sparql-results+xml"
 SPARQL_RESULTS_CSV = "text/csv"
+#: The tables of dist/csv/ (RFC 4180) and their W3C CSVW metadata (CSVW's own registered type).
+CSV_MEDIA_TYPE = SPARQL_RESULTS_CSV
+CSVW_METADATA_MEDIA_TYPE = "application/csvm+json"
+#: The name of the CSVW table-group metadata in a folder of tables (the name CSVW processors look for).
+CSVW_METADATA_FILE = "csv-metadata.json"
 SPARQL_RESULTS_TSV = "text/tab-separated-values"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
@@ -59,5 +64,5 @@ RESULTS_ACCEPT = f"{SPARQL_RESULTS_JSON}, {TURTLE.media_type};q=0.9"
 FILE_MEDIA_TYPES: dict[str, str] = {
     "html": HTML_MEDIA_TYPE, **{s.extension: s.media_type for s in DATASET_SYNTAXES},
     "css": "text/css", "js": "text/javascript", "svg": "image/svg+xml", "xml": XML_MEDIA_TYPE,
-    "csv": SPARQL_RESULTS_CSV, "txt": TEXT_MEDIA_TYPE, "json": JSON_MEDIA_TYPE, "md": "text/markdown",
+    "csv": CSV_MEDIA_TYPE, "txt": TEXT_MEDIA_TYPE, "json": JSON_MEDIA_TYPE, "md": "text/markdown",
 }

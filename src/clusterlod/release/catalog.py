@@ -71,6 +71,8 @@ def media_type(path: Path) -> str:
     extension = path.suffix.lstrip(".")
     if path.name == "context.jsonld":
         return formats.JSON_LD.media_type
+    if path.name == formats.CSVW_METADATA_FILE:
+        return formats.CSVW_METADATA_MEDIA_TYPE
     return formats.FILE_MEDIA_TYPES.get(extension, formats.OCTET_STREAM)
 
 

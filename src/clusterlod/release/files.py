@@ -8,9 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from clusterlod import formats
+from clusterlod.namespaces import Namespaces
 from clusterlod.release.licence import LICENCE_FILE
 from clusterlod.release.linksets import LINKSET_FOLDER, TARGETS
+from clusterlod.release.tablespecs import tables
 from clusterlod.sources.project import IDENTIFIERS_FILE
+
+#: The folder of the CSV tables in dist/ (clusterlod.release.tables writes it).
+TABLE_FOLDER = "csv"
 
 #: The README of a release, in dist/.
 README_FILE = "README.md"
@@ -102,6 +107,8 @@ def describe_file(relative: str) -> FileText:
             f"{title} へのリンクと、各リンクの確度と検証の記録。データを {title} と結び付けるのに使う。",
             f"The links to {title}, each with how sure it is and where it was verified: to join the data "
             f"with {title}.")
+    if folder == TABLE_FOLDER:
+        return _table_file(name)
     if folder == "source" and extension == "txt":
         return FileText(
             "出典の本文（テキスト）", "Source text",
@@ -110,3 +117,24 @@ def describe_file(relative: str) -> FileText:
             "The text extracted from MEXT's brochure page: the data's quotes (clo:SourceQuote) are exact quotes "
             "of it. The wording is MEXT's and not under the dataset's licence.")
     raise ValueError(f"no description for the release file {relative}: add one to clusterlod.release.files")
+
+
+def _table_file(name: str) -> FileText:
+    """A table of dist/csv/ or its CSVW metadata; the titles are the table's own (release.tablespecs)."""
+    if name == formats.CSVW_METADATA_FILE:
+        return FileText(
+            "表のメタデータ（W3C CSVW）", "Metadata of the tables (W3C CSVW)",
+            "csv/ の各表の列名（日英の見出し）、データ型、単位、各行を公開物の IRI に戻す規則、文字コード、ライセンス。"
+            "CSVW 対応の道具はこれで表を RDF や型付きのデータとして読める。",
+            "The columns of each table in csv/ (names, Japanese and English titles), their datatypes and units, "
+            "how each row maps back to the release's IRIs, the encoding and the licence: CSVW tools read the "
+            "tables through it as typed data or RDF.")
+    for table in tables(Namespaces()):
+        if table.file == name:
+            return FileText(
+                f"表：{table.ja}（CSV）", f"Table: {table.en} (CSV)",
+                f"{table.description_ja}UTF-8（BOM 付き）で、Excel でそのまま開ける。列の定義は csv-metadata.json。",
+                f"{table.description_en} UTF-8 with a BOM, so Excel opens it as it is; the columns are defined in "
+                "csv-metadata.json.")
+    raise ValueError(f"no description for the release file {TABLE_FOLDER}/{name}: add its table to "
+                     "clusterlod.release.tablespecs")

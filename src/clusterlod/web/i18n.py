@@ -35,6 +35,10 @@ UI: dict[str, dict[str, str]] = {
     "home": {"ja": "トップ", "en": "Home"},
     "dataset": {"ja": "データセット", "en": "Dataset"},
     "downloads": {"ja": "ダウンロード", "en": "Downloads"},
+    "tables": {"ja": "表（CSV）", "en": "Tables (CSV)"},
+    "tables_note": {"ja": "表計算ソフト向けの表（UTF-8、BOM 付き）。列の定義は csv-metadata.json（W3C CSVW）。",
+                    "en": "Tables for spreadsheets (UTF-8 with BOM); the columns are defined in csv-metadata.json "
+                          "(W3C CSVW)."},
     "file": {"ja": "ファイル", "en": "File"},
     "media_type": {"ja": "形式", "en": "Media type"},
     "size": {"ja": "サイズ", "en": "Size"},

@@ -19,6 +19,8 @@ from markupsafe import Markup
 
 from clusterlod import formats
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES
+from clusterlod.release.files import TABLE_FOLDER
+from clusterlod.release.tablespecs import tables
 from clusterlod.web import charts
 from clusterlod.web.canned import CannedQuery
 from clusterlod.web.i18n import UI
@@ -147,7 +149,7 @@ class Renderer:
             version=self._literal(self.dataset, DCAT + "version", lang),
             issued=self._literal(self.dataset, DCTERMS + "issued", lang),
             triples=self._literal(self.dataset, VOID + "triples", lang),
-            graphs=graphs, linksets=linksets, downloads=self.downloads(root),
+            graphs=graphs, linksets=linksets, downloads=self.downloads(root), tables=self.tables(lang, root),
             queries=[(q.title(lang), self.query_href(q, lang, root), q.name) for q in self.queries],
             charts=self.charts(lang, root), timeline=self.timeline(lang, root), kinds=self.kinds(lang, root),
             dataset=viewer.node(self.dataset), ontology=viewer.node(release.ns.ontology),
@@ -165,6 +167,22 @@ class Renderer:
             href = self.release.layout.page_href(node, "", root)
             rows.append((title, href, self._literal(node, DCTERMS + "format", ""), human_size(size), size))
         return sorted(rows)
+
+    def tables(self, lang: str, root: str) -> list[tuple[str, str, str]]:
+        """The CSV tables of the release (dist/csv/, as the catalogue lists them): title, link, file name;
+        in the order of release.tablespecs, the CSVW metadata last."""
+        order = [t.file for t in tables(self.release.ns)] + [formats.CSVW_METADATA_FILE]
+        rows = []
+        folder = f"{self.release.ns.base}{DOWNLOAD}{TABLE_FOLDER}/"
+        store = self.release.catalog.store
+        for q in store.quads_for_pattern(ox.NamedNode(self.dataset), ox.NamedNode(DCAT + "distribution"), None, None):
+            node = q.object.value
+            if node.startswith(folder):
+                name = node.removeprefix(folder)
+                rank = order.index(name) if name in order else len(order)
+                rows.append((rank, self._literal(node, DCTERMS + "title", lang),
+                             self.release.layout.page_href(node, "", root), name))
+        return [row[1:] for row in sorted(rows)]
 
     def charts(self, lang: str, root: str) -> list[tuple[str, Markup]]:
         release, viewer = self.release, Viewer(self.release, lang, root)

@@ -6,11 +6,13 @@ regex form of the same Accept rules the Python server applies.
 
 from __future__ import annotations
 
+from clusterlod import formats
 from clusterlod.formats import FILE_MEDIA_TYPES
 from clusterlod.web.negotiation import DEFAULT_LANGUAGE, LANG_COOKIE, accept_patterns
 
 DATA_TYPES = FILE_MEDIA_TYPES
 DATA_EXTENSIONS = "ttl|jsonld|nt|rdf|nq|trig|csv|txt"
+_CSVW_FILE = formats.CSVW_METADATA_FILE.replace(".", "\\.")
 
 
 def _nginx_string(text: str) -> str:
@@ -79,6 +81,12 @@ server {{
     location ~ "\\.({DATA_EXTENSIONS})$" {{
         add_header Access-Control-Allow-Origin "*" always;
     }}
+    # The CSVW metadata of the tables: CSVW's own media type (a .json file otherwise), readable cross-origin.
+    location ~ "/{_CSVW_FILE}$" {{
+        types {{ }}
+        default_type {formats.CSVW_METADATA_MEDIA_TYPE};
+        add_header Access-Control-Allow-Origin "*" always;
+    }}
 }}
 """
 
@@ -101,6 +109,12 @@ def apache() -> str:
         '  Header always merge Vary "Accept, Accept-Language, Cookie" env=CLO_NEG',
         '  Header always set Access-Control-Allow-Origin "*" env=CLO_NEG',
         "</IfModule>",
+        f'<Files "{formats.CSVW_METADATA_FILE}">',
+        f"  ForceType {formats.CSVW_METADATA_MEDIA_TYPE}",
+        "  <IfModule mod_headers.c>",
+        '    Header set Access-Control-Allow-Origin "*"',
+        "  </IfModule>",
+        "</Files>",
         "RewriteEngine On",
         *_apache_negotiation(cookie=True),
         "# The landing page and the VoID description.",
