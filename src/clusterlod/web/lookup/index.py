@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES
 from clusterlod.web.backend import Backend, StoreBackend
-from clusterlod.web.lookup.normalise import bigrams, forms, key, without_brackets
+from clusterlod.web.lookup.normalise import bigrams, key, name_forms
 
 RDFS, SKOS, DCTERMS, OA = (STANDARD_PREFIXES[p] for p in ("rdfs", "skos", "dcterms", "oa"))
 LABEL, ALT_LABEL, DESCRIPTION = RDFS + "label", SKOS + "altLabel", DCTERMS + "description"
@@ -144,11 +144,8 @@ def _name(text: str, lang: str, alt: bool) -> Name | None:
     name_key = key(text)
     if not name_key:
         return None
-    name_forms = forms(name_key)
-    short = key(without_brackets(text))
-    if short and short != name_key:  # 首都圏西部（ＴＡＭＡ） is also 首都圏西部
-        name_forms = (*name_forms, *(f for f in forms(short) if f not in name_forms))
-    return Name(text, lang, alt, name_key, name_forms, bigrams(name_key), bigrams(name_forms[-1]))
+    forms = name_forms(text)  # 首都圏西部（ＴＡＭＡ） is also 首都圏西部
+    return Name(text, lang, alt, name_key, forms, bigrams(name_key), bigrams(forms[-1]))
 
 
 def _terms(data: Backend, vocab: str) -> dict[str, Term]:

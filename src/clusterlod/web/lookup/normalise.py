@@ -152,6 +152,15 @@ def without_brackets(text: str) -> str:
     return stripped[:opening] if opening > 0 else text
 
 
+def name_forms(text: str) -> tuple[str, ...]:
+    """Every form of a printed name: those of its key, then those of its key without a trailing bracketed part."""
+    found = forms(key(text))
+    short = key(without_brackets(text))
+    if short and short != found[0]:
+        found = (*found, *(f for f in forms(short) if f not in found))
+    return found
+
+
 def bigrams(text: str) -> frozenset[str]:
     """Character bigrams (a one-character text is its own)."""
     if len(text) < 2:

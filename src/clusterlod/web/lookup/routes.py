@@ -1,5 +1,7 @@
-"""The HTTP side of lookup: /reconcile (manifest, queries, extension, suggest, flyout, preview, view) and
-/search.json, read-only, CORS-enabled like /sparql, and in turns per client like queries (web/fairness.py).
+"""The HTTP side of lookup: /reconcile and its parts, and /search.json; read-only, CORS like /sparql, in turns.
+
+/reconcile answers the manifest, queries, extension, suggest, flyout, preview and view; every
+answer allows any origin like /sparql, and each client takes turns like queries (web/fairness.py).
 
 Each request reads the lookup parts of the release it was pinned to (``Served.lookup``), built once
 per release: an answer never mixes two releases.
