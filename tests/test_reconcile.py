@@ -272,6 +272,8 @@ def test_suggest_entities_types_and_properties(client: httpx.Client) -> None:
     check("suggest-entities-response", entity)
     assert entity["result"][0]["id"] in ("cluster/shikoku-techno-bridge", "region/shikoku")
     assert {"cluster/shikoku-techno-bridge", "region/shikoku"} <= {s["id"] for s in entity["result"]}
+    more = client.get("/reconcile/ja/suggest/entity", params={"prefix": "四国", "cursor": "1"}).json()
+    assert more["result"] == entity["result"][1:]  # the next page of the same suggestions
     half = client.get("/reconcile/en/suggest/entity", params={"prefix": "ｸﾗｽﾀｰｼﾞｬﾊﾟﾝ"}).json()
     check("suggest-entities-response", half)
     assert half["result"][0]["name"].startswith("Cluster Japan")
@@ -524,3 +526,26 @@ def test_the_openrefine_recording_is_form_encoded_as_openrefine_does() -> None:
     decoded = json.loads(unquote_plus(value))
     check("reconciliation-query-batch", decoded)
     assert value == quote_plus(json.dumps(decoded, ensure_ascii=False, separators=(",", ":")), safe="*")
+
+
+# ---------------------------------------------------------------- in front of another store
+
+def test_with_endpoint_the_index_comes_from_the_store_and_answers_alike(
+        client: httpx.Client, built_dist: Path, oxigraph_instance) -> None:
+    """`serve --endpoint`: the index is read from the remote store (one SELECT per predicate), and every
+    answer equals the embedded store's."""
+    response = httpx.post(oxigraph_instance.store_url, content=(built_dist / "clusterlod.nq").read_bytes(),
+                          headers={"Content-Type": "application/n-quads"}, timeout=60)
+    assert response.status_code in (200, 201, 204), response.text
+    queries = {"a": {"query": "関西ﾊﾞｲｵｸﾗｽﾀｰ", "type": "Cluster"}, "b": {"query": "沖縄"},
+               "c": {"query": "ものづくり", "properties": [{"pid": "region", "v": "東北"}]}}
+    extend = {"ids": ["cluster/kyushu-k-rip"], "properties": [{"id": p} for p in (
+        "companyCount", "universityCount", "region", "jisCode", "clusterOf", "sourceQuote")]}
+    with app_client(dist=built_dist, endpoint=oxigraph_instance.query_url, queries=None, timeout=20.0) as remote:
+        for path, params in (("/reconcile", {"queries": json.dumps(queries, ensure_ascii=False)}),
+                             ("/reconcile/en", {"extend": json.dumps(extend)}),
+                             ("/reconcile/en/preview", {"id": "cluster/kyushu-k-rip"}),
+                             ("/search.json", {"q": "環境分野"})):
+            here, there = client.get(path, params=params), remote.get(path, params=params)
+            assert there.status_code == here.status_code == 200, (path, there.text[:300])
+            assert there.content == here.content, path

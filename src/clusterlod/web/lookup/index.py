@@ -134,10 +134,12 @@ def _quads(data: Backend, predicate: str) -> Iterable[tuple[ox.NamedNode | ox.Bl
             yield q.subject, q.object, graph
         return
     p = ox.NamedNode(predicate)
-    for row in data.select(f"SELECT ?s ?o ?g WHERE {{ {{ GRAPH ?g {{ ?s {p} ?o }} }} UNION {{ ?s {p} ?o }} }}"):
-        if "s" in row and "o" in row:
-            graph = row["g"].value if "g" in row else ""
-            yield row["s"], row["o"], graph
+    rows = data.select(f"SELECT DISTINCT ?s ?o ?g WHERE {{ {{ GRAPH ?g {{ ?s {p} ?o }} }} UNION {{ ?s {p} ?o }} }}")
+    in_graphs = {(r["s"], r["o"]) for r in rows if "g" in r and "s" in r and "o" in r}
+    for row in rows:
+        if "s" not in row or "o" not in row or ("g" not in row and (row["s"], row["o"]) in in_graphs):
+            continue  # a default graph that is the union repeats what the named graphs hold
+        yield row["s"], row["o"], row["g"].value if "g" in row else ""
 
 
 def _name(text: str, lang: str, alt: bool) -> Name | None:

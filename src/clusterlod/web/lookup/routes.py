@@ -148,7 +148,9 @@ class LookupRoutes:
             lang, kind = self.lang(request), request.path_params["kind"]
             service, prefix, limit = self.parts().service, params.get("prefix", ""), self.limit(params)
             if kind == "entity":
-                return json_response(suggest.entities(service, prefix, params.get("type"), limit, lang))
+                cursor = params.get("cursor", "")
+                return json_response(suggest.entities(service, prefix, params.get("type"), limit, lang,
+                                                      int(cursor) if cursor.isdigit() and len(cursor) < 6 else 0))
             if kind == "type":
                 return json_response(suggest.types(service, prefix, limit, lang))
             if kind == "property":

@@ -16,6 +16,8 @@ from clusterlod.web.lookup.normalise import key
 
 WEIGHTS = {"label": 8, "altLabel": 6, "description": 3, "quote": 2}
 WHOLE_NAME = 20
+#: Words of a search that are looked for (each costs a pass over the texts); the rest are ignored.
+MAX_WORDS = 10
 #: The facets, in the order the page shows them, and the filter parameter of each.
 FACETS = ("type", "region", "programme", "field", "origin")
 ORIGINS = ("stated", "editorial")
@@ -74,7 +76,7 @@ class Searcher:
         self.keyed = [texts(e) for e in self.entries]
 
     def search(self, query: str, filters: dict[str, str], limit: int, kind: str = "") -> Found:
-        words = [w for w in (key(part) for part in query.split()) if w]
+        words = list(dict.fromkeys(w for w in (key(part) for part in query.split()) if w))[:MAX_WORDS]
         whole = key(query)
         hits = []
         for entry, keyed in zip(self.entries, self.keyed, strict=True):

@@ -30,7 +30,8 @@ def closeness(prefix: str, names: list[str]) -> int:
     return best
 
 
-def entities(service: Service, prefix: str, type_id: str | None, limit: int, lang: str) -> dict[str, Any]:
+def entities(service: Service, prefix: str, type_id: str | None, limit: int, lang: str,
+             cursor: int = 0) -> dict[str, Any]:
     index = service.index
     typed = key(prefix[: service.limits.chars])
     if not typed:
@@ -44,7 +45,7 @@ def entities(service: Service, prefix: str, type_id: str | None, limit: int, lan
         if rank:
             ranked.append((-rank, entry.label(lang), entry.iri, entry))
     ranked.sort(key=lambda r: r[:3])
-    return {"result": [suggestion(index, entry, lang) for *_, entry in ranked[:limit]]}
+    return {"result": [suggestion(index, entry, lang) for *_, entry in ranked[cursor:cursor + limit]]}
 
 
 def suggestion(index: Index, entry: Entry, lang: str) -> dict[str, Any]:
