@@ -549,3 +549,16 @@ def test_with_endpoint_the_index_comes_from_the_store_and_answers_alike(
             here, there = client.get(path, params=params), remote.get(path, params=params)
             assert there.status_code == here.status_code == 200, (path, there.text[:300])
             assert there.content == here.content, path
+
+
+def test_odd_but_valid_queries_are_answered(client: httpx.Client) -> None:
+    """Values the schema allows but nobody sends on purpose: an endless limit, a huge condition value."""
+    for query in ({"query": "K-RIP", "limit": 1e308}, {"query": "K-RIP", "limit": -5},
+                  {"query": "K-RIP", "properties": [{"pid": "region", "v": ["九州" * 2_000, {"id": "region/kyushu"}]}]},
+                  {"query": "K-RIP", "type": ["Cluster", "Region"], "type_strict": "all"},
+                  {"query": "K-RIP", "properties": [{"pid": "unknownProperty", "v": True}]}):
+        answer = client.post("/reconcile", data={"queries": json.dumps({"q0": query}, ensure_ascii=False)})
+        assert answer.status_code == 200, (query, answer.text)
+        check("reconciliation-result-batch", answer.json())
+    infinite = client.post("/reconcile", data={"queries": '{"q0": {"query": "K-RIP", "limit": Infinity}}'})
+    assert infinite.status_code == 200 and len(infinite.json()["q0"]["result"]) >= 1

@@ -104,11 +104,10 @@ def unit(target: Entry, lang: str) -> str:
 
 
 def condition_met(index: Index, entry: Entry, prop: Property, wanted: list[object]) -> bool:
-    """True when one of ``wanted`` (ids, names, codes, numbers, or ``{"id": ...}``) is a value of ``prop``."""
+    """True when one of ``wanted`` (ids, names, codes or numbers, already cut to the name limit) is a value of
+    ``prop``."""
     for value in wanted:
-        if isinstance(value, dict):
-            value = value.get("id") or value.get("name") or ""
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
             continue
         text = str(value)
         if prop.kind == ENTITY:

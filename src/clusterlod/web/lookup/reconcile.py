@@ -9,6 +9,7 @@ against the Community Group's schemas.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,7 +145,8 @@ class Service:
             return []  # a type this release does not have: no candidate can be of it
         strict = query.get("type_strict") if query.get("type_strict") in ("any", "should", "all") else "should"
         limit = query.get("limit", DEFAULT_LIMIT)
-        limit = max(1, min(int(limit) if isinstance(limit, int | float) else DEFAULT_LIMIT, self.limits.candidates))
+        limit = limit if isinstance(limit, int | float) and math.isfinite(limit) else DEFAULT_LIMIT
+        limit = max(1, min(int(limit), self.limits.candidates))
         checks = []
         for condition in conditions[: self.limits.batch]:
             if not isinstance(condition, dict) or "pid" not in condition:
@@ -152,7 +154,8 @@ class Service:
             prop = props.BY_ID.get(str(condition["pid"]).removeprefix(self.index.schema_space))
             if prop is not None:  # a property this service does not know is ignored, as the API allows
                 wanted = condition.get("v")
-                checks.append((prop, wanted if isinstance(wanted, list) else [wanted]))
+                checks.append((prop, [self.cut(v) for v in (wanted if isinstance(wanted, list) else [wanted])
+                                      ][: self.limits.batch]))
         allowed = self.allowed(types, strict)
         typed = Typed.of(text[: self.limits.chars])
         scored = []
@@ -168,6 +171,13 @@ class Service:
                 if met:
                     scored.append(Scored(entry, round(EXACT * met / len(checks)), None, len(checks) - met, met))
         return [self.candidate(s, lang) for s in rank(scored, limit)]
+
+    def cut(self, value: Any) -> Any:
+        """A condition's value with its text cut to --max-lookup-chars, as a name is."""
+        if isinstance(value, dict):
+            value = value.get("id") or value.get("name") or ""
+        return value[: self.limits.chars] if isinstance(value, str) else value if isinstance(value, int | float) \
+            else ""
 
     def candidate(self, scored: Scored, lang: str) -> dict[str, Any]:
         entry = scored.entry
