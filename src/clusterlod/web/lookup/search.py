@@ -84,23 +84,21 @@ class Searcher:
                 continue
             if any(value not in facet_values(self.index, entry, facet) for facet, value in filters.items()):
                 continue
-            score, matched, quote = 0, None, None
+            score, matched = 0, None
             for word in words:
                 best = None
-                for place, text, source in keyed:
-                    if word in text and (best is None or WEIGHTS[place] > WEIGHTS[best[0]]):
-                        best = (place, source)
-                    if source is not None and quote is None and word in text:
-                        quote = source
+                for place, text, _ in keyed:
+                    if word in text and (best is None or WEIGHTS[place] > WEIGHTS[best]):
+                        best = place
                 if best is None:
                     break
-                score += WEIGHTS[best[0]]
-                if matched is None or WEIGHTS[best[0]] > WEIGHTS[matched]:
-                    matched = best[0]
+                score += WEIGHTS[best]
+                if matched is None or WEIGHTS[best] > WEIGHTS[matched]:
+                    matched = best
             else:
                 if words and any(place in ("label", "altLabel") and text == whole for place, text, _ in keyed):
                     score += WHOLE_NAME
-                hits.append(Hit(entry, score, matched, quote))
+                hits.append(Hit(entry, score, matched, self.quote(keyed, words)))
         hits.sort(key=lambda h: (-h.score, h.entry.label("ja"), h.entry.iri))
         facets = {}
         for facet in FACETS:
@@ -110,6 +108,17 @@ class Searcher:
                     counts[value] = counts.get(value, 0) + 1
             facets[facet] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         return Found(query, hits[:limit], len(hits), facets, dict(filters))
+
+    @staticmethod
+    def quote(keyed: list[tuple[str, str, Quote | None]], words: list[str]) -> Quote | None:
+        """The quote holding the most words of the search (the first such), or None when none holds one."""
+        best, most = None, 0
+        for _, text, source in keyed:
+            if source is not None:
+                held = sum(word in text for word in words)
+                if held > most:
+                    best, most = source, held
+        return best
 
     def facet_label(self, facet: str, value: str, lang: str, words: dict[str, dict[str, str]]) -> str:
         if facet == "type":
