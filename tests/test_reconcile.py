@@ -510,6 +510,12 @@ def test_the_docs_state_the_rule_the_code_applies(project_root: Path) -> None:
     assert suffixes and re.findall(r"`([^`]+)`", suffixes.group(1)) == list(normalise.SUFFIXES)
     for name in ("EXACT", "SHORTENED", "SIMILAR", "CONDITION_PENALTY", "MIN_SCORE", "MATCH_AT"):
         assert f"{name} = {getattr(match, name)}" in doc, name
+    from clusterlod.web.lookup import search
+
+    weights = search.WEIGHTS
+    assert (f"in a label weighs {weights['label']}, in an altLabel {weights['altLabel']}, a description "
+            f"{weights['description']}, a quote {weights['quote']}") in " ".join(doc.split())
+    assert f"gets {search.WHOLE_NAME} more; only the first {search.MAX_WORDS} different words" in " ".join(doc.split())
     examples = re.findall(r"^\| `([^`]+)` \| `([^`]+)` \|$", doc, re.M)
     assert len(examples) >= 8
     for typed, printed in examples:  # each example pair has one key, as the table says
