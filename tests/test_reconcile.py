@@ -568,3 +568,15 @@ def test_odd_but_valid_queries_are_answered(client: httpx.Client) -> None:
         check("reconciliation-result-batch", answer.json())
     infinite = client.post("/reconcile", data={"queries": '{"q0": {"query": "K-RIP", "limit": Infinity}}'})
     assert infinite.status_code == 200 and len(infinite.json()["q0"]["result"]) >= 1
+
+
+def test_jsonp_for_older_clients_only_with_a_plain_callback_name(client: httpx.Client) -> None:
+    padded = client.get("/reconcile/en/suggest/type", params={"prefix": "pref", "callback": "jQuery123_456"})
+    assert padded.headers["content-type"].startswith("text/javascript")
+    text = padded.text
+    assert text.startswith("jQuery123_456(") and text.endswith(");")
+    check("suggest-types-response", json.loads(text[len("jQuery123_456("):-2]))
+    for hostile in ("alert(1)//", "a;b", "x" * 300, "<script>"):
+        plain = client.get("/reconcile/en/suggest/type", params={"prefix": "pref", "callback": hostile})
+        assert plain.headers["content-type"].startswith("application/json"), hostile
+        check("suggest-types-response", plain.json())

@@ -10,6 +10,7 @@ per release: an answer never mixes two releases.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,8 @@ from clusterlod.web.negotiation import LANGUAGES
 from clusterlod.web.sparql import TooLarge, read_body
 
 CORS = {"Access-Control-Allow-Origin": "*"}
+#: A JSONP callback must be a dotted JavaScript name, so nothing else can be made to run.
+JSONP_CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]{0,63}(\.[A-Za-z_$][A-Za-z0-9_$]{0,63}){0,3}")
 JSON_TYPE = formats.JSON_MEDIA_TYPE
 #: Results a search answers with at most (the facets count them all).
 SEARCH_RESULTS = 200
@@ -103,7 +106,8 @@ class LookupRoutes:
         client = request.client.host if request.client else None
         try:
             async with self.turns.turn(client, s.timeout):
-                return await anyio.to_thread.run_sync(self._guarded, work, params, limiter=self.working)
+                response = await anyio.to_thread.run_sync(self._guarded, work, params, limiter=self.working)
+            return padded(response, params.get("callback", ""))
         except Busy:
             return refused(f"this client already runs {s.max_client_queries} lookups at once; try again when it "
                            "is answered", 429, {"Retry-After": "1"})
@@ -222,6 +226,15 @@ class LookupRoutes:
             Route("/reconcile/{lang}/view", self.view, methods=["GET", "HEAD"]),
             Route("/search.json", self.search_json, methods=["GET", "HEAD"]),
         ]
+
+
+def padded(response: Response, callback: str) -> Response:
+    """JSONP for clients that still ask for it (OpenRefine's older suggest widget): ``callback(json);`` when the
+    callback is a plain JavaScript name, else the JSON as it is."""
+    if not callback or not JSONP_CALLBACK.fullmatch(callback) or response.media_type != JSON_TYPE:
+        return response
+    body = callback.encode("ascii") + b"(" + response.body + b");"
+    return Response(body, response.status_code, CORS, media_type="text/javascript; charset=utf-8")
 
 
 def facet_href(path: str, params: dict[str, str], facet: str, value: str | None) -> str:
