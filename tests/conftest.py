@@ -48,6 +48,12 @@ SLOW_TESTS = {
     "test_serve_smoke.py::test_idle_and_slow_connections_are_closed": "waits out a real server's idle timeouts",
     "test_operations.py::test_a_sighup_during_a_reload_is_not_lost":
         "two reloads racing; the inner loop keeps a refused reload and a request under way",
+    "test_reconcile.py::test_openrefine_batch_replayed_against_a_real_server":
+        "a real `clusterlod serve` over a socket; the inner loop replays the same OpenRefine batch in process",
+    "test_reconcile.py::test_each_release_answers_from_its_own_index":
+        "a second build and a reload; the inner loop keeps test_operations' reloads",
+    "test_reconcile.py::test_a_100_kb_name_costs_what_its_first_characters_do":
+        "a second app with a raised body limit; the inner loop keeps the batch, candidate and body limits",
     "test_load.py::test_a_reader_sees_the_old_or_the_new_totals_never_a_mixture":
         "readers racing a load on an Oxigraph server; the inner loop keeps the interrupted and killed loads",
 }

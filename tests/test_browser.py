@@ -123,6 +123,32 @@ def test_query_form_without_javascript(server: str, tmp_path: Path) -> None:
 
 
 
+@pytest.mark.external  # Chromium, launched here rather than through the browser_page fixture
+def test_search_and_its_facets_without_javascript(server: str, tmp_path: Path) -> None:
+    """Issue 26 item 4: from the query page to a search, a facet, and a result, with scripts off."""
+    executable = ensure_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=FLAGS)
+        page = browser.new_context(java_script_enabled=False, locale="en-GB").new_page()
+        page.goto(server + "/sparql?lang=en")
+        page.locator("main a.search-link").click()
+        page.fill("header #q", "環境分野")  # lines 52, 60, 69 print it
+        page.locator("header form.search button").click()
+        page.wait_for_url(lambda url: "q=" in url)
+        results = page.locator("#results > li")
+        assert results.count() >= 3 and page.locator("#results blockquote.quote").count() >= 3
+        page.locator("nav.facets a", has_text="Kyushu region").click()
+        page.wait_for_url(lambda url: "region=" in url)
+        names = page.locator("#results > li > a").all_inner_texts()
+        assert names and all(not n.startswith("http") for n in names)
+        assert "Kyushu Environment and Recycling Industry Plaza (K-RIP)" in names  # line 58-60
+        page.screenshot(path=str(tmp_path / "search-no-js.png"), full_page=True)
+        page.locator("#results > li > a").first.click()
+        assert "/id/" in page.url and page.locator("h1").inner_text()
+        browser.close()
+
+
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_yasgui_table_shows_labels_like_the_server_table(server: str, browser_page, tmp_path: Path,
                                                         lang: str) -> None:
@@ -201,7 +227,7 @@ def test_page_defects_of_the_review_are_gone(server: str, browser_page, tmp_path
     headings = page.locator("section.properties th[scope=row]").all_inner_texts()
     assert headings and all(h[:1] == h[:1].upper() for h in headings), headings
 
-    page.goto(f"{server}/search.{lang}.html?q=hokkaido-super-cluster")  # an IRI slug is no label
+    page.goto(f"{server}/search.{lang}.html?q=tohoku-monozukuri-corridor")  # an IRI slug is no label (its words are)
     assert page.locator("#results li").count() == 0
     page.goto(f"{server}/search.{lang}.html?q=Hokkaido")
     assert page.locator("#results li").count() > 0

@@ -133,7 +133,9 @@ def site(out: Path, dist: Path, base: str | None, queries: Path) -> None:
     """Write the pages and data documents as a static tree, with nginx and Apache configs.
 
     OUT/ can be served by any web server; OUT/nginx.conf.example and OUT/.htaccess add
-    the same 303 content negotiation as `clusterlod serve`.
+    the same 303 content negotiation as `clusterlod serve`. What computes an answer per
+    request is not in it: the SPARQL endpoint, the search with facets and /reconcile (the
+    OpenRefine service); proxy those paths to `clusterlod serve` (docs/serving.md).
     """
     from clusterlod.web.static_site import write_site
 

@@ -34,6 +34,7 @@ from clusterlod.web.describe import serialize
 from clusterlod.web.fairness import Busy, ClientTurns
 from clusterlod.web.generations import PINNED, Generation, Generations, no_release
 from clusterlod.web.limits import SD, Settings, service_description
+from clusterlod.web.lookup.routes import LookupRoutes, opener
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES, VARY_ALL, VARY_LANGUAGE
 from clusterlod.web.operations import Operations
 from clusterlod.web.pages import Renderer
@@ -100,6 +101,8 @@ class Served:
     sitemap_body: bytes
     downloads: dict[str, Download] = dataclasses.field(default_factory=dict)
     queries: Any = None
+    #: The release's lookup index and services (web/lookup/), built once on first use.
+    lookup: Any = None
 
 
 class Site:
@@ -128,7 +131,8 @@ class Site:
             raise no_release(s.dist, f"{DATASET_FILE} is missing")
         release = Release(generation.snapshot.folder, s.base, s.endpoint, s.timeout)
         served = Served(release, Renderer(release, read_queries(s.queries)),
-                        sitemap(release, release.ns.base))  # from the configured base, never Host
+                        sitemap(release, release.ns.base),  # from the configured base, never Host
+                        lookup=opener(release, s))
         generation.parts = served  # seen by warm() through the pin, and closed if starting fails
         if self.started:
             self._start(generation, served)
@@ -194,6 +198,7 @@ class Site:
                     if generation.retired:
                         return  # replaced meanwhile: nobody will ask it for pages
                     self.page(iri, lang)
+            generation.parts.lookup.get()  # the lookup index too, before anyone searches
         finally:
             PINNED.reset(token)
 
@@ -318,15 +323,15 @@ class Site:
         return self.redirect(request, "dataset")
 
     async def search(self, request: Request) -> Response:
-        return await self.blocking(self._search, request)
-
-    def _search(self, request: Request) -> Response:
+        """The search page: ranked results with the words that matched, and facets (web/lookup/search.py)."""
         name = request.url.path.strip("/")
         lang = name.split(".")[1] if name.count(".") == 2 else self.language(request)
-        query = request.query_params.get("q", "")[:200]
-        kind = request.query_params.get("kind", "")[:40]
-        body = self.renderer.search(lang, "/", query, status_all=not query.strip(), kind=kind)
-        return self.html(request, body, lang, vary=name.count(".") != 2)
+
+        def work(params: dict[str, str]) -> Response:
+            found = self.lookup.search(params)
+            body = self.renderer.search_page(lang, "/", found, params, self.generations.pinned().parts.lookup.get())
+            return self.html(request, body, lang, vary=name.count(".") != 2)
+        return await self.lookup.run(request, work)
 
     async def static_file(self, request: Request) -> Response:
         entry = self.static.get(request.path_params["name"])
@@ -477,7 +482,8 @@ def secured(send: Callable) -> Callable:
         if message["type"] == "http.response.start":
             headers = list(message.get("headers", []))
             headers.append(NOSNIFF)
-            if any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers):
+            if any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers) and \
+                    not any(k == b"content-security-policy" for k, _ in headers):  # a lookup preview sets its own
                 headers.extend(HTML_SECURITY)
             message = {**message, "headers": headers}
         await send(message)
@@ -491,6 +497,7 @@ def create_app(settings: Settings, access_log: TextIO | None = None, pid_file: P
     SIGHUP would still kill) and removed at shutdown.
     """
     site = Site(settings)
+    site.lookup = LookupRoutes(site)
     routes = [
         Route("/", site.home, methods=["GET", "HEAD"]),
         Route("/index.html", site.home, methods=["GET", "HEAD"]),
@@ -506,6 +513,7 @@ def create_app(settings: Settings, access_log: TextIO | None = None, pid_file: P
         Route("/favicon.ico", site.favicon, methods=["GET", "HEAD"]),
         Route("/robots.txt", site.robots, methods=["GET", "HEAD"]),
         Route("/.well-known/void", site.void, methods=["GET", "HEAD"]),
+        *site.lookup.routes(),
         Route("/static/{name:path}", site.static_file, methods=["GET", "HEAD"]),
         Route("/download/{path:path}", site.download, methods=["GET", "HEAD"]),
         Route("/{path:path}", site.resource, methods=["GET", "HEAD"]),

@@ -45,7 +45,8 @@ LIMITS: tuple[Limit, ...] = (
           "(JSON, XML, CSV and TSV answers are whole)."),
     Limit("max_client_queries", 1, "queries",
           "SPARQL queries running at once for one client address (behind a proxy on 127.0.0.1, the address its "
-          "X-Forwarded-For names); its further queries wait for its own turn, and get 429 after --timeout."),
+          "X-Forwarded-For names); its further queries wait for its own turn, and get 429 after --timeout. "
+          "Lookups (/reconcile, /search) take turns of their own under the same limit."),
     Limit("query_workers", 2, "processes",
           "Processes running SPARQL queries; a worker that dies or overruns is replaced."),
     Limit("worker_memory_mb", 2048, "MiB",
@@ -62,6 +63,15 @@ LIMITS: tuple[Limit, ...] = (
     Limit("max_header_bytes", 16_384, "bytes",
           "Largest request head (request line and headers); a larger one gets 431 and the connection is closed "
           "(send a long query by POST)."),
+    Limit("max_lookup_batch", 50, "queries",
+          "Queries in one reconciliation batch, and ids in one data-extension request (OpenRefine sends 10 at a "
+          "time); a larger one is answered 400."),
+    Limit("max_lookup_chars", 200, "characters",
+          "Characters of a name, prefix or search text that are matched; the rest of a longer one is ignored, so "
+          "a 100 KB name costs what 200 characters do."),
+    Limit("max_lookup_candidates", 25, "candidates",
+          "Candidates of one reconciliation query and suggestions of one prefix; a larger `limit` asked for is "
+          "lowered to this (a query without one gets 10)."),
     Limit("answer_cache_bytes", 16_777_216, "bytes",
           "Memory for answers to repeated queries (the release does not change while served); an answer over "
           "1/64 of it is not kept; 0 turns the cache off."),

@@ -29,8 +29,8 @@ HEALTH_PATH, METRICS_PATH = "/healthz", "/metrics"
 #: Latency buckets (seconds): a cached page is well under a millisecond, a query up to --timeout.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 #: Fixed route names, so a flood of distinct paths cannot grow the metrics.
-ROUTES = ("index", "page", "document", "resource", "download", "sparql", "search", "labels", "static", "sitemap",
-          "void", "healthz", "metrics")
+ROUTES = ("index", "page", "document", "resource", "download", "sparql", "search", "reconcile", "labels", "static",
+          "sitemap", "void", "healthz", "metrics")
 EXPOSE = (b"access-control-expose-headers", f"{RELEASE_HEADER}, ETag".encode())
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -86,7 +86,7 @@ def route_of(path: str) -> str:
     if path in fixed:
         return fixed[path]
     for prefix, name in (("/download/", "download"), ("/static/", "static"), ("/search", "search"),
-                         ("/labels.", "labels")):
+                         ("/reconcile", "reconcile"), ("/labels.", "labels")):
         if path.startswith(prefix):
             return name
     document = split_document(path.lstrip("/"))

@@ -276,6 +276,31 @@ class Renderer:
                               results=results, listing=status_all, robots="noindex")
         return self.render("search.html", context)
 
+    def search_page(self, lang: str, root: str, found: Any, params: dict[str, str], lookup: Any) -> bytes:
+        """The server's search: ranked results with the quote that matched, and every facet as links
+        (web/lookup/search.py); no script. The static site keeps :meth:`search`, a list filtered in the browser."""
+        from clusterlod.web.lookup.routes import ORIGIN_WORDS, facet_href
+
+        viewer = Viewer(self.release, lang, root)
+        path = f"{root}search.{lang}.html"
+        other = "en" if lang == "ja" else "ja"
+        results = [(viewer.node(hit.entry.iri), hit.entry.labels.get(other, ""), hit, self.release.kind(hit.entry.iri))
+                   for hit in found.hits]
+        facets = []
+        for facet, values in found.facets.items():
+            chosen = found.filters.get(facet)
+            links = [(lookup.searcher.facet_label(facet, value, lang, ORIGIN_WORDS), count,
+                      facet_href(path, params, facet, value), value == chosen) for value, count in values]
+            if links:
+                facets.append((UI[f"facet_{facet}"][lang], links, facet_href(path, params, facet, None) if chosen
+                               else None))
+        context = self.common(lang, root, f"search.{lang}.html", title=UI["search"][lang], q=found.query,
+                              results=results, found=found, facets=facets, listing=False, served=True,
+                              count=UI["search_count"][lang].format(total=found.total),
+                              shown=UI["search_shown"][lang].format(shown=len(found.hits))
+                              if found.total > len(found.hits) else "", robots="noindex")
+        return self.render("search.html", context)
+
     def not_found(self, lang: str, root: str, guess: str) -> bytes:
         context = self.common(lang, root, f"index.{lang}.html", title=UI["not_found"][lang], q=guess,
                               robots="noindex")

@@ -79,5 +79,5 @@ def robots_txt(base: str) -> bytes:
     """Pages and data may be crawled; the SPARQL endpoint and search, which compute for each request, not.
     Paths are from the server's root, where `serve` and `site` put everything; the sitemap is named by the
     release's base, as the sitemap's own addresses are."""
-    return (f"User-agent: *\nDisallow: /sparql\nDisallow: /search\nAllow: /\n\n"
+    return (f"User-agent: *\nDisallow: /sparql\nDisallow: /search\nDisallow: /reconcile\nAllow: /\n\n"
             f"Sitemap: {base}sitemap.xml\n").encode("ascii")

@@ -1,0 +1,1 @@
+"""Finding resources by name: the reconciliation service, suggest, and search (docs/reconciling.md)."""
