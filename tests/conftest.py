@@ -28,6 +28,9 @@ INNER_LOOP = '-n 4 --dist loadscope -m "not external and not slow"'
 #: instead. They are marked ``slow`` and left out of the inner loop; the README's test command runs
 #: them (docs/development.md#tests).
 SLOW_TESTS = {
+    "test_atomic.py::test_the_installed_command_never_deletes_a_project":
+        "the installed command in a fresh copy of the project, once per refused output folder; the inner loop "
+        "keeps each refusal in process (test_a_folder_it_did_not_write_is_never_replaced)",
     "test_shacl.py::test_same_violations_on_each_bad_record":
         "pySHACL, the reference engine, on each faulty record; the inner loop keeps every fault at once",
     "test_alignments.py": "the OWL-RL closure of the release with the aligned vocabularies",

@@ -7,14 +7,75 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from clusterlod.errors import ClusterlodError
+
+#: The file every output folder this tool writes holds: its one line names what the folder is ("release",
+#: "site"). A folder is replaced only when it holds this file (of the same kind), is empty or is missing.
+MARKER = ".clusterlod"
+
+
+def marker_text(kind: str) -> str:
+    return f"clusterlod {kind}: written by clusterlod; `clusterlod` replaces this folder whole\n"
+
+
+def check_replaceable(target: Path, kind: str, inputs: Iterable[Path] = (),
+                      ours: Callable[[Path], bool] | None = None) -> None:
+    """Refuse (one line, exit 1) to replace a folder this tool did not write, or one it must never touch.
+
+    Never replaced, whatever it holds: a folder holding ``.git``; the current folder or one of its
+    parents; an input (``inputs``: the project root, data/, the release a site is made from...) or a
+    parent of one. Otherwise a folder is replaced only if it is missing, empty, holds :data:`MARKER`
+    of this ``kind``, or (a folder written before the marker existed) ``ours(target)`` says it is ours.
+    """
+    target = Path(os.path.abspath(target))
+    resolved = target.resolve()
+
+    def refuse(reason: str) -> ClusterlodError:
+        return ClusterlodError(f"refusing to replace {target}: {reason}; nothing was written")
+
+    for guarded in [Path.cwd(), *inputs]:
+        guarded = guarded.resolve()
+        if guarded == resolved:
+            raise refuse("it is the current folder" if guarded == Path.cwd().resolve() else "it is an input of "
+                         "this command")
+        if resolved in guarded.parents:
+            raise refuse(f"it holds {guarded}, the current folder or an input of this command")
+    if not os.path.lexists(target):
+        return
+    if not resolved.is_dir():
+        raise refuse("it is not a folder")
+    if os.path.lexists(resolved / ".git"):
+        raise refuse("it holds .git (a repository)")
+    try:
+        entries = {entry.name for entry in os.scandir(resolved)}
+        if not entries:
+            return
+        if MARKER in entries:
+            written = (resolved / MARKER).read_text(encoding="utf-8", errors="replace")
+            if written == marker_text(kind):
+                return
+            raise refuse(f"it holds a clusterlod {written.split(':')[0].removeprefix('clusterlod ')}, "
+                         f"not a {kind}")
+        if ours is not None and ours(resolved):
+            return
+    except OSError as error:
+        raise refuse(f"it cannot be read ({error.strerror})") from None
+    raise refuse(f"it is not empty and was not written by clusterlod (no {MARKER} file): give a new or empty "
+                 f"folder")
+
 
 @contextmanager
-def replace_directory(target: Path) -> Iterator[Path]:
+def replace_directory(target: Path, kind: str = "release", inputs: Iterable[Path] = (),
+                      ours: Callable[[Path], bool] | None = None) -> Iterator[Path]:
     """Yield a fresh folder next to ``target``; on success it replaces ``target``.
+
+    Only a folder :func:`check_replaceable` accepts is replaced, checked before anything is written
+    and again at the swap; the new folder gets the :data:`MARKER` of ``kind``. A folder that cannot be
+    written (under a file, without permission) is one line, not a traceback.
 
     On any exception the temporary folder is removed and ``target`` is left
     exactly as it was. The swap is two renames on the same file system, so a
@@ -25,16 +86,23 @@ def replace_directory(target: Path) -> Iterator[Path]:
     call removes the ones whose lock is free, whose writer is gone. A concurrent build's folder
     is locked and kept. The lock goes with the process, so a reused process id fools nothing.
     """
+    inputs = list(inputs)
+    check_replaceable(target, kind, inputs, ours)
     target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with _parent_locked(target.parent):
-        remove_stale(target)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-        held = _lock(staging)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with _parent_locked(target.parent):
+            remove_stale(target)
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+            held = _lock(staging)
+    except OSError as error:
+        raise ClusterlodError(f"cannot write {target}: {error.strerror or error}") from None
     try:
         yield staging
+        (staging / MARKER).write_text(marker_text(kind), encoding="utf-8")
         os.chmod(staging, 0o755)
         with _parent_locked(target.parent):  # no other call cleans up while the old one is set aside
+            check_replaceable(target, kind, inputs, ours)  # it may have changed while the new one was written
             if target.exists():
                 retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
                 os.rename(target, retired / target.name)
