@@ -28,6 +28,8 @@ INNER_LOOP = '-n 4 --dist loadscope -m "not external and not slow"'
 #: instead. They are marked ``slow`` and left out of the inner loop; the README's test command runs
 #: them (docs/development.md#tests).
 SLOW_TESTS = {
+    "test_diff.py::test_a_poison_previous_release_stops_the_build":
+        "a build stopped by a poison previous release; the inner loop keeps the same budget on `diff` in process",
     "test_atomic.py::test_the_installed_command_never_deletes_a_project":
         "the installed command in a fresh copy of the project, once per refused output folder; the inner loop "
         "keeps each refusal in process (test_a_folder_it_did_not_write_is_never_replaced)",

@@ -34,7 +34,7 @@ queries_option = click.option("--queries", type=click.Path(file_okay=False, path
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @dist_option
 @base_option
 @click.option("--endpoint", default=None, metavar="URL",

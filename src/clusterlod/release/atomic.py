@@ -96,7 +96,7 @@ def replace_directory(target: Path, kind: str = "release", inputs: Iterable[Path
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
             held = _lock(staging)
     except OSError as error:
-        raise ClusterlodError(f"cannot write {target}: {error.strerror or error}") from None
+        raise ClusterlodError(f"cannot write {target}: {_reason(error)}") from None
     try:
         yield staging
         (staging / MARKER).write_text(marker_text(kind), encoding="utf-8")
@@ -182,3 +182,32 @@ def write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_file(path: Path, write: Callable[[Path], None]) -> None:
+    """``write(temporary)`` fills a file beside ``path`` that is then renamed to it: whole or nothing.
+
+    The folder is made if missing, as ``build --out`` does; one that cannot be (a file in the way, no
+    permission) is one line, exit 1.
+    """
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.close(handle)
+        temporary = Path(name)
+        write(temporary)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise ClusterlodError(f"cannot write {path}: {_reason(error)}") from None
+    finally:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+
+
+def _reason(error: OSError) -> str:
+    """Why a folder could not be made, in words: mkdir says "File exists" when a file is in the way."""
+    if isinstance(error, (FileExistsError, NotADirectoryError)):
+        return "a file is in the way of its folder"
+    return error.strerror or str(error)

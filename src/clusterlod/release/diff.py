@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from clusterlod import formats
-from clusterlod.errors import DataError
+from clusterlod.errors import ClusterlodError, DataError
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD, Namespaces
 from clusterlod.release.canon import Budget, TooComplex, canonicalize
 from clusterlod.release.rdfio import blank_node_groups
@@ -30,6 +30,8 @@ from clusterlod.release.rdfio import blank_node_groups
 CS = STANDARD_PREFIXES["cs"]
 RDF = STANDARD_PREFIXES["rdf"]
 DEFAULT_GRAPH = ""  # the key of the default graph in a Diff
+#: pyoxigraph's parser holds at most this many bytes of one statement (its "buffer maximal size").
+PARSER_LINE_LIMIT = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -65,18 +67,40 @@ class Diff:
 
 
 def read_release(path: Path) -> Release:
-    """A dist/ folder (its N-Quads and catalogue) or an N-Quads file; a bad file is one DataError line."""
+    """A dist/ folder (its N-Quads and catalogue) or an N-Quads file; a bad file is one DataError line.
+
+    A folder without a release is exit 1, as for ``serve``; a file that is not N-Quads is exit 3.
+    """
     folder = path if path.is_dir() else None
     nquads = folder / formats.DATASET_FILE if folder else path
+    if folder is not None and not nquads.is_file():
+        raise ClusterlodError(f"no built release at {folder} ({formats.DATASET_FILE} is missing): give a dist/ "
+                              "folder or an .nq file")
     if not nquads.is_file():
-        raise DataError(nquads, None, None, "no such N-Quads file (expected a dist/ folder or a .nq file)")
+        raise DataError(nquads, None, None, "not a file (expected a dist/ folder or an .nq file)")
     try:
         quads = list(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS))
     except SyntaxError as error:
         raise DataError(nquads, getattr(error, "lineno", None), None, f"not N-Quads: {error.msg}") from None
+    except MemoryError:  # pyoxigraph's parser refuses a line longer than its buffer
+        raise DataError(nquads, _first_long_line(nquads), None,
+                        f"a line longer than {PARSER_LINE_LIMIT // 2**20} MiB, the N-Quads parser's limit") from None
     except OSError as error:
         raise DataError(nquads, None, None, f"cannot be read: {error.strerror}") from None
     return Release(str(path), _version(quads, folder), quads)
+
+
+def _first_long_line(path: Path) -> int | None:
+    """The number of the first line longer than the parser's limit, read in bounded pieces."""
+    with open(path, "rb") as lines:
+        number, length = 1, 0
+        while piece := lines.readline(2**20):
+            length += len(piece)
+            if length > PARSER_LINE_LIMIT:
+                return number
+            if piece.endswith(b"\n"):
+                number, length = number + 1, 0
+    return None
 
 
 def _version(quads: list[ox.Quad], folder: Path | None) -> str | None:
