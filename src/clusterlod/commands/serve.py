@@ -144,7 +144,8 @@ def site(out: Path, dist: Path, base: str | None, queries: Path) -> None:
 @click.command()
 @click.option("--to", "target", required=True, metavar="URL",
               help="Where the release is served: the host of `clusterlod serve` or of the `clusterlod site` tree "
-                   "(e.g. https://data.example.org/).")
+                   "(e.g. https://data.example.org/). A plain http(s) URL: no query, fragment or credentials, "
+                   "no whitespace, %, $, backslash or quotes (Apache would read them as rules); refused, exit 2.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               help="Write the rules to FILE (e.g. clusterlod/.htaccess in a w3id.org checkout); default: stdout.")
 def redirects(target: str, out: Path | None) -> None:
@@ -157,15 +158,10 @@ def redirects(target: str, out: Path | None) -> None:
     dataset description, sparql 307, download/... and other files 302. docs/serving.md
     says how to register it at w3id.org.
     """
-    from urllib.parse import urlsplit
-
     from clusterlod.release.atomic import write_text
     from clusterlod.web.webconf import w3id
 
-    parts = urlsplit(target)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise click.BadParameter("give an absolute http(s) URL without query or fragment", param_hint="--to")
-    rules = w3id(target)
+    rules = w3id(target)  # checks the URL first: refused, it is one line and exit 2, and nothing is written
     if out is None:
         click.echo(rules, nl=False)
     else:
