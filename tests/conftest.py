@@ -28,6 +28,9 @@ INNER_LOOP = '-n 4 --dist loadscope -m "not external and not slow"'
 #: instead. They are marked ``slow`` and left out of the inner loop; the README's test command runs
 #: them (docs/development.md#tests).
 SLOW_TESTS = {
+    "test_failures.py::test_every_other_failure_has_its_code_and_its_line":
+        "the installed command once per documented failure beyond the first of each code; the inner loop runs "
+        "the same command lines in process (test_every_other_failure_in_process)",
     "test_diff.py::test_a_poison_previous_release_stops_the_build":
         "a build stopped by a poison previous release; the inner loop keeps the same budget on `diff` in process",
     "test_atomic.py::test_the_installed_command_never_deletes_a_project":

@@ -133,7 +133,8 @@ def site(out: Path, dist: Path, base: str | None, queries: Path) -> None:
     """Write the pages and data documents as a static tree, with nginx and Apache configs.
 
     OUT/ can be served by any web server; OUT/nginx.conf.example and OUT/.htaccess add
-    the same 303 content negotiation as `clusterlod serve`.
+    the same 303 content negotiation as `clusterlod serve`. OUT is replaced whole, and only
+    if it is missing, empty or a site clusterlod wrote (docs/release.md).
     """
     from clusterlod.web.static_site import write_site
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clusterlod import formats
-from clusterlod.release.atomic import MARKER, replace_directory
+from clusterlod.release.atomic import MARKER, check_replaceable, replace_directory
 from clusterlod.web import webconf, wellknown
 from clusterlod.web.app import _static_files, sitemap
 from clusterlod.web.canned import read_queries
@@ -27,12 +27,14 @@ def write_site(dist: Path, out: Path, base: str | None = None, queries: Path | N
     """Write the whole tree into ``out`` (replaced whole); returns the number of files written."""
     from clusterlod.release.rebase import check_site_base
 
+    inputs = [dist, *([queries] if queries is not None else [])]
+    check_replaceable(out, "site", inputs, _old_site)  # at once, before the release is read
     check_site_base(dist, base)  # never a site without its resource pages
     release = Release(dist, base)
     canned = read_queries(queries)
     renderer = Renderer(release, canned, static=True)
     written = 0
-    with replace_directory(out, "site", [dist, *([queries] if queries is not None else [])], _old_site) as tree:
+    with replace_directory(out, "site", inputs, _old_site) as tree:
         def put(relative: str, data: bytes) -> None:
             nonlocal written
             path = tree / relative
