@@ -28,6 +28,9 @@ INNER_LOOP = '-n 4 --dist loadscope -m "not external and not slow"'
 #: instead. They are marked ``slow`` and left out of the inner loop; the README's test command runs
 #: them (docs/development.md#tests).
 SLOW_TESTS = {
+    "test_diff.py::test_a_build_may_replace_the_release_it_follows": "a whole build in process, over its previous "
+                                                                    "release; the inner loop keeps build --previous "
+                                                                    "through the changed_dist fixture",
     "test_failures.py::test_every_other_failure_has_its_code_and_its_line":
         "the installed command once per documented failure beyond the first of each code; the inner loop runs "
         "the same command lines in process (test_every_other_failure_in_process)",

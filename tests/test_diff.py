@@ -247,3 +247,18 @@ def test_the_changes_go_into_a_new_folder_whole(tmp_path: Path) -> None:
     assert out.is_file() and [p.name for p in out.parent.iterdir()] == ["changes.ttl"]
     blocked = run_cli("diff", str(old), str(old), "--out", str(old / "changes.ttl"))
     assert blocked.returncode == ExitCode.ERROR and blocked.stderr.count("\n") == 1, blocked.stderr
+
+
+def test_a_build_may_replace_the_release_it_follows(previous_release: Path, built_dist: Path, project_root: Path,
+                                                    tmp_path: Path) -> None:
+    """`build --previous dist` over dist/ itself: the previous release is read whole before the swap, so the
+    output-folder guard (release.atomic) lets it be replaced, and the new catalogue links it."""
+    import shutil
+
+    dist = tmp_path / "dist"
+    shutil.copytree(built_dist, dist)
+    shutil.copy(previous_release, dist / "clusterlod.nq")  # the same release, as an earlier version states it
+    result = run_cli("build", "--root", str(project_root), "--out", str(dist), "--previous", str(dist))
+    assert result.returncode == 0, result.stderr
+    catalog = rdflib.Graph().parse(dist / "catalog.ttl")
+    assert [str(v) for v in catalog.objects(DATASET, DCAT.previousVersion)] == [f"{BASE}dataset/version/{EARLIER}"]

@@ -346,7 +346,8 @@ def build(root: Path, out: Path, base: str | None = None, progress: Progress | N
 
     say = progress or (lambda message: None)
     time_it: Timer = timer or (lambda name, stage, run: stage(run))
-    inputs = [root, *(root / name for name in INPUT_FOLDERS), *([previous] if previous is not None else [])]
+    # Not --previous: it is read whole before the swap, so `build --previous dist` may replace dist/.
+    inputs = [root, *(root / name for name in INPUT_FOLDERS)]
     with no_cyclic_gc(), replace_directory(out, "release", inputs, catalog.written_by_us) as staging:
         run = Run(root, staging, base, engine, fail_on, previous_release=previous)
         try:

@@ -16,6 +16,8 @@ from clusterlod.errors import ClusterlodError
 #: The file every output folder this tool writes holds: its one line names what the folder is ("release",
 #: "site"). A folder is replaced only when it holds this file (of the same kind), is empty or is missing.
 MARKER = ".clusterlod"
+#: The kinds of folder clusterlod writes: a build's release, a static site.
+KINDS = ("release", "site")
 
 
 def marker_text(kind: str) -> str:
@@ -31,19 +33,21 @@ def check_replaceable(target: Path, kind: str, inputs: Iterable[Path] = (),
     parent of one. Otherwise a folder is replaced only if it is missing, empty, holds :data:`MARKER`
     of this ``kind``, or (a folder written before the marker existed) ``ours(target)`` says it is ours.
     """
+    assert kind in KINDS, kind
     target = Path(os.path.abspath(target))
     resolved = target.resolve()
 
     def refuse(reason: str) -> ClusterlodError:
         return ClusterlodError(f"refusing to replace {target}: {reason}; nothing was written")
 
-    for guarded in [Path.cwd(), *inputs]:
-        guarded = guarded.resolve()
+    guards = [(Path(folder).resolve(), "an input of this command") for folder in inputs]
+    with contextlib.suppress(OSError):  # a current folder that was removed guards nothing
+        guards.insert(0, (Path.cwd().resolve(), "the current folder"))
+    for guarded, what in guards:
         if guarded == resolved:
-            raise refuse("it is the current folder" if guarded == Path.cwd().resolve() else "it is an input of "
-                         "this command")
+            raise refuse(f"it is {what}")
         if resolved in guarded.parents:
-            raise refuse(f"it holds {guarded}, the current folder or an input of this command")
+            raise refuse(f"it holds {guarded}, {what}")
     if not os.path.lexists(target):
         return
     if not resolved.is_dir():
@@ -58,8 +62,9 @@ def check_replaceable(target: Path, kind: str, inputs: Iterable[Path] = (),
             written = (resolved / MARKER).read_text(encoding="utf-8", errors="replace")
             if written == marker_text(kind):
                 return
-            raise refuse(f"it holds a clusterlod {written.split(':')[0].removeprefix('clusterlod ')}, "
-                         f"not a {kind}")
+            other = next((k for k in KINDS if written == marker_text(k)), None)
+            raise refuse(f"it holds a clusterlod {other}, not a {kind}" if other else
+                         f"its {MARKER} file is not one clusterlod wrote")
         if ours is not None and ours(resolved):
             return
     except OSError as error:
