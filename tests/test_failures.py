@@ -283,3 +283,14 @@ def test_ctrl_c(built_dist: Path) -> None:
     announced, *rest = err.splitlines()
     assert announced == f"clusterlod: serving {values['dist']} at http://127.0.0.1:{values['port']}/"
     assert len(rest) == 1 and failure.pattern(**values).fullmatch(rest[0]), err
+
+
+@pytest.mark.parametrize("command", [["query", "totals-by-region"], ["load", "{dist}"],
+                                     ["links", "check", "--dist", "{dist}"],
+                                     ["serve", "--dist", "{dist}", "--port", "{port}"]])
+def test_a_file_endpoint_is_a_usage_error_for_every_command(command: list[str], built_dist: Path) -> None:
+    """Nothing was contacted, so the command line is what is wrong (2), whichever command is given it."""
+    words = [word.format(dist=built_dist, port=free_port()) for word in command]
+    done = run_cli(*words, "--endpoint", "file:///etc/passwd", cwd=ROOT)
+    assert done.returncode == ExitCode.USAGE and done.stderr.count("\n") == 1, done.stderr
+    assert "give an http:// or https:// URL" in done.stderr
