@@ -29,6 +29,17 @@ INNER_LOOP = '-n 4 --dist loadscope -m "not external and not slow"'
 #: instead. They are marked ``slow`` and left out of the inner loop; the README's test command runs
 #: them (docs/development.md#tests).
 SLOW_TESTS = {
+    "test_diff.py::test_a_build_may_replace_the_release_it_follows": "a whole build in process, over its previous "
+                                                                    "release; the inner loop keeps build --previous "
+                                                                    "through the changed_dist fixture",
+    "test_failures.py::test_every_other_failure_has_its_code_and_its_line":
+        "the installed command once per documented failure beyond the first of each code; the inner loop runs "
+        "the same command lines in process (test_every_other_failure_in_process)",
+    "test_diff.py::test_a_poison_previous_release_stops_the_build":
+        "a build stopped by a poison previous release; the inner loop keeps the same budget on `diff` in process",
+    "test_atomic.py::test_the_installed_command_never_deletes_a_project":
+        "the installed command in a fresh copy of the project, once per refused output folder; the inner loop "
+        "keeps each refusal in process (test_a_folder_it_did_not_write_is_never_replaced)",
     "test_shacl.py::test_same_violations_on_each_bad_record":
         "pySHACL, the reference engine, on each faulty record; the inner loop keeps every fault at once",
     "test_alignments.py": "the OWL-RL closure of the release with the aligned vocabularies",

@@ -11,8 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
+from inprocess import run_cli
 from rdflib import RDF, Literal, Namespace, URIRef
 from test_catalog import dcat_ap_problems
 
@@ -166,8 +168,97 @@ def test_the_changes_read_back_the_same_in_every_out_syntax(tmp_path: Path, exte
 
 
 def test_a_folder_without_a_release_is_one_line(tmp_path: Path) -> None:
+    """Exit 1 as for `serve --dist empty/` (docs/cli.md: no built dist/ where one is needed), not 3."""
     result = clusterlod("diff", str(tmp_path), str(tmp_path))
-    assert result.returncode == ExitCode.BAD_DATA
+    assert result.returncode == ExitCode.ERROR
     assert result.stderr.count("\n") == 1 and "clusterlod.nq" in result.stderr
     result = clusterlod("diff", str(tmp_path), str(tmp_path), "--out", str(tmp_path / "changes.json"))
     assert result.returncode == ExitCode.USAGE and not (tmp_path / "changes.json").exists()
+
+
+def _random_graph(seed: int) -> list[ox.Triple]:
+    """Small graphs of look-alike blank nodes: where RDFC-1.0's deep algorithm has work to do."""
+    import random
+
+    rng = random.Random(seed)
+    nodes = [ox.BlankNode(f"x{i}") for i in range(rng.randint(1, 7))]
+    predicates = [ox.NamedNode(f"http://example.org/p{i}") for i in range(2)]
+    return [ox.Triple(rng.choice([*nodes, ox.NamedNode("http://example.org/a")]), rng.choice(predicates),
+                      rng.choice([*nodes, ox.Literal("v"), ox.Literal(str(rng.randint(0, 1)))]))
+            for _ in range(rng.randint(1, 12))]
+
+
+def test_the_budgeted_canonicaliser_labels_as_pyoxigraph_does() -> None:
+    """release.canon is RDFC-1.0 as written; pyoxigraph's implementation is the independent reference."""
+    from clusterlod.release.canon import canonicalize
+
+    for seed in range(300):
+        triples = _random_graph(seed)
+        reference = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        reference.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        assert sorted({str(t) for t in canonicalize(triples)}) == sorted(str(q.triple) for q in reference), seed
+
+
+def clique(path: Path, size: int) -> Path:
+    """Issue 29, break 4: blank nodes each linked to every other (9 of them kept the old diff busy for 61 s)."""
+    path.write_text("".join(f"_:n{a} <http://example.org/knows> _:n{b} <http://example.org/g> .\n"
+                            for a in range(size) for b in range(size) if a != b), encoding="utf-8")
+    return path
+
+
+def test_a_poison_graph_is_refused_within_the_budget(tmp_path: Path) -> None:
+    """In process, so the inner loop keeps it: exit 3 and one line naming the file, in about a quarter second."""
+    poison = clique(tmp_path / "clique.nq", 9)
+    result = run_cli("diff", str(poison), str(poison))
+    assert result.returncode == ExitCode.BAD_DATA, result.stderr
+    assert result.stderr.count("\n") == 1 and f"{poison}:" in result.stderr and "budget" not in result.stdout
+    assert "poison graph" in result.stderr
+    small = clique(tmp_path / "small.nq", 4)  # a few look-alikes are fine
+    assert run_cli("diff", str(small), str(small)).returncode == 0
+
+
+def test_a_poison_previous_release_stops_the_build(tmp_path: Path, project_root: Path) -> None:
+    out = tmp_path / "dist"
+    poison = clique(tmp_path / "previous.nq", 9)
+    with poison.open("a", encoding="utf-8") as more:  # a release that says which version it is
+        more.write(f'<{BASE}dataset> <{DCAT}version> "{EARLIER}" <{BASE}graph/release> .\n')
+    result = run_cli("build", "--root", str(project_root), "--out", str(out), "--previous", str(poison))
+    assert result.returncode == ExitCode.BAD_DATA, result.stderr
+    assert result.stderr.count("\n") == 1 and "poison graph" in result.stderr
+    assert not out.exists()
+
+
+def test_a_line_over_the_parsers_limit_is_bad_data(tmp_path: Path) -> None:
+    """pyoxigraph's parser stops at 16 MiB for one statement: that was a MemoryError and exit 70."""
+    big = tmp_path / "big.nq"
+    big.write_text('<http://example.org/a> <http://example.org/p> "ok" .\n'
+                   f'<http://example.org/a> <http://example.org/p> "{"x" * (17 * 2**20)}" .\n', encoding="utf-8")
+    result = run_cli("diff", str(big), str(big))
+    assert result.returncode == ExitCode.BAD_DATA, result.stderr
+    assert result.stderr.count("\n") == 1 and f"{big}:2:" in result.stderr
+
+
+def test_the_changes_go_into_a_new_folder_whole(tmp_path: Path) -> None:
+    """--out into a missing folder makes it (as build --out does); a file in the way is one line, exit 1."""
+    old = tmp_path / "old.nq"
+    old.write_text('<http://example.org/a> <http://example.org/p> "1" .\n', encoding="utf-8")
+    out = tmp_path / "missing" / "folder" / "changes.ttl"
+    assert run_cli("diff", str(old), str(old), "--out", str(out)).returncode == 0
+    assert out.is_file() and [p.name for p in out.parent.iterdir()] == ["changes.ttl"]
+    blocked = run_cli("diff", str(old), str(old), "--out", str(old / "changes.ttl"))
+    assert blocked.returncode == ExitCode.ERROR and blocked.stderr.count("\n") == 1, blocked.stderr
+
+
+def test_a_build_may_replace_the_release_it_follows(previous_release: Path, built_dist: Path, project_root: Path,
+                                                    tmp_path: Path) -> None:
+    """`build --previous dist` over dist/ itself: the previous release is read whole before the swap, so the
+    output-folder guard (release.atomic) lets it be replaced, and the new catalogue links it."""
+    import shutil
+
+    dist = tmp_path / "dist"
+    shutil.copytree(built_dist, dist)
+    shutil.copy(previous_release, dist / "clusterlod.nq")  # the same release, as an earlier version states it
+    result = run_cli("build", "--root", str(project_root), "--out", str(dist), "--previous", str(dist))
+    assert result.returncode == 0, result.stderr
+    catalog = rdflib.Graph().parse(dist / "catalog.ttl")
+    assert [str(v) for v in catalog.objects(DATASET, DCAT.previousVersion)] == [f"{BASE}dataset/version/{EARLIER}"]

@@ -208,3 +208,67 @@ def test_the_build_summary_samples_are_a_real_builds(tmp_path: Path) -> None:
     assert done.returncode == 0 and real, done.stderr
     for page, match in samples:
         assert match.groups()[1:] == real.groups()[1:], f"{page.name}: {match[0]!r} but a build says {real[0]!r}"
+
+
+def sparql_client_sample() -> str:
+    """docs/development.md's SparqlClient sample, as written."""
+    [block] = [b for b in code_blocks(ROOT / "docs" / "development.md")
+               if b.startswith("from clusterlod.sparql.remote import SparqlClient")]
+    return block
+
+
+def test_the_sparql_client_sample_runs(oxigraph_server) -> None:
+    """Every call the sample shows, with its asserts, against a real Oxigraph (the sample's store moved to it)."""
+    sample = sparql_client_sample()
+    assert 'store = "http://127.0.0.1:7878"' in sample
+    exec(compile(sample.replace("http://127.0.0.1:7878", oxigraph_server.base), "docs/development.md", "exec"), {})
+
+
+#: How the docs may start the tests: the project's interpreter (the virtual environment's, or `python`
+#: once it is activated), never a PYTHONPATH over the sources, which misses the test extra.
+PYTEST_LINE = re.compile(r"(?:^|`|\s)((?:\S+=\S+\s+)*(?:\.venv/bin/)?python3?\s+-m\s+pytest\b[^`\n#]*)")
+
+
+def pytest_lines() -> list[tuple[str, str]]:
+    return [(page.relative_to(ROOT).as_posix(), match.group(1).strip()) for page in PAGES
+            for match in PYTEST_LINE.finditer(page.read_text(encoding="utf-8"))]
+
+
+def test_every_documented_test_command_selects_real_tests() -> None:
+    """A test command in the docs names files and tests that exist, run by the project's interpreter."""
+    lines = pytest_lines()
+    assert any(page == "docs/loading.md" for page, _ in lines)
+    for page, line in lines:
+        words = shlex.split(line)
+        assert "=" not in words[0], (page, line)  # no PYTHONPATH=src (or any variable) in front
+        assert words[0] in ("python", "python3", ".venv/bin/python"), (page, line)
+        files = [w for w in words if w.startswith("tests/")]
+        for file in files:
+            assert (ROOT / file.split("::")[0]).is_file(), (page, line)
+        if "-k" in words:
+            wanted = words[words.index("-k") + 1]
+            names = re.findall(r"^def (test_\w+)", "".join((ROOT / f).read_text(encoding="utf-8") for f in files),
+                               re.M)
+            assert any(wanted in name for name in names), (page, line)
+
+
+def sample_outputs() -> set[str]:
+    """The folders the docs' samples write in the project folder: `clusterlod site DIR`, `--out DIR`,
+    `oxigraph serve --location DIR`."""
+    found = set()
+    for _, words in EXAMPLES:
+        if words[1] == "site" and len(words) > 2 and not words[2].startswith("-"):
+            found.add(words[2])
+        found.update(words[i + 1] for i, word in enumerate(words[:-1]) if word == "--out")
+    for page in PAGES:
+        found.update(re.findall(r"oxigraph serve --location (\S+)", page.read_text(encoding="utf-8")))
+    return {name.removeprefix("./").rstrip("/") for name in found if not name.startswith(("/", "$", "~"))}
+
+
+def test_what_the_samples_write_is_ignored_by_git() -> None:
+    """A newcomer who runs the docs' samples in the checkout gets no untracked release, site or store."""
+    outputs = sample_outputs()
+    assert {"public", "store"} <= outputs
+    for name in sorted(outputs):
+        ignored = subprocess.run(["git", "check-ignore", "-q", "--no-index", f"{name}/"], cwd=ROOT)
+        assert ignored.returncode == 0, f"{name}/ is not in .gitignore"

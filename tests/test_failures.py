@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+from inprocess import run_cli
 from stores import swallowing_proxy
 
 from clusterlod.commands.failures import FAILURES, SHOWN, Failure
@@ -113,7 +114,57 @@ def bug(request: pytest.FixtureRequest, tmp: Path) -> tuple[dict[str, str], dict
     return {"project": str(tmp)}, {"PYTHONPATH": str(tmp)}
 
 
+def _bad_query(request: pytest.FixtureRequest, tmp: Path) -> tuple[dict[str, str], None]:
+    (tmp / "bad.rq").write_text("SELECT * WHERE { ?s ?p }\n", encoding="utf-8")
+    return {**_dist(request), "query": str(tmp / "bad.rq")}, None
+
+
+def _long_line(request: pytest.FixtureRequest, tmp: Path) -> tuple[dict[str, str], None]:
+    """Line 2 holds a literal of 17 MiB: past the 16 MiB pyoxigraph's parser holds for one statement."""
+    (tmp / "big.nq").write_text('<http://example.org/a> <http://example.org/p> "ok" .\n'
+                                f'<http://example.org/a> <http://example.org/p> "{"x" * (17 * 2**20)}" .\n',
+                                encoding="utf-8")
+    return {**_dist(request), "big": str(tmp / "big.nq")}, None
+
+
+def _clique(request: pytest.FixtureRequest, tmp: Path) -> tuple[dict[str, str], None]:
+    """Nine blank nodes each linked to every other: the old diff took 87 s on it, each further node ten times more."""
+    (tmp / "clique.nq").write_text("".join(f"_:n{a} <http://example.org/knows> _:n{b} .\n"
+                                           for a in range(9) for b in range(9) if a != b), encoding="utf-8")
+    return {**_dist(request), "clique": str(tmp / "clique.nq")}, None
+
+
+def _failing_check(request: pytest.FixtureRequest, tmp: Path) -> tuple[dict[str, str], None]:
+    """A quality check that always finds one row (each row is a problem)."""
+    (tmp / "queries" / "qc").mkdir(parents=True)
+    (tmp / "queries" / "qc" / "always-fails.rq").write_text(
+        "# title-ja: 常に失敗\n# title-en: Always fails\n# description: One row, whatever the data.\n"
+        "SELECT ?problem WHERE { VALUES ?problem { \"this row\" } }\n", encoding="utf-8")
+    return {**_dist(request), "queries": str(tmp / "queries")}, None
+
+
+def _foreign_output(request: pytest.FixtureRequest, tmp: Path) -> tuple[dict[str, str], None]:
+    project = tmp / "notes"
+    project.mkdir()
+    (project / "mine.txt").write_text("not clusterlod's", encoding="utf-8")
+    return {**_dist(request), "project": str(project)}, None
+
+
 SETUPS: dict[str, Setup] = {
+    "refused-output": lambda request, tmp: ({"project": str(_project(request))}, None),
+    "foreign-output": _foreign_output,
+    "output-under-a-file": lambda request, tmp: ({"project": str(_project(request))}, None),
+    "unwritable-output": lambda request, tmp: ({"project": str(_project(request))}, None),
+    "diff-without-release": lambda request, tmp: ({**_dist(request), "empty": str(tmp)}, None),
+    "unknown-slug": lambda request, tmp: (_dist(request), None),
+    "bad-port": lambda request, tmp: ({}, None),
+    "file-endpoint": lambda request, tmp: ({}, None),
+    "graph-format-for-rows": lambda request, tmp: (_dist(request), None),
+    "rewrite-syntax-in-target": lambda request, tmp: ({}, None),
+    "query-syntax": _bad_query,
+    "long-line": _long_line,
+    "poison-graph": _clique,
+    "failed-check": _failing_check,
     "unknown-option": lambda request, tmp: ({}, None),
     "bad-parameter": lambda request, tmp: (_dist(request), None),
     "no-release": lambda request, tmp: ({"empty": str(tmp), "port": str(free_port())}, None),
@@ -153,8 +204,15 @@ def check(failure: Failure, done: subprocess.CompletedProcess[str], values: dict
     assert failure.pattern(**values).fullmatch(lines[0]), (lines[0], failure.line)
 
 
-@pytest.mark.parametrize("name", sorted(SETUPS))
-def test_the_failure_has_its_code_and_its_line(name: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+#: The exit codes issue 29 found untrue, and what else it found: run with the installed command in the slow
+#: tier, and in process in the inner loop. Every other scenario runs with the installed command in the inner loop.
+OTHERS = sorted({"refused-output", "foreign-output", "output-under-a-file", "unwritable-output",
+                 "diff-without-release", "unknown-slug", "bad-port", "file-endpoint", "graph-format-for-rows",
+                 "rewrite-syntax-in-target", "query-syntax", "long-line", "poison-graph", "failed-check"})
+FIRST_OF_EACH_CODE = sorted(set(SETUPS) - set(OTHERS))
+
+
+def run_installed(name: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     failure = BY_NAME[name]
     values, env = SETUPS[name](request, tmp_path)
     environment = None
@@ -164,6 +222,27 @@ def test_the_failure_has_its_code_and_its_line(name: str, request: pytest.Fixtur
         environment = {**os.environ, **env}
     done = subprocess.run(argv(failure, values), capture_output=True, text=True, cwd=ROOT, env=environment,
                           timeout=120)
+    check(failure, done, values)
+
+
+@pytest.mark.parametrize("name", FIRST_OF_EACH_CODE)
+def test_the_failure_has_its_code_and_its_line(name: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    run_installed(name, request, tmp_path)
+
+
+@pytest.mark.parametrize("name", OTHERS)
+def test_every_other_failure_has_its_code_and_its_line(name: str, request: pytest.FixtureRequest,
+                                                      tmp_path: Path) -> None:
+    run_installed(name, request, tmp_path)
+
+
+@pytest.mark.parametrize("name", OTHERS)
+def test_every_other_failure_in_process(name: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """The same command lines through the CLI's entry point in this process: the inner loop's check."""
+    failure = BY_NAME[name]
+    values, env = SETUPS[name](request, tmp_path)
+    assert env is None
+    done = run_cli(*argv(failure, values)[1:], cwd=ROOT)
     check(failure, done, values)
 
 
@@ -204,3 +283,14 @@ def test_ctrl_c(built_dist: Path) -> None:
     announced, *rest = err.splitlines()
     assert announced == f"clusterlod: serving {values['dist']} at http://127.0.0.1:{values['port']}/"
     assert len(rest) == 1 and failure.pattern(**values).fullmatch(rest[0]), err
+
+
+@pytest.mark.parametrize("command", [["query", "totals-by-region"], ["load", "{dist}"],
+                                     ["links", "check", "--dist", "{dist}"],
+                                     ["serve", "--dist", "{dist}", "--port", "{port}"]])
+def test_a_file_endpoint_is_a_usage_error_for_every_command(command: list[str], built_dist: Path) -> None:
+    """Nothing was contacted, so the command line is what is wrong (2), whichever command is given it."""
+    words = [word.format(dist=built_dist, port=free_port()) for word in command]
+    done = run_cli(*words, "--endpoint", "file:///etc/passwd", cwd=ROOT)
+    assert done.returncode == ExitCode.USAGE and done.stderr.count("\n") == 1, done.stderr
+    assert "give an http:// or https:// URL" in done.stderr

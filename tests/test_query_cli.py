@@ -80,3 +80,17 @@ def test_credentials_in_the_url_authenticate_and_are_never_shown(project_root: P
 def test_an_unreachable_endpoint_is_one_line(project_root: Path, built_dist: Path) -> None:
     refused(clusterlod("query", "totals-by-region", "--endpoint", f"http://127.0.0.1:{free_port()}/query",
                        "--dist", str(built_dist), cwd=project_root), "cannot reach")
+
+
+def test_every_quality_check_says_its_verdict(project_root: Path, built_dist: Path) -> None:
+    """Issue 29: a passing quality check printed a bare header. Each row is a problem; none is a pass."""
+    from inprocess import run_cli
+
+    checks = sorted((project_root / "queries" / "qc").glob("*.rq"))
+    assert checks, "no quality checks found"
+    for check in checks:
+        result = run_cli("query", f"qc/{check.stem}", "--dist", str(built_dist), cwd=project_root)
+        assert result.returncode == 0, result.stderr  # the release passed its gate, so every check passes
+        assert result.stdout.splitlines()[-1] == "0 rows: passed", result.stdout
+        as_csv = run_cli("query", f"qc/{check.stem}", "--dist", str(built_dist), "--format", "csv", cwd=project_root)
+        assert "passed" not in as_csv.stdout  # machine formats stay the SPARQL results alone

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from inprocess import app_client
+from inprocess import app_client, run_cli
 from test_serve import BASE, CLUSTER, MATRIX
 from test_site import tree  # noqa: F401 - the fixture: `clusterlod site` of the built release
 
@@ -27,6 +27,30 @@ from clusterlod.web.release import Release
 
 TARGET = "https://data.example.org/lod/"
 FOLDER = "clusterlod"
+#: --to values that are plain URLs: every character RFC 3986 allows in a path that means nothing to
+#: mod_rewrite, an IPv6 host, a port, no trailing slash.
+ACCEPTED = ["https://data.example.org:8443/lod-v1/a_b.c~d/(x)!y*z,w;v=u+t&s:r@q/", "http://[::1]:8080",
+            "http://127.0.0.1/"]
+#: --to values that would change the rules (issue 29, break 5), each with the words of its refusal.
+REFUSED = [
+    ("https://data.example.org/\nRewriteRule ^ https://elsewhere.example/ [R=302,L]", "control character"),
+    ("https://data.example.org/a b/", "whitespace"),
+    ("https://data.example.org/%{HTTP:X-Host}/", "rewrite rules would interpret"),
+    ("https://%{HTTP:X-Host}/", "rewrite rules would interpret"),
+    ("https://data.example.org/$1/", "rewrite rules would interpret"),
+    ("https://data.example.org/${map:x}/", "rewrite rules would interpret"),
+    ("https://data.example.org/a\\1/", "rewrite rules would interpret"),
+    ("https://data.example.org/%7E/", "rewrite rules would interpret"),
+    ('https://data.example.org/"x/', "rewrite rules would interpret"),
+    ("https://data.example.org/\x85/", "control character"),
+    ("https://data.example.org/\t", "control character"),
+    ("https://dätä.example.org/", "non-ASCII"),
+    ("https://user:secret@data.example.org/", "credentials"),
+    ("https://data.example.org/?a=b", "query"),
+    ("ftp://data.example.org/", "http"),
+    ("data.example.org/lod/", "http"),
+    ("https://data.example.org:99999/", "port"),
+]
 #: One Accept per variant, the document extension each must land on.
 MAIN = [("text/turtle", "ttl"), ("application/ld+json", "jsonld"), ("application/n-triples", "nt"),
         ("application/rdf+xml", "rdf"), ("text/html", "ja.html")]
@@ -39,6 +63,10 @@ def apache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run([sys.executable, "-m", "clusterlod", "redirects", "--to", TARGET, "--out", str(rules)], check=True)
     server = ApacheServer()
     server.put(f"{FOLDER}/.htaccess", rules.read_text(encoding="utf-8"))
+    for number, target in enumerate(ACCEPTED):  # each accepted --to in a folder of its own, the same Apache
+        written = rules.with_name(f"accepted{number}.htaccess")
+        assert run_cli("redirects", "--to", target, "--out", str(written)).returncode == 0, target
+        server.put(f"accepted{number}/.htaccess", written.read_text(encoding="utf-8"))
     server.start()
     try:
         yield server.url
@@ -151,3 +179,38 @@ def test_the_site_htaccess_negotiates_in_apache_as_serve_does(tree: Path) -> Non
         assert not re.search(r"\[\w+:(error|crit|alert|emerg)\]", server.error_log()), server.error_log()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(("target", "reason"), REFUSED)
+def test_a_target_that_would_change_the_rules_is_refused(target: str, reason: str, tmp_path: Path) -> None:
+    """Usage error (2), one line, nothing written: the URL never reaches a configuration file."""
+    out = tmp_path / ".htaccess"
+    result = run_cli("redirects", "--to", target, "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and reason in result.stderr, result.stderr
+    assert "secret" not in result.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_accepted_targets_redirect_in_apache(apache: str) -> None:
+    """Each accepted --to, run by Apache: every kind of redirect lands on the target as given, nothing else."""
+    with httpx.Client(base_url=apache, follow_redirects=False, timeout=30) as client:
+        for number, target in enumerate(ACCEPTED):
+            to = target if target.endswith("/") else target + "/"
+            folder = f"/accepted{number}/"
+            for path, accept, status, landing in [
+                    (CLUSTER, "text/turtle", 303, f"{CLUSTER}.ttl"), (CLUSTER, "text/html", 303, f"{CLUSTER}.ja.html"),
+                    ("", "text/turtle", 303, "dataset.ttl"), ("sparql", "*/*", 307, "sparql"),
+                    ("download/clusterlod.nq", "*/*", 302, "download/clusterlod.nq")]:
+                response = client.get(folder + path, headers={"Accept": accept})
+                assert (response.status_code, response.headers.get("location")) == (status, to + landing), \
+                    (target, path)
+
+
+def test_what_is_written_is_escaped_as_mod_rewrite_reads_it() -> None:
+    """mod_rewrite's docs: "The special characters $ and % can be quoted by prepending them with a backslash".
+    Nothing that reaches the rules needs it today (the URL check refuses both); the escape stays the last guard."""
+    from clusterlod.web.webconf import _substitution
+
+    assert _substitution("https://h/$1/%{HTTP:X-Host}/a\\b") == "https://h/\\$1/\\%{HTTP:X-Host}/a\\\\b"
+    assert _substitution("https://data.example.org/lod/") == "https://data.example.org/lod/"

@@ -32,7 +32,10 @@ def meta() -> dict:
 
 
 def dist_files(dist: Path) -> list[str]:
-    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
+    """The release's files: all but the marker that says the folder is clusterlod's (release.atomic)."""
+    from clusterlod.release.atomic import MARKER
+
+    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file() and p.name != MARKER)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from stores import free_port
 
-from clusterlod.errors import RemoteError
+from clusterlod.errors import UsageError
 from clusterlod.sparql import canned
 from clusterlod.sparql.remote import EndpointFailure, SparqlClient, check_url, first_line
 
@@ -200,12 +200,12 @@ def test_credentials_in_the_url_are_used_and_never_shown(challenge: str) -> None
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "", "   ", "ftp://example.org/sparql", "127.0.0.1:7878/query",
                                  "http://", "http://127.0.0.1:port/query"])
 def test_only_http_urls_are_endpoints(url: str) -> None:
-    with pytest.raises(RemoteError, match="give an http:// or https:// URL"):
+    with pytest.raises(UsageError, match="give an http:// or https:// URL"):  # nothing contacted: exit 2
         check_url(url)
 
 
 def test_a_refused_url_with_credentials_does_not_show_them() -> None:
-    with pytest.raises(RemoteError) as caught:
+    with pytest.raises(UsageError) as caught:
         check_url("ftp://user:topsecret@example.org/")
     assert "topsecret" not in str(caught.value)
 

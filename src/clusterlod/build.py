@@ -350,11 +350,15 @@ def build(root: Path, out: Path, base: str | None = None, progress: Progress | N
     release this one follows (a dist/ folder or its N-Quads): the catalogue links it and says what changed.
     ``done`` gets the summary of what was written, before it is swapped in.
     """
+    from clusterlod.release import catalog
     from clusterlod.release.atomic import replace_directory
+    from clusterlod.sources.project import INPUT_FOLDERS
 
     say = progress or (lambda message: None)
     time_it: Timer = timer or (lambda name, stage, run: stage(run))
-    with no_cyclic_gc(), replace_directory(out) as staging:
+    # Not --previous: it is read whole before the swap, so `build --previous dist` may replace dist/.
+    inputs = [root, *(root / name for name in INPUT_FOLDERS)]
+    with no_cyclic_gc(), replace_directory(out, "release", inputs, catalog.written_by_us) as staging:
         run = Run(root, staging, base, engine, fail_on, previous_release=previous)
         try:
             for name, stage in STAGES:

@@ -67,6 +67,12 @@ class DataError(ClusterlodError):
         return type(self), (self.path, self.line, self.record, self.message)
 
 
+class QuerySyntaxError(ClusterlodError):
+    """A SPARQL query that does not parse: a malformed input file; the message names its line and column."""
+
+    exit_code = ExitCode.BAD_DATA
+
+
 class ValidationFailed(ClusterlodError):
     """The graph does not conform to the shapes (or a quality check); nothing is published."""
 

@@ -44,7 +44,8 @@ def gate_options(command: Callable) -> Callable:
 @root_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help=("Output folder (default: dist/ in the project folder). "
-                    "Replaced whole, or left as it was on failure."))
+                    "Replaced whole, or left as it was on failure; only a missing or empty folder or one "
+                    "clusterlod wrote (docs/release.md)."))
 @base_option
 @gate_options
 @click.option("--previous", type=click.Path(exists=True, path_type=Path), default=None, metavar="OLD",

@@ -27,6 +27,7 @@ def diff(old: Path, new: Path, out: Path | None, summary: bool) -> None:
     from clusterlod import formats
     from clusterlod.namespaces import Namespaces
     from clusterlod.release import publish
+    from clusterlod.release.atomic import write_file
     from clusterlod.release.diff import change_set_triples, read_release, text
     from clusterlod.release.diff import diff as compare
 
@@ -42,4 +43,5 @@ def diff(old: Path, new: Path, out: Path | None, summary: bool) -> None:
     if out is not None:
         ns = Namespaces()
         triples = sorted(change_set_triples(result, ns), key=str)
-        publish.write_rdf(out, triples, formats.BY_EXTENSION[extension], publish.used_prefixes(triples, ns.prefixes()))
+        syntax, prefixes = formats.BY_EXTENSION[extension], publish.used_prefixes(triples, ns.prefixes())
+        write_file(out, lambda path: publish.write_rdf(path, triples, syntax, prefixes))

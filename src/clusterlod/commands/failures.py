@@ -20,7 +20,8 @@ ANY = "…"
 
 #: How the docs show each placeholder.
 SHOWN = {"project": "project", "dist": "dist", "empty": "empty", "port": "8000", "closed": "8001",
-         "proxy": "8002", "record_line": "4"}
+         "proxy": "8002", "record_line": "4", "query": "bad.rq", "big": "big.nq", "clique": "clique.nq",
+         "queries": "queries"}
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,45 @@ FAILURES: tuple[Failure, ...] = (
             "clusterlod serve --dist {empty} --port {port}",
             "clusterlod: error: no built release at {empty} (clusterlod.nq is missing): "
             "run `clusterlod build` first, or pass --dist DIR"),
+    Failure("refused-output", ExitCode.ERROR, "building into a folder clusterlod did not write (here the data)",
+            "clusterlod build --root {project} --out {project}/data",
+            "clusterlod: error: refusing to replace {project}/data: it is an input of this command; "
+            "nothing was written"),
+    Failure("foreign-output", ExitCode.ERROR, "writing a site over a folder of other files",
+            "clusterlod site {project} --dist {dist}",
+            "clusterlod: error: refusing to replace {project}: it is not empty and was not written by clusterlod "
+            "(no .clusterlod file): give a new or empty folder; nothing was written"),
+    Failure("output-under-a-file", ExitCode.ERROR, "an output folder under a regular file",
+            "clusterlod build --root {project} --out {project}/data/clusters.yaml/dist",
+            "clusterlod: error: cannot write {project}/data/clusters.yaml/dist: a file is in the way of its folder"),
+    Failure("unwritable-output", ExitCode.ERROR, "an output folder where nothing can be written",
+            "clusterlod build --root {project} --out /proc/clusterlod/dist",
+            "clusterlod: error: cannot write /proc/clusterlod/dist: …"),
+    Failure("diff-without-release", ExitCode.ERROR, "comparing with a folder that holds no build",
+            "clusterlod diff {dist} {empty}",
+            "clusterlod: error: no built release at {empty} (clusterlod.nq is missing): give a dist/ folder or an "
+            ".nq file"),
+    Failure("unknown-slug", ExitCode.ERROR, "a query parameter naming a resource the data does not hold",
+            "clusterlod query project-card --param project=no-such-project --dist {dist}",
+            "clusterlod: error: parameter 'project': 'no-such-project' names no cluster in the data"),
     Failure("busy-port", ExitCode.ERROR, "serving on a port another server holds",
             "clusterlod serve --dist {dist} --port {port}",
             "clusterlod: error: cannot listen on 127.0.0.1:{port}: the port is in use (another server?): "
             "pick another --port"),
+    Failure("bad-port", ExitCode.USAGE, "a port number no TCP port has",
+            "clusterlod serve --port 70000",
+            "clusterlod: error: Invalid value for '--port': 70000 is not in the range 1<=x<=65535 "
+            "(see `clusterlod serve --help`)"),
+    Failure("file-endpoint", ExitCode.USAGE, "an endpoint that is a local file (nothing is contacted)",
+            "clusterlod query totals-by-region --endpoint file:///etc/passwd",
+            "clusterlod: error: --endpoint 'file:///etc/passwd': give an http:// or https:// URL of a SPARQL endpoint"),
+    Failure("graph-format-for-rows", ExitCode.USAGE, "a graph syntax asked of a SELECT query",
+            "clusterlod query totals-by-region --format turtle --dist {dist}",
+            "clusterlod: error: a SELECT answer is not a graph: use --format table, csv, tsv or json"),
+    Failure("rewrite-syntax-in-target", ExitCode.USAGE, "a redirect target that Apache would read as rules",
+            "clusterlod redirects --to 'https://data.example.org/%{{HTTP:X-Host}}/'",
+            "clusterlod: error: --to 'https://data.example.org/%{{HTTP:X-Host}}/': characters that Apache's rewrite "
+            "rules would interpret (% $ \\ quotes braces ...): give a plain URL"),
     Failure("bad-data", ExitCode.BAD_DATA, "a new record (data/new.yaml) without the quote it comes from",
             "clusterlod build --root {project}",
             "clusterlod: error: data/new.yaml:1: record 'late-addition': missing required field 'source' "
@@ -65,11 +101,25 @@ FAILURES: tuple[Failure, ...] = (
             "clusterlod validate --root {project}",
             "clusterlod: error: queries/qc/: no quality checks (*.rq) here: the gate will not pass a project "
             "without its checks; copy the project's queries/ folder, or pass the right --root"),
+    Failure("query-syntax", ExitCode.BAD_DATA, "a query file that is not SPARQL",
+            "clusterlod query {query} --dist {dist}",
+            "clusterlod: error: {query}: syntax error at line 1, column …"),
+    Failure("long-line", ExitCode.BAD_DATA, "an N-Quads line longer than the parser's 16 MiB",
+            "clusterlod diff {big} {dist}",
+            "clusterlod: error: {big}:2: a line longer than 16 MiB, the N-Quads parser's limit"),
+    Failure("poison-graph", ExitCode.BAD_DATA,
+            "blank nodes too alike to compare in bounded time (here nine, each linked to every other)",
+            "clusterlod diff {clique} {dist}",
+            "clusterlod: error: {clique}: blank nodes too tangled to compare: 9 look-alike blank nodes need more "
+            "than … canonicalisation steps (a poison graph, RDFC-1.0 section 4.4); nothing was compared"),
     Failure("not-conforming", ExitCode.NOT_CONFORMING,
             "data that breaks a shape (here a shape added to allow the Hokkaido project one field only)",
             "clusterlod build --root {project}",
             "clusterlod: error: does not conform: data/clusters.yaml:{record_line}: record 'hokkaido-super-cluster': "
             "[clo:industrialField] More than 1 values on …"),
+    Failure("failed-check", ExitCode.NOT_CONFORMING, "a quality check that finds a problem (one row)",
+            "clusterlod query qc/always-fails --queries {queries} --dist {dist}",
+            "clusterlod: error: qc/always-fails: 1 row: failed (each row is a problem)"),
     Failure("unsupported-shape", ExitCode.UNSUPPORTED_SHAPE, "a shape written in SHACL-JS (sh:js)",
             "clusterlod build --root {project}",
             "clusterlod: error: shapes/clusterlod-shapes.ttl, shapes/js.ttl: shape "

@@ -63,6 +63,18 @@ def query(name: str, pairs: tuple[str, ...], endpoint: str | None, timeout: floa
     answer = canned.run(query_, params, dist=dist, endpoint=endpoint, timeout=timeout, union=union,
                         max_answer_bytes=max_answer_bytes)
     click.echo(canned.render(answer, fmt), nl=False)
+    if query_.is_qc and answer.kind == "bindings":
+        verdict(query_.name, len(answer.rows), fmt)
+
+
+def verdict(name: str, rows: int, fmt: str) -> None:
+    """A quality check's result in words: each row is a problem, so no row means it passed (exit 4 if not)."""
+    from clusterlod.errors import ValidationFailed
+
+    if rows:
+        raise ValidationFailed(f"{name}: {rows} {'row' if rows == 1 else 'rows'}: failed (each row is a problem)")
+    if fmt == "table":  # the machine formats stay exactly the SPARQL results
+        click.echo("0 rows: passed")
 
 
 @click.command()

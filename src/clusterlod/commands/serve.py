@@ -34,7 +34,7 @@ queries_option = click.option("--queries", type=click.Path(file_okay=False, path
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @dist_option
 @base_option
 @click.option("--endpoint", default=None, metavar="URL",
@@ -136,6 +136,8 @@ def site(out: Path, dist: Path, base: str | None, queries: Path) -> None:
     the same 303 content negotiation as `clusterlod serve`. What computes an answer per
     request is not in it: the SPARQL endpoint, the search with facets and /reconcile (the
     OpenRefine service); proxy those paths to `clusterlod serve` (docs/serving.md).
+    OUT is replaced whole, and only if it is missing, empty or a site clusterlod wrote
+    (docs/release.md).
     """
     from clusterlod.web.static_site import write_site
 
@@ -146,7 +148,8 @@ def site(out: Path, dist: Path, base: str | None, queries: Path) -> None:
 @click.command()
 @click.option("--to", "target", required=True, metavar="URL",
               help="Where the release is served: the host of `clusterlod serve` or of the `clusterlod site` tree "
-                   "(e.g. https://data.example.org/).")
+                   "(e.g. https://data.example.org/). A plain http(s) URL: no query, fragment or credentials, "
+                   "no whitespace, %, $, backslash or quotes (Apache would read them as rules); refused, exit 2.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               help="Write the rules to FILE (e.g. clusterlod/.htaccess in a w3id.org checkout); default: stdout.")
 def redirects(target: str, out: Path | None) -> None:
@@ -159,15 +162,10 @@ def redirects(target: str, out: Path | None) -> None:
     dataset description, sparql 307, download/... and other files 302. docs/serving.md
     says how to register it at w3id.org.
     """
-    from urllib.parse import urlsplit
-
     from clusterlod.release.atomic import write_text
     from clusterlod.web.webconf import w3id
 
-    parts = urlsplit(target)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise click.BadParameter("give an absolute http(s) URL without query or fragment", param_hint="--to")
-    rules = w3id(target)
+    rules = w3id(target)  # checks the URL first: refused, it is one line and exit 2, and nothing is written
     if out is None:
         click.echo(rules, nl=False)
     else:

@@ -56,6 +56,20 @@ FORMAT_FEATURES = {
     "nq": "http://www.w3.org/ns/formats/N-Quads",
 }
 CATALOG_FILE = formats.CATALOG_FILE
+#: The catalogue's English description, the same in every release: it tells a release folder written before
+#: release.atomic's marker file existed (see :func:`written_by_us`).
+CATALOG_DESCRIPTION = ("The catalogue of the clusterlod release: one dataset, with its named graphs, link sets "
+                       "and files.")
+
+
+def written_by_us(folder: Path) -> bool:
+    """A release folder from before the marker file (0.3.0 and older): its catalogue is one a build wrote."""
+    catalog = folder / CATALOG_FILE
+    try:
+        return catalog.is_file() and (folder / formats.DATASET_FILE).is_file() and \
+            f'"{CATALOG_DESCRIPTION}"@en' in catalog.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -185,9 +199,7 @@ def _catalog(w: CatalogWriter, meta: dict[str, Any], dataset: ox.NamedNode) -> N
     w.add(catalog, "dcterms:description", w.lit(
         "clusterlod の公開物のカタログ。"
         "データセット一つ（その名前付きグラフ、リンクセット、配布ファイル）を収める。", language="ja"))
-    w.add(catalog, "dcterms:description", w.lit(
-        "The catalogue of the clusterlod release: one dataset, with its named graphs, link sets and files.",
-        language="en"))
+    w.add(catalog, "dcterms:description", w.lit(CATALOG_DESCRIPTION, language="en"))
     w.add(catalog, "dcat:dataset", dataset)
     w.add(catalog, "dcterms:publisher", ox.NamedNode(w.ns.base + "publisher"))
     w.add(catalog, "foaf:homepage", ox.NamedNode(w.ns.base))

@@ -22,6 +22,8 @@ IDENTIFIERS_FILE = "reference/identifiers.csv"
 #: The quality checks: the gate runs every query here and refuses a project that has none, so that it can
 #: never pass because its checks were not found (they are the project's, like data/, never the package's).
 QC_FOLDER = "queries/qc"
+#: The project's input folders: an output folder is never one of them (release.atomic).
+INPUT_FOLDERS = ("data", "ontology", "shapes", "queries", "src")
 
 
 @dataclass

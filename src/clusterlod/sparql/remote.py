@@ -42,7 +42,7 @@ import httpx
 import pyoxigraph as ox
 
 from clusterlod import __version__, formats
-from clusterlod.errors import RemoteError
+from clusterlod.errors import RemoteError, UsageError
 from clusterlod.sparql import answers
 from clusterlod.sparql.answers import Answer
 from clusterlod.sparql.sparql_text import inspect
@@ -147,7 +147,8 @@ def first_line(body: bytes | str | None, markup: bool = True) -> str:
 def check_url(url: str | None, option: str = "--endpoint") -> tuple[str, tuple[str, str] | None]:
     """An http(s) URL without its credentials, and the credentials; anything else is refused.
 
-    Only the protocol is ever spoken: a ``file:`` or empty URL is refused, never opened.
+    Only the protocol is ever spoken: a ``file:`` or empty URL is refused (a usage error: nothing was
+    contacted), never opened.
     """
     text = (url or "").strip()
     parts = urlsplit(text)
@@ -157,7 +158,7 @@ def check_url(url: str | None, option: str = "--endpoint") -> tuple[str, tuple[s
         port = -1
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or port == -1:
         shown = text if "@" not in text else "(a URL with credentials)"
-        raise RemoteError(f"{option} {shown!r}: give an http:// or https:// URL of a SPARQL endpoint")
+        raise UsageError(f"{option} {shown!r}: give an http:// or https:// URL of a SPARQL endpoint")
     credentials = None
     if parts.username is not None or parts.password is not None:
         credentials = (unquote(parts.username or ""), unquote(parts.password or ""))

@@ -45,7 +45,11 @@ def iri(value: str, what: str) -> ox.NamedNode:
 
 
 def endpoint_url(value: str, what: str) -> str:
-    """An endpoint must be an absolute http(s) IRI: it is checked like a graph name."""
+    """An endpoint must be an http(s) URL, by the client's one rule (a usage error, exit 2: nothing was
+    contacted), and an absolute IRI, checked like a graph name."""
+    from clusterlod.sparql.remote import check_url
+
+    check_url(value, what)
     node = iri(value, what)
     if not node.value.lower().startswith(("http://", "https://")):
         raise InvalidIri(f"{what} {value!r} is not an http(s) URL; nothing was sent")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clusterlod import formats
-from clusterlod.release.atomic import replace_directory
+from clusterlod.release.atomic import MARKER, check_replaceable, replace_directory
 from clusterlod.web import webconf, wellknown
 from clusterlod.web.app import _static_files, sitemap
 from clusterlod.web.canned import read_queries
@@ -27,12 +27,14 @@ def write_site(dist: Path, out: Path, base: str | None = None, queries: Path | N
     """Write the whole tree into ``out`` (replaced whole); returns the number of files written."""
     from clusterlod.release.rebase import check_site_base
 
+    inputs = [dist, *([queries] if queries is not None else [])]
+    check_replaceable(out, "site", inputs, _old_site)  # at once, before the release is read
     check_site_base(dist, base)  # never a site without its resource pages
     release = Release(dist, base)
     canned = read_queries(queries)
     renderer = Renderer(release, canned, static=True)
     written = 0
-    with replace_directory(out) as tree:
+    with replace_directory(out, "site", inputs, _old_site) as tree:
         def put(relative: str, data: bytes) -> None:
             nonlocal written
             path = tree / relative
@@ -63,7 +65,7 @@ def write_site(dist: Path, out: Path, base: str | None = None, queries: Path | N
             put(f"queries/{query.name}.rq", query.text.encode("utf-8"))
         for name, (data, _) in sorted(_static_files().items()):
             put(f"static/{name}", data)
-        for path in sorted(p for p in release.dist.rglob("*") if p.is_file()):
+        for path in sorted(p for p in release.dist.rglob("*") if p.is_file() and p.name != MARKER):
             put(f"download/{path.relative_to(release.dist).as_posix()}", path.read_bytes())
         put("sitemap.xml", sitemap(release, release.ns.base))
         put("favicon.ico", wellknown.favicon_ico())
@@ -73,6 +75,15 @@ def write_site(dist: Path, out: Path, base: str | None = None, queries: Path | N
         put(NGINX_FILE, webconf.nginx(str(out.resolve())).encode("utf-8"))
         put(".htaccess", webconf.apache().encode("utf-8"))
     return written
+
+
+def _old_site(folder: Path) -> bool:
+    """A site written before the marker file (0.3.0 and older): its nginx example is one `site` wrote."""
+    try:
+        with open(folder / NGINX_FILE, encoding="utf-8") as example:
+            return example.readline() == webconf.HEADER + "\n"
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _query_page(release: Release, renderer: Renderer, query, lang: str) -> bytes:

@@ -15,7 +15,7 @@ import re
 
 import pyoxigraph as ox
 
-from clusterlod.errors import ClusterlodError, UsageError
+from clusterlod.errors import ClusterlodError, QuerySyntaxError, UsageError
 from clusterlod.namespaces import RESOURCE_KINDS, XSD, Namespaces
 from clusterlod.sparql.canned.catalogue import CannedQuery, Param
 from clusterlod.sparql.sparql_text import FORMS, tokens
@@ -58,8 +58,8 @@ def where_group(text: str, origin: str = "query") -> int:
     raise ClusterlodError(f"{origin}: the query has no WHERE group to bind parameters in")
 
 
-def syntax_error(error: SyntaxError, text: str, origin: str) -> ClusterlodError:
-    """One readable line naming the file, line and column of a syntax error.
+def syntax_error(error: SyntaxError, text: str, origin: str) -> QuerySyntaxError:
+    """One readable line naming the file, line and column of a syntax error (exit 3: a malformed input).
 
     pyoxigraph decides whether the query is valid, but often places the error at the
     end of the text; rdflib's parser points at the token where the query goes wrong,
@@ -68,16 +68,16 @@ def syntax_error(error: SyntaxError, text: str, origin: str) -> ClusterlodError:
     located = rdflib_position(text)
     if located is not None:
         line, column, found = located
-        return ClusterlodError(f"{origin}: syntax error at line {line}, column {column}: unexpected {found}")
+        return QuerySyntaxError(f"{origin}: syntax error at line {line}, column {column}: unexpected {found}")
     message = str(error)
     match = SYNTAX_ERROR.match(message)
     if not match:
-        return ClusterlodError(f"{origin}: syntax error: {message.splitlines()[0]}")
+        return QuerySyntaxError(f"{origin}: syntax error: {message.splitlines()[0]}")
     line, column, detail = match.groups()
     detail = " ".join(detail.split())
     if len(detail) > 160:
         detail = detail[:157] + "..."
-    return ClusterlodError(f"{origin}: syntax error at line {line}, column {column}: {detail}")
+    return QuerySyntaxError(f"{origin}: syntax error at line {line}, column {column}: {detail}")
 
 
 def rdflib_position(text: str) -> tuple[int, int, str] | None:

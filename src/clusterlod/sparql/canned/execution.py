@@ -10,6 +10,7 @@ ignore it; see docs/querying.md), through the one client, :mod:`clusterlod.sparq
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,10 +18,11 @@ import pyoxigraph as ox
 
 from clusterlod import formats
 from clusterlod.errors import ClusterlodError
+from clusterlod.namespaces import RESOURCE_KINDS
 from clusterlod.release.rebase import rebase_query, release_base
 from clusterlod.sparql import answers
 from clusterlod.sparql.answers import Answer
-from clusterlod.sparql.canned.binding import prepare, syntax_error
+from clusterlod.sparql.canned.binding import bind_values, prepare, syntax_error
 from clusterlod.sparql.canned.catalogue import CannedQuery
 from clusterlod.sparql.sparql_text import dataset_arguments, inspect
 
@@ -78,9 +80,26 @@ def run(query: CannedQuery, params: dict[str, str] | None = None, *, store: ox.S
         dist: Path | None = None, endpoint: str | None = None, timeout: float | None = None,
         union: bool = True, max_answer_bytes: int | None = None) -> Answer:
     """Bind and run a canned query on a remote endpoint, a given store, or the built dataset."""
-    text = prepare(query, params)
-    if endpoint is not None:
-        return run_remote(text, endpoint, timeout, union, str(query.path), max_answer_bytes)
-    if store is None:  # the built release: its IRIs are under the base it was built with
-        text = rebase_query(text, release_base(dist or Path("dist")))
-    return run_local(text, store if store is not None else open_store(dist or Path("dist")), str(query.path))
+    def execute(text: str) -> Answer:
+        if endpoint is not None:
+            return run_remote(text, endpoint, timeout, union, str(query.path), max_answer_bytes)
+        if store is None:  # the built release: its IRIs are under the base it was built with
+            text = rebase_query(text, release_base(dist or Path("dist")))
+        return run_local(text, store if store is not None else open_store(dist or Path("dist")), str(query.path))
+
+    answer = execute(prepare(query, params))
+    if not (answer.rows or answer.triples or answer.boolean):
+        _named_resources_exist(query, params or {}, execute)
+    return answer
+
+
+def _named_resources_exist(query: CannedQuery, given: dict[str, str], execute: Callable[[str], Answer]) -> None:
+    """An empty answer because a parameter names a resource the data does not hold (a mistyped slug) is
+    one line, not an empty table: asked only when the answer is empty, so a normal run costs nothing."""
+    terms = bind_values(query, given)
+    for param in query.params:
+        if param.type in RESOURCE_KINDS and param.name in given:
+            iri = terms[param.name]
+            if not execute(f"ASK {{ {{ {iri} ?p ?o }} UNION {{ ?s ?p {iri} }} }}").boolean:
+                raise ClusterlodError(f"parameter '{param.name}': {given[param.name]!r} names no {param.type} in "
+                                      "the data")

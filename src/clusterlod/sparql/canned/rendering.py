@@ -9,7 +9,7 @@ import unicodedata
 
 import pyoxigraph as ox
 
-from clusterlod.errors import ClusterlodError
+from clusterlod.errors import UsageError
 from clusterlod.namespaces import XSD, Namespaces, Shortener
 from clusterlod.sparql.answers import Answer, Term
 
@@ -104,10 +104,10 @@ def render(answer: Answer, fmt: str, prefixes: dict[str, str] | None = None) -> 
     if answer.kind == "graph":
         syntax = {"table": "turtle", "json": "jsonld"}.get(fmt, fmt)
         if syntax not in GRAPH_FORMATS:
-            raise ClusterlodError(f"a {answer.form} answer is a graph: use --format turtle, ntriples or jsonld")
+            raise UsageError(f"a {answer.form} answer is a graph: use --format turtle, ntriples or jsonld")
         return format_graph(answer.triples, syntax, prefixes)
     if fmt in GRAPH_FORMATS:
-        raise ClusterlodError(f"a {answer.form} answer is not a graph: use --format table, csv, tsv or json")
+        raise UsageError(f"a {answer.form} answer is not a graph: use --format table, csv, tsv or json")
     if answer.kind == "boolean":
         return format_json(answer) if fmt == "json" else ("true" if answer.boolean else "false") + "\n"
     return {"table": lambda: format_table(answer, prefixes), "csv": lambda: format_csv(answer),
