@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
@@ -212,16 +213,48 @@ def draw(areas: list[Area], title: str, note: str = "") -> str:
     return "".join(parts)
 
 
+def _inside(x: float, y: float, ring: list[tuple[float, float]]) -> bool:
+    """Even-odd rule: is the point inside the outline?"""
+    inside = False
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
+
+
+def _distance(x: float, y: float, ring: list[tuple[float, float]]) -> float:
+    """Distance from the point to the nearest edge of the outline."""
+    best = float("inf")
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        dx, dy = x1 - x0, y1 - y0
+        t = max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy))) if dx or dy else 0.0
+        best = min(best, math.hypot(x - x0 - t * dx, y - y0 - t * dy))
+    return best
+
+
+def _middle(ring: list[tuple[float, float]], steps: int = 24) -> tuple[float, float]:
+    """The point of the outline farthest from its edges (on a grid): a number there covers no neighbour."""
+    xs, ys = [x for x, _ in ring], [y for _, y in ring]
+    best, point = -1.0, (sum(xs) / len(xs), sum(ys) / len(ys))
+    for i in range(1, steps):
+        for j in range(1, steps):
+            x = min(xs) + (max(xs) - min(xs)) * i / steps
+            y = min(ys) + (max(ys) - min(ys)) * j / steps
+            if _inside(x, y, ring) and (d := _distance(x, y, ring)) > best:
+                best, point = d, (x, y)
+    return point
+
+
 def _marker(area: Area, rings: list[list[tuple[float, float]]], beside: bool) -> str:
-    """The region's number at the area-weighted middle of its prefectures (beside them when they are small)."""
-    weights = [_centroid(ring) for ring in rings]
-    total = sum(w for w, _, _ in weights)
-    if not total:
+    """The region's number in the middle of its largest prefecture, so it hides no small one (beside the
+    outlines when they are small, as in the inset)."""
+    if not rings:
         return ""
-    cx = sum(w * x for w, x, _ in weights) / total
-    cy = sum(w * y for w, _, y in weights) / total
+    largest = max(rings, key=lambda ring: _centroid(ring)[0])
+    cx, cy = _middle(largest)
     if beside:
         cx = max(x for ring in rings for x, _ in ring) + MARKER + 4
+        cy = _centroid(largest)[2]
     state = " highlighted" if area.highlighted else ""
     return (f'<a href="{escape(area.value.href or "")}"><g class="marker{state}" '
             f'data-region="{escape(area.value.iri or "")}" data-number="{area.number}">'
