@@ -41,14 +41,14 @@ REGION_LABEL = f"""SELECT ?region ?label WHERE {{ ?region a <{VOCAB}Region> ;
 SEEN = """(svg) => [...svg.querySelectorAll('path.prefecture')].map(path => {
   const box = path.getBBox(), ctm = path.getScreenCTM();
   const on = (x, y) => document.elementFromPoint(x, y) === path;
-  const clear = (x, y) => {  // how many pixels around the point are still this shape (up to 4)
+  const clear = (x, y) => {  // how many pixels around the point are still this shape (up to 3)
     let k = 0;
-    while (k < 4 && [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [-1, -1], [1, -1], [-1, 1]]
+    while (k < 3 && [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [-1, -1], [1, -1], [-1, 1]]
       .every(([dx, dy]) => on(x + dx * (k + 1), y + dy * (k + 1)))) k++;
     return k;
   };
   let seen = null, best = -1;
-  for (let i = 1; i < 24 && best < 4; i++) for (let j = 1; j < 24 && best < 4; j++) {
+  for (let i = 1; i < 24 && best < 3; i++) for (let j = 1; j < 24 && best < 3; j++) {
     const p = new DOMPoint(box.x + box.width * i / 24, box.y + box.height * j / 24);
     if (!path.isPointInFill(p)) continue;
     const s = p.matrixTransform(ctm), x = Math.round(s.x), y = Math.round(s.y);

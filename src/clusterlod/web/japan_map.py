@@ -30,6 +30,7 @@ WIDTH = 600  # viewBox width of the map; the height follows from the outlines
 PAD = 8
 INSET_ZOOM = 2  # the inset is drawn larger: Okinawa Island is small beside Honshu
 MARKER = 11  # radius of a region's number
+INSET_FONT = 17  # the inset's title, in viewBox units (style.css sets the same size)
 
 REGIONS_QUERY = """
 PREFIX clo: <{vocab}>
@@ -159,6 +160,11 @@ def _centroid(ring: list[tuple[float, float]]) -> tuple[float, float, float]:
     return abs(a) / 2, cx / (3 * a), cy / (3 * a)
 
 
+def _text_width(text: str, size: float) -> float:
+    """About how wide a line of text is: a full-width character 1 em, any other 0.6 em."""
+    return sum(size if ord(ch) > 0x2E80 else 0.6 * size for ch in text)
+
+
 def _path(ring: list[tuple[float, float]]) -> str:
     return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in ring) + "Z"
 
@@ -183,12 +189,12 @@ def draw(areas: list[Area], title: str, note: str = "") -> str:
         points = [p for c in inset for p in shapes[c]]
         ix0, iy0 = min(p[0] for p in points), min(p[1] for p in points)
         ix1, iy1 = max(p[0] for p in points), max(p[1] for p in points)
-        zoom, margin, head = INSET_ZOOM * scale, 10, 22
-        width = max((ix1 - ix0) * zoom + 3 * margin + 2 * MARKER, 80)
+        zoom, margin, head = INSET_ZOOM * scale, 10, INSET_FONT + 8
         names = "・".join(by_code[c][1].value.text for c in sorted(inset) if c in by_code)
+        width = max((ix1 - ix0) * zoom + 3 * margin + 2 * MARKER, _text_width(names, INSET_FONT) + 12)
         parts.append(f'<g class="inset"><rect x="{PAD}" y="{PAD}" width="{width:.1f}" '
                      f'height="{(iy1 - iy0) * zoom + 2 * margin + head:.1f}"/>'
-                     f'<text x="{PAD + 6}" y="{PAD + 16}">{escape(names)}</text></g>')
+                     f'<text x="{PAD + 6}" y="{PAD + INSET_FONT + 2}">{escape(names)}</text></g>')
         for c in inset:
             placed[c] = [((x - ix0) * zoom + PAD + margin, (y - iy0) * zoom + PAD + margin + head)
                          for x, y in shapes[c]]
