@@ -32,22 +32,24 @@ INSET_ZOOM = 2  # the inset is drawn larger: Okinawa Island is small beside Hons
 MARKER = 11  # radius of a region's number
 INSET_FONT = 17  # the inset's title, in viewBox units (style.css sets the same size)
 
+#: Every pattern names its graph: the embedded store answers with the union as its default graph, a
+#: remote endpoint (serve --endpoint) need not, and the graph of an assignment says whether it is editorial.
 REGIONS_QUERY = """
 PREFIX clo: <{vocab}>
 PREFIX schema: <{schema}>
 SELECT DISTINCT ?region ?position ?rg ?prefecture ?pg ?code WHERE {{
   GRAPH ?rg {{ ?region a clo:Region }}
-  OPTIONAL {{ ?region schema:position ?position }}
+  OPTIONAL {{ GRAPH ?sg {{ ?region schema:position ?position }} }}
   OPTIONAL {{ GRAPH ?pg {{ ?region clo:coversPrefecture ?prefecture }}
-             OPTIONAL {{ ?prefecture clo:jisCode ?code }} }}
+             OPTIONAL {{ GRAPH ?cg {{ ?prefecture clo:jisCode ?code }} }} }}
 }}"""
 PROJECTS_QUERY = """
 PREFIX clo: <{vocab}>
 SELECT DISTINCT ?project ?region ?g ?companies ?universities WHERE {{
-  ?project a clo:Cluster .
+  GRAPH ?tg {{ ?project a clo:Cluster }}
   GRAPH ?g {{ ?project clo:region ?region }}
-  OPTIONAL {{ ?project clo:companyCount ?companies }}
-  OPTIONAL {{ ?project clo:universityCount ?universities }}
+  OPTIONAL {{ GRAPH ?cg {{ ?project clo:companyCount ?companies }} }}
+  OPTIONAL {{ GRAPH ?ug {{ ?project clo:universityCount ?universities }} }}
 }}"""
 
 
