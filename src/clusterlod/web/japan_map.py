@@ -31,6 +31,7 @@ PAD = 8
 INSET_ZOOM = 2  # the inset is drawn larger: Okinawa Island is small beside Honshu
 MARKER = 11  # radius of a region's number
 INSET_FONT = 17  # the inset's title, in viewBox units (style.css sets the same size)
+INSET_MARGIN = 10
 
 #: Every pattern names its graph: the embedded store answers with the union as its default graph, a
 #: remote endpoint (serve --endpoint) need not, and the graph of an assignment says whether it is editorial.
@@ -103,6 +104,7 @@ def boundaries() -> dict:
     return json.loads(importlib.resources.files("clusterlod").joinpath("static", BOUNDARIES).read_text("utf-8"))
 
 
+@lru_cache(maxsize=1)
 def outlines() -> dict[str, list[tuple[int, int]]]:
     return {code: [tuple(p) for p in ring] for code, ring in boundaries()["prefectures"].items()}
 
@@ -171,40 +173,59 @@ def _path(ring: list[tuple[float, float]]) -> str:
     return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in ring) + "Z"
 
 
-def draw(areas: list[Area], title: str, note: str = "") -> str:
-    """The SVG: every prefecture once (data-code, filled with its region's colour, a link to the region's
-    page), the far-south outlines in an inset at the top left, and each region's number at its middle."""
+@dataclass(frozen=True)
+class Layout:
+    """Where each outline goes in the viewBox: the main islands fitted to its width, the far south in an inset."""
+
+    placed: dict[str, list[tuple[float, float]]]
+    inset: frozenset[str]
+    height: int
+    inset_size: tuple[float, float]  # the inset's drawing, without its title
+
+
+@lru_cache(maxsize=1)
+def layout() -> Layout:
     shapes = outlines()
     south = -INSET_SOUTH_OF * units_per_degree()
-    inset = {c for c, ring in shapes.items() if _centroid(ring)[2] > south}
+    inset = frozenset(c for c, ring in shapes.items() if _centroid(ring)[2] > south)
     main = [p for c, ring in shapes.items() if c not in inset for p in ring]
     x0, y0 = min(p[0] for p in main), min(p[1] for p in main)
     x1, y1 = max(p[0] for p in main), max(p[1] for p in main)
     scale = (WIDTH - 2 * PAD) / (x1 - x0)
-    height = round((y1 - y0) * scale + 2 * PAD)
     placed = {c: [((x - x0) * scale + PAD, (y - y0) * scale + PAD) for x, y in ring]
               for c, ring in shapes.items() if c not in inset}
-    by_code = {p.code: (area, p) for area in areas for p in area.prefectures}
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="japan-map" role="img" viewBox="0 0 {WIDTH} {height}" '
-             f'width="100%" aria-label="{escape(title)}"><title>{escape(title)}</title>']
-    if inset:  # at twice the scale, in the empty sea at the top left, framed and titled with its prefectures
+    size = (0.0, 0.0)
+    if inset:  # at a larger scale, in the empty sea at the top left, below its title
         points = [p for c in inset for p in shapes[c]]
         ix0, iy0 = min(p[0] for p in points), min(p[1] for p in points)
         ix1, iy1 = max(p[0] for p in points), max(p[1] for p in points)
-        zoom, margin, head = INSET_ZOOM * scale, 10, INSET_FONT + 8
-        names = "・".join(by_code[c][1].value.text for c in sorted(inset) if c in by_code)
-        width = max((ix1 - ix0) * zoom + 3 * margin + 2 * MARKER, _text_width(names, INSET_FONT) + 12)
-        parts.append(f'<g class="inset"><rect x="{PAD}" y="{PAD}" width="{width:.1f}" '
-                     f'height="{(iy1 - iy0) * zoom + 2 * margin + head:.1f}"/>'
-                     f'<text x="{PAD + 6}" y="{PAD + INSET_FONT + 2}">{escape(names)}</text></g>')
+        zoom, head = INSET_ZOOM * scale, INSET_FONT + 8
+        size = ((ix1 - ix0) * zoom + 2 * INSET_MARGIN, (iy1 - iy0) * zoom + 2 * INSET_MARGIN)
         for c in inset:
-            placed[c] = [((x - ix0) * zoom + PAD + margin, (y - iy0) * zoom + PAD + margin + head)
+            placed[c] = [((x - ix0) * zoom + PAD + INSET_MARGIN, (y - iy0) * zoom + PAD + INSET_MARGIN + head)
                          for x, y in shapes[c]]
+    return Layout(placed, inset, round((y1 - y0) * scale + 2 * PAD), size)
+
+
+def draw(areas: list[Area], title: str) -> str:
+    """The SVG: every prefecture once (data-code, filled with its region's colour, a link to the region's
+    page), the far-south outlines in an inset at the top left, and each region's number at its middle."""
+    drawn = layout()
+    by_code = {p.code: (area, p) for area in areas for p in area.prefectures}
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="japan-map" role="img" '
+             f'viewBox="0 0 {WIDTH} {drawn.height}" width="100%" aria-label="{escape(title)}">'
+             f'<title>{escape(title)}</title>']
+    if drawn.inset:  # framed and titled with its prefectures' names
+        names = "・".join(by_code[c][1].value.text for c in sorted(drawn.inset) if c in by_code)
+        width = max(drawn.inset_size[0] + INSET_MARGIN + 2 * MARKER, _text_width(names, INSET_FONT) + 12)
+        parts.append(f'<g class="inset"><rect x="{PAD}" y="{PAD}" width="{width:.1f}" '
+                     f'height="{drawn.inset_size[1] + INSET_FONT + 8:.1f}"/>'
+                     f'<text x="{PAD + 6}" y="{PAD + INSET_FONT + 2}">{escape(names)}</text></g>')
     highlight = any(a.highlighted for a in areas)
-    order = sorted(placed, key=lambda c: (c in by_code and by_code[c][0].highlighted, c))  # its outline on top
+    order = sorted(drawn.placed, key=lambda c: (c in by_code and by_code[c][0].highlighted, c))  # its outline on top
     for code in order:
         area, prefecture = by_code.get(code, (None, None))
-        ring = _path(placed[code])
+        ring = _path(drawn.placed[code])
         if area is None:  # a prefecture no region covers: drawn blank
             parts.append(f'<path class="prefecture none" data-code="{code}" d="{ring}"/>')
             continue
@@ -215,8 +236,9 @@ def draw(areas: list[Area], title: str, note: str = "") -> str:
                      f'<title>{escape(prefecture.value.text)}: {escape(area.value.text)}{escape(basis)}</title>'
                      f'</path></a>')
     for area in areas:
-        parts.append(_marker(area, [placed[p.code] for p in area.prefectures if p.code in placed],
-                             all(p.code in inset for p in area.prefectures)))
+        codes = tuple(sorted(p.code for p in area.prefectures if p.code in drawn.placed))
+        if codes:
+            parts.append(_marker(area, *_marker_point(codes)))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -253,16 +275,19 @@ def _middle(ring: list[tuple[float, float]], steps: int = 24) -> tuple[float, fl
     return point
 
 
-def _marker(area: Area, rings: list[list[tuple[float, float]]], beside: bool) -> str:
-    """The region's number in the middle of its largest prefecture, so it hides no small one (beside the
-    outlines when they are small, as in the inset)."""
-    if not rings:
-        return ""
+@lru_cache(maxsize=64)
+def _marker_point(codes: tuple[str, ...]) -> tuple[float, float]:
+    """Where a region's number goes: the middle of its largest prefecture, so it hides no small one; beside
+    the outlines when they are all in the inset (small islands)."""
+    drawn = layout()
+    rings = [drawn.placed[c] for c in codes]
     largest = max(rings, key=lambda ring: _centroid(ring)[0])
-    cx, cy = _middle(largest)
-    if beside:
-        cx = max(x for ring in rings for x, _ in ring) + MARKER + 4
-        cy = _centroid(largest)[2]
+    if all(c in drawn.inset for c in codes):
+        return max(x for ring in rings for x, _ in ring) + MARKER + 4, _centroid(largest)[2]
+    return _middle(largest)
+
+
+def _marker(area: Area, cx: float, cy: float) -> str:
     state = " highlighted" if area.highlighted else ""
     return (f'<a href="{escape(area.value.href or "")}"><g class="marker{state}" '
             f'data-region="{escape(area.value.iri or "")}" data-number="{area.number}">'
