@@ -7,7 +7,6 @@ figures' labels) are read here from the built release with SPARQL, never from th
 from __future__ import annotations
 
 import io
-import re
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +15,6 @@ import pyoxigraph as ox
 import pytest
 from test_browser import browser_page, server  # noqa: F401 - fixtures
 from test_serve import BASE, canned_queries
-from test_serve_remote import get, loaded, remote_app  # noqa: F401 - fixtures
 
 from clusterlod.web.static_site import write_site
 
@@ -237,15 +235,3 @@ def test_the_static_site_draws_the_same_map(built_dist: Path, project_root: Path
     assert [u for u in requests if not u.startswith("file:")] == []
     assert errors == []
 
-
-def test_the_map_reads_a_remote_store(remote_app, facts: dict) -> None:  # noqa: F811
-    """`serve --endpoint`: the map's facts come from the SPARQL endpoint as they do from the embedded store."""
-    for path, lang in (("/index.en.html", "en"), ("/id/region/kinki.ja.html", "ja")):
-        page = get(remote_app, path)
-        assert page.status_code == 200
-        drawn = dict(re.findall(r'data-code="(\d\d)" data-region="([^"]+)"', page.text))
-        assert drawn == facts["membership"]
-        for projects in facts["projects"][lang].values():
-            for project in projects:
-                assert f'href="{page_of(project["project"], lang)}"' in page.text
-        assert len(re.findall(r'<li class="map-project">', page.text)) == 18
