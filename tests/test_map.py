@@ -235,3 +235,18 @@ def test_the_static_site_draws_the_same_map(built_dist: Path, project_root: Path
     assert [u for u in requests if not u.startswith("file:")] == []
     assert errors == []
 
+
+
+def test_vendored_boundaries_join_the_release_and_carry_their_licence(facts: dict) -> None:
+    """The outlines are keyed by the JIS X 0401 codes the release holds; their licence and credit lie beside them."""
+    import importlib.resources
+    import json
+
+    static = importlib.resources.files("clusterlod").joinpath("static")
+    data = json.loads(static.joinpath("japan-prefectures.json").read_text("utf-8"))
+    assert set(data["prefectures"]) == facts["codes"]
+    assert all(len(ring) >= 4 for ring in data["prefectures"].values())
+    assert data["licence"] == "Apache-2.0" and data["source"].startswith("japanmap ")
+    assert "Apache License" in static.joinpath("japan-prefectures.LICENSE.txt").read_text("utf-8")
+    notice = static.joinpath("japan-prefectures.NOTICE.txt").read_text("utf-8")
+    assert data["source"].split(" (")[0] in notice and data["copyright"] in notice
