@@ -52,7 +52,7 @@ UI: dict[str, dict[str, str]] = {
     "chart_regions": {"ja": "地域別の企業数・大学数", "en": "Companies and universities per region"},
     "map_title": {"ja": "産業クラスター計画の地域（経済産業局の管轄区域）",
                   "en": "Where the cluster projects are: regions (METI bureau areas)"},
-    "map_caption": {"ja": "都道府県を地域ごとに色分けし、番号は右の凡例の地域を示します。",
+    "map_caption": {"ja": "都道府県を地域ごとに色分けし、番号は凡例の同じ番号の地域を示します。",
                     "en": "Prefectures are shaded by region; each number is the region of that number in the key."},
     "map_boundaries": {"ja": "都道府県の境界", "en": "Prefecture boundaries"},
     "map_furniture": {"ja": "境界は簡略化した図の一部で、RDFデータには含まれません。",
