@@ -8,6 +8,7 @@ union with the protocol parameter, as the embedded store does.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -182,3 +183,16 @@ def test_labels_for_the_query_page_are_the_embedded_ones(remote_app, built_dist:
     labels = json.loads(embedded)
     assert labels[BASE + CLUSTER] == {"ja": "北海道スーパー・クラスター振興戦略Ⅱ",
                                        "en": "Hokkaido Super Cluster Promotion Strategy II"}[lang]
+
+
+def test_the_map_reads_the_remote_store(remote_app, dist_store: ox.Store) -> None:
+    """Issue 31: the map's facts come from the endpoint as they do from the embedded store (tests/test_map.py)."""
+    expected = {s["code"].value: s["region"].value for s in dist_store.query(
+        f"SELECT ?region ?code WHERE {{ ?region <{BASE}ontology/coversPrefecture> ?p . "
+        f"?p <{BASE}ontology/jisCode> ?code }}", use_default_graph_as_union=True)}
+    assert len(expected) == 47
+    for path in ("/index.en.html", "/id/region/kinki.ja.html"):
+        page = get(remote_app, path)
+        assert page.status_code == 200
+        assert dict(re.findall(r'data-code="(\d\d)" data-region="([^"]+)"', page.text)) == expected
+        assert page.text.count('<li class="map-project">') == 18

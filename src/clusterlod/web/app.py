@@ -68,7 +68,8 @@ def data_media(extension: str) -> str:
 def _static_files() -> dict[str, tuple[bytes, str]]:
     """Every file under static/ (vendored YASGUI included) by its path there, with its media type."""
     types = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml",
-             ".md": "text/markdown; charset=utf-8", "": "text/plain; charset=utf-8"}
+             ".md": "text/markdown; charset=utf-8", "": "text/plain; charset=utf-8",
+             ".txt": f"{formats.TEXT_MEDIA_TYPE}; charset=utf-8", ".json": formats.JSON_MEDIA_TYPE}
     files = {}
     folders = [("", importlib.resources.files("clusterlod").joinpath("static"))]
     while folders:

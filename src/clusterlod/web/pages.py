@@ -21,7 +21,7 @@ from clusterlod import formats
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES
 from clusterlod.release.files import TABLE_FOLDER
 from clusterlod.release.tablespecs import tables
-from clusterlod.web import charts
+from clusterlod.web import charts, japan_map
 from clusterlod.web.canned import CannedQuery
 from clusterlod.web.i18n import UI
 from clusterlod.web.negotiation import DATA_VARIANTS, LANGUAGES
@@ -120,7 +120,9 @@ class Renderer:
         alternates = [(v.syntax.name, v.media_type, release.layout.document_href(iri, v.extension, root))
                       for v in DATA_VARIANTS]
         path = release.layout.document_href(iri, "html", "", lang)
-        context = self.common(lang, root, path, view=view, alternates=alternates,
+        region = release.ns.term("Region")
+        shown = self.japan_map(lang, root, highlight=iri) if any(t.iri == region for t in view.types) else None
+        context = self.common(lang, root, path, view=view, alternates=alternates, japan_map=shown,
                               jsonld=script_json(release.document(iri, formats.JSON_LD)),
                               title=view.title)
         return self.render("resource.html", context)
@@ -152,6 +154,7 @@ class Renderer:
             graphs=graphs, linksets=linksets, downloads=self.downloads(root), tables=self.tables(lang, root),
             queries=[(q.title(lang), self.query_href(q, lang, root), q.name) for q in self.queries],
             charts=self.charts(lang, root), timeline=self.timeline(lang, root), kinds=self.kinds(lang, root),
+            japan_map=self.japan_map(lang, root),
             dataset=viewer.node(self.dataset), ontology=viewer.node(release.ns.ontology),
             alternates=[(v.syntax.name, v.media_type, release.layout.document_href(self.dataset, v.extension, root))
                         for v in DATA_VARIANTS],
@@ -206,6 +209,12 @@ class Renderer:
                  Markup(charts.bar_chart(projects, series, UI["chart_projects"][lang], scale_note=note))),
                 (UI["chart_regions"][lang],
                  Markup(charts.bar_chart(region_bars, series, UI["chart_regions"][lang], scale_note=note)))]
+
+    def japan_map(self, lang: str, root: str, highlight: str | None = None) -> japan_map.JapanMap:
+        """The map of the regions (their prefectures and projects), with ``highlight`` drawn stronger."""
+        drawn = japan_map.japan_map(self.release, lang, root, UI["map_title"][lang], highlight)
+        drawn.svg = Markup(drawn.svg)
+        return drawn
 
     def timeline(self, lang: str, root: str) -> list[Event]:
         """Events by start date; a fiscal year sorts at its April; undated events last."""
