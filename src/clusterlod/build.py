@@ -10,6 +10,7 @@ dist/ only when the gate passes.
 from __future__ import annotations
 
 import gc
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
 from clusterlod.namespaces import Namespaces
 from clusterlod.release import catalog, jsonld, publish, readme
 from clusterlod.release.about import RELEASE_GRAPH, ontology_version, release_triples
+from clusterlod.release.archive import ARCHIVE_DIR, archived, copy_archive, extract, previous_of
 from clusterlod.release.diff import Release, diff, read_release
 from clusterlod.release.licence import write_licence
 from clusterlod.release.linksets import write_linksets
@@ -70,7 +72,7 @@ def make_publication(sources: Sources, ns: Namespaces, sink: Callable[[list[ox.Q
     ontology: list[ox.Triple] = []
     for path in sources.ontology_files:
         ontology += rebase_triples(parse_turtle(path, root), ns)
-    ontology += ontology_version(ontology, ns)
+    ontology += ontology_version(ontology, ns, sources.dataset["version"])
     shapes_triples: list[ox.Triple] = []
     for path in sources.shapes_files:
         shapes_triples += rebase_triples(parse_turtle(path, root), ns)
@@ -215,6 +217,11 @@ def _extras(run: Run) -> None:
     publish.copy_file(sources.root / "data" / IDENTIFIERS_FILE, out / IDENTIFIERS_FILE)
 
 
+def _archive(run: Run) -> None:
+    """The archived past releases, copied last into dist/releases/ for serve and site (not distributions)."""
+    copy_archive(run.root / ARCHIVE_DIR, run.staging)
+
+
 def _describe(run: Run) -> None:
     """The DCAT/VoID catalog, last: it lists every file with its checksum, the validation report too."""
     publication, out = run.pub, run.staging
@@ -223,22 +230,42 @@ def _describe(run: Run) -> None:
     document = next(r for r in sources.records if r.type == "Document")
     examples = [ns.resource("cluster", r.id) for r in sources.records if r.type == "Cluster"][:1]
     description = catalog.describe(ns, sources.dataset, out, graph_infos(publication), run.triples,
-                                   ns.resource("document", document.id), examples, linksets, run.previous)
+                                   ns.resource("document", document.id), examples, linksets, run.previous,
+                                   software=__version__)
     publish.write_graph(out / catalog.CATALOG_FILE, description, prefixes)
 
 
 def _changes(run: Run) -> None:
-    """With ``--previous``: what changed since that release, for the catalogue's version notes and the README."""
-    if run.previous_release is None:
-        return
-    old = read_release(run.previous_release)
+    """What changed since the previous release, for the catalogue's version notes and the README.
+
+    The previous release is ``--previous`` when given, else the newest version archived in releases/
+    below this build's (release.archive): so every build of a new version links the one before it.
+    A version already archived must be this very data: a change needs a new version in dataset.yaml.
+    """
+    version = run.pub.sources.dataset["version"]
+    releases = run.root / ARCHIVE_DIR
+    this = Release("this build", version, run.quads)
+    same = next((a for a in archived(releases) if a.version == version), None)
+    if same is not None and run.previous_release is None:
+        with tempfile.TemporaryDirectory() as scratch:
+            if not diff(read_release(extract(same, Path(scratch))), this).empty:
+                raise ClusterlodError(f"{same.folder}: version {version} is already published with other data; "
+                                      "a changed release needs a new version (data/dataset.yaml: version, modified)")
+    if run.previous_release is not None:
+        old = read_release(run.previous_release)
+    else:
+        entry = previous_of(releases, version)
+        if entry is None:
+            return
+        with tempfile.TemporaryDirectory() as scratch:
+            old = read_release(extract(entry, Path(scratch)))
     if not old.version:
         raise DataError(old.where, None, None, "the previous release states no single dcat:version (in its "
                                                f"{formats.DATASET_FILE} or {catalog.CATALOG_FILE})")
-    if old.version == __version__:
-        raise ClusterlodError(f"{old.where}: the previous release has this build's version {__version__}; "
-                              "a new release needs a new version (clusterlod.__version__ and CHANGELOG.md)")
-    run.previous = Previous.of(diff(old, Release("this build", None, run.quads)))
+    if old.version == version:
+        raise ClusterlodError(f"{old.where}: the previous release has this build's version {version}; "
+                              "a new release needs a new version (data/dataset.yaml: version, modified)")
+    run.previous = Previous.of(diff(old, this), run.pub.ns.base)
 
 
 def _readme(run: Run) -> None:
@@ -300,6 +327,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("validation report", _write_report),
     ("README and licence", _readme),
     ("DCAT/VoID", _describe),
+    ("archived releases", _archive),
 ]
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from clusterlod import __version__
-from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, Namespaces
+from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD, Namespaces
 from clusterlod.release.licence import rights_text
 
 #: The named graph holding the release's own statements, below ``graph/``.
@@ -43,7 +42,9 @@ def rights_triples(ns: Namespaces, meta: dict[str, Any]) -> list[ox.Triple]:
 def release_triples(ns: Namespaces, meta: dict[str, Any]) -> list[ox.Triple]:
     """The release graph's triples: the dataset's titles, version, licence, rights and citation."""
     dataset = ox.NamedNode(ns.dataset)
-    triples = [ox.Triple(dataset, ox.NamedNode(DCAT + "version"), ox.Literal(__version__))]
+    triples = [ox.Triple(dataset, ox.NamedNode(DCAT + "version"), ox.Literal(meta["version"])),
+               ox.Triple(dataset, ox.NamedNode(DCT + "modified"),
+                         ox.Literal(meta["modified"], datatype=ox.NamedNode(XSD + "date")))]
     for key, predicate in (("title", DCT + "title"), ("attribution", DCT + "bibliographicCitation")):
         for language in ("ja", "en"):
             text = " ".join(str(meta[key][language]).split())
@@ -51,10 +52,10 @@ def release_triples(ns: Namespaces, meta: dict[str, Any]) -> list[ox.Triple]:
     return triples + rights_triples(ns, meta)
 
 
-def ontology_version(ontology: list[ox.Triple], ns: Namespaces) -> list[ox.Triple]:
-    """The ontology header's owl:versionInfo and owl:versionIRI, from the one version."""
+def ontology_version(ontology: list[ox.Triple], ns: Namespaces, version: str) -> list[ox.Triple]:
+    """The ontology header's owl:versionInfo and owl:versionIRI, from the data's version (dataset.yaml)."""
     header = ox.NamedNode(ns.ontology)
     if not any(t.subject == header and t.predicate.value == RDF_TYPE for t in ontology):
         return []
-    return [ox.Triple(header, ox.NamedNode(OWL + "versionInfo"), ox.Literal(__version__)),
-            ox.Triple(header, ox.NamedNode(OWL + "versionIRI"), ox.NamedNode(f"{ns.vocab}{__version__}"))]
+    return [ox.Triple(header, ox.NamedNode(OWL + "versionInfo"), ox.Literal(version)),
+            ox.Triple(header, ox.NamedNode(OWL + "versionIRI"), ox.NamedNode(f"{ns.vocab}{version}"))]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from clusterlod import __version__, formats
+from clusterlod import formats
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD, Namespaces
 from clusterlod.release.about import rights_iri, rights_triples
 from clusterlod.release.files import README_FILE, describe_file
@@ -101,11 +101,12 @@ class CatalogWriter:
 
 def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[GraphInfo],
              union: list[ox.Triple], document_iri: str, example: list[str],
-             linksets: list[Linkset] = (), previous: Previous | None = None) -> list[ox.Triple]:
+             linksets: list[Linkset] = (), previous: Previous | None = None, software: str = "") -> list[ox.Triple]:
     """Triples describing the release in ``out`` (every file but the catalog itself).
 
     ``previous`` is the release this one follows (``clusterlod build --previous``): it is linked with
-    dcat:previousVersion, and what changed since is told in adms:versionNotes.
+    dcat:previousVersion, and what changed since is told in adms:versionNotes. ``software`` is the version
+    of clusterlod that built it (prov:wasGeneratedBy): the data's own version is dataset.yaml's.
     """
     w = CatalogWriter(ns)
     dataset = ox.NamedNode(ns.dataset)
@@ -125,13 +126,24 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
     w.add(dataset, "foaf:page", readme)
     w.add(readme, "rdf:type", w.iri("foaf:Document"))
     w.add(dataset, "dcterms:issued", w.lit(meta["issued"], "date"))
-    w.add(dataset, "dcat:version", w.lit(__version__))
-    w.add(dataset, "owl:versionInfo", w.lit(__version__))
+    w.add(dataset, "dcterms:modified", w.lit(meta["modified"], "date"))
+    w.add(dataset, "dcat:version", w.lit(meta["version"]))
+    w.add(dataset, "owl:versionInfo", w.lit(meta["version"]))
+    version_iri = ox.NamedNode(f"{ns.dataset}/version/{meta['version']}")
+    w.add(dataset, "dcat:hasVersion", version_iri)
+    w.add(version_iri, "dcat:version", w.lit(meta["version"]))
+    w.add(version_iri, "dcterms:issued", w.lit(meta["modified"], "date"))
+    _generated_by(w, dataset, meta, software)
+    _creator_and_access(w, dataset, meta, document_iri)
     if previous is not None:
         earlier = ox.NamedNode(previous.version_iri(ns.dataset))
         w.add(dataset, "dcat:previousVersion", earlier)
         w.add(earlier, "dcat:version", w.lit(previous.version))
+        w.add(dataset, "dcat:hasVersion", earlier)
         w.bilingual(dataset, "adms:versionNotes", previous.notes(ns.base))
+        _relation(w, dataset, earlier, "predecessor-version")
+    _relation(w, dataset, ox.NamedNode(document_iri), "via")
+    _relation(w, dataset, ox.NamedNode(ns.ontology), "describedby")
     for language in meta.get("language", []):
         w.add(dataset, "dcterms:language", language_iri(language))
     publisher = ox.NamedNode(ns.base + "publisher")
@@ -168,7 +180,8 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
             w.add(graph, "prov:wasDerivedFrom", ox.NamedNode(info.basis))
     for linkset in linksets:
         _linkset(w, dataset, linkset)
-    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != CATALOG_FILE):
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != CATALOG_FILE
+                       and p.relative_to(out).parts[0] != "releases"):
         _distribution(w, dataset, out, path, meta)
     return w.triples
 
@@ -191,7 +204,8 @@ def _catalog(w: CatalogWriter, meta: dict[str, Any], dataset: ox.NamedNode) -> N
     w.add(ox.NamedNode(w.ns.base), "rdf:type", w.iri("foaf:Document"))
     w.add(catalog, "dcterms:license", ox.NamedNode(meta["licence"]))
     w.add(catalog, "dcterms:issued", w.lit(meta["issued"], "date"))
-    w.add(catalog, "dcterms:modified", w.lit(meta["issued"], "date"))
+    w.add(catalog, "dcterms:modified", w.lit(meta["modified"], "date"))
+    w.add(catalog, "dcterms:creator", ox.NamedNode(w.ns.base + "creator"))
     for language in meta.get("language", []):
         w.add(catalog, "dcterms:language", language_iri(language))
     w.add(catalog, "dcterms:spatial", ox.NamedNode(EU + "country/" + meta["spatial"]))
@@ -237,6 +251,54 @@ def _application_profile(w: CatalogWriter, meta: dict[str, Any], dataset: ox.Nam
     w.add(stable, "skos:inScheme", ox.NamedNode(EU + "planned-availability"))
     algorithm = w.iri("spdx:checksumAlgorithm_sha256")
     w.add(algorithm, "rdf:type", w.iri("spdx:ChecksumAlgorithm"))
+
+
+#: IANA link relations, the roles of the dataset's qualified relations (dcat:hadRole).
+IANA_RELATIONS = "http://www.iana.org/assignments/relation/"
+#: The EU access-right authority list's PUBLIC: anyone may use the data.
+PUBLIC = EU + "access-right/PUBLIC"
+
+
+def _generated_by(w: CatalogWriter, dataset: ox.NamedNode, meta: dict[str, Any], software: str) -> None:
+    """prov:wasGeneratedBy the build of this data version, associated with clusterlod at ``software``."""
+    activity = ox.NamedNode(f"{w.ns.dataset}/version/{meta['version']}/build")
+    agent = ox.NamedNode(w.ns.base + "software")
+    w.add(dataset, "prov:wasGeneratedBy", activity)
+    w.add(activity, "rdf:type", w.iri("prov:Activity"))
+    w.add(activity, "prov:wasAssociatedWith", agent)
+    w.add(activity, "rdfs:label", w.lit(f"clusterlod {software} によるデータ版 {meta['version']} の構築",
+                                        language="ja"))
+    w.add(activity, "rdfs:label", w.lit(f"Build of data version {meta['version']} by clusterlod {software}",
+                                        language="en"))
+    w.add(agent, "rdf:type", w.iri("prov:SoftwareAgent"))
+    w.add(agent, "rdfs:label", w.lit(f"clusterlod {software}"))
+    w.add(agent, "owl:versionInfo", w.lit(software))
+
+
+def _creator_and_access(w: CatalogWriter, dataset: ox.NamedNode, meta: dict[str, Any], document_iri: str) -> None:
+    """dct:creator, dct:accessRights (EU PUBLIC) and dct:source (the MEXT document)."""
+    creator = ox.NamedNode(w.ns.base + "creator")
+    w.add(dataset, "dcterms:creator", creator)
+    w.add(creator, "rdf:type", w.iri("foaf:Agent"))
+    w.add(creator, "rdf:type", w.iri("foaf:Organization"))
+    w.bilingual(creator, "foaf:name", meta["creator"])
+    public = ox.NamedNode(PUBLIC)
+    w.add(dataset, "dcterms:accessRights", public)
+    w.add(public, "rdf:type", w.iri("dcterms:RightsStatement"))
+    w.add(public, "skos:inScheme", ox.NamedNode(EU + "access-right"))
+    w.add(public, "skos:prefLabel", w.lit("public", language="en"))
+    w.add(dataset, "dcterms:source", ox.NamedNode(document_iri))
+
+
+def _relation(w: CatalogWriter, dataset: ox.NamedNode, target: ox.NamedNode, role: str) -> None:
+    """A dcat:qualifiedRelation: the related resource and its role, an IANA link relation."""
+    node = ox.NamedNode(f"{w.ns.dataset}/relation/{role}")
+    w.add(dataset, "dcat:qualifiedRelation", node)
+    w.add(node, "rdf:type", w.iri("dcat:Relationship"))
+    w.add(node, "dcterms:relation", target)
+    role_iri = ox.NamedNode(IANA_RELATIONS + role)
+    w.add(node, "dcat:hadRole", role_iri)
+    w.add(role_iri, "rdf:type", w.iri("dcat:Role"))
 
 
 def _licence_document(w: CatalogWriter, licence: ox.NamedNode, adms_type: str, label_en: str) -> None:
