@@ -28,6 +28,10 @@ INNER_LOOP = '-n 4 --dist loadscope -m "not external and not slow"'
 #: instead. They are marked ``slow`` and left out of the inner loop; the README's test command runs
 #: them (docs/development.md#tests).
 SLOW_TESTS = {
+    "test_data_versions.py::test_a_label_fix_is_a_new_data_version_without_code":
+        "three real builds and an archive of a project copy through the installed command (about 5 s)",
+    "test_data_versions.py::test_citation_cff_validates_against_its_schema":
+        "cffconvert in a subprocess (about 2 s to import its schema machinery)",
     "test_shacl.py::test_same_violations_on_each_bad_record":
         "pySHACL, the reference engine, on each faulty record; the inner loop keeps every fault at once",
     "test_alignments.py": "the OWL-RL closure of the release with the aligned vocabularies",

@@ -32,7 +32,9 @@ def meta() -> dict:
 
 
 def dist_files(dist: Path) -> list[str]:
-    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
+    """The release's own files: not the copy of the archive of past releases (dist/releases/)."""
+    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*")
+                  if p.is_file() and p.relative_to(dist).parts[0] != "releases")
 
 
 @pytest.fixture(scope="module")

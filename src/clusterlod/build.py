@@ -25,7 +25,7 @@ from clusterlod.fidelity.printed import check_printed
 from clusterlod.gate.run import Background, Gate, Loading, judge, quality
 from clusterlod.gate.shacl import DEFAULT_ENGINE, Report, report_triples
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
-from clusterlod.namespaces import Namespaces
+from clusterlod.namespaces import DEFAULT_BASE, Namespaces
 from clusterlod.release import catalog, jsonld, publish, readme
 from clusterlod.release.about import RELEASE_GRAPH, ontology_version, release_triples
 from clusterlod.release.archive import ARCHIVE_DIR, archived, copy_archive, extract, previous_of
@@ -33,7 +33,14 @@ from clusterlod.release.diff import Release, diff, read_release
 from clusterlod.release.licence import write_licence
 from clusterlod.release.linksets import write_linksets
 from clusterlod.release.notes import Previous
-from clusterlod.release.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_quads, union_triples
+from clusterlod.release.rdfio import (
+    canonical_blank_nodes,
+    in_graph,
+    rebase_term,
+    rebase_triples,
+    sorted_quads,
+    union_triples,
+)
 from clusterlod.sources.figures import check_figures
 from clusterlod.sources.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
 
@@ -248,7 +255,7 @@ def _changes(run: Run) -> None:
     same = next((a for a in archived(releases) if a.version == version), None)
     if same is not None and run.previous_release is None:
         with tempfile.TemporaryDirectory() as scratch:
-            if not diff(read_release(extract(same, Path(scratch))), this).empty:
+            if not diff(_archived_release(extract(same, Path(scratch)), run.pub.ns), this).empty:
                 raise ClusterlodError(f"{same.folder}: version {version} is already published with other data; "
                                       "a changed release needs a new version (data/dataset.yaml: version, modified)")
     if run.previous_release is not None:
@@ -258,7 +265,7 @@ def _changes(run: Run) -> None:
         if entry is None:
             return
         with tempfile.TemporaryDirectory() as scratch:
-            old = read_release(extract(entry, Path(scratch)))
+            old = _archived_release(extract(entry, Path(scratch)), run.pub.ns)
     if not old.version:
         raise DataError(old.where, None, None, "the previous release states no single dcat:version (in its "
                                                f"{formats.DATASET_FILE} or {catalog.CATALOG_FILE})")
@@ -266,6 +273,17 @@ def _changes(run: Run) -> None:
         raise ClusterlodError(f"{old.where}: the previous release has this build's version {version}; "
                               "a new release needs a new version (data/dataset.yaml: version, modified)")
     run.previous = Previous.of(diff(old, this), run.pub.ns.base)
+
+
+def _archived_release(folder: Path, ns: Namespaces) -> Release:
+    """An archived release read for the diff, moved onto this build's base (archives use the default base)."""
+    old = read_release(folder)
+    if ns.base == DEFAULT_BASE:
+        return old
+    quads = [ox.Quad(rebase_term(q.subject, ns), rebase_term(q.predicate, ns), rebase_term(q.object, ns),
+                     q.graph_name if isinstance(q.graph_name, ox.DefaultGraph) else rebase_term(q.graph_name, ns))
+             for q in old.quads]
+    return Release(old.where, old.version, quads)
 
 
 def _readme(run: Run) -> None:

@@ -129,17 +129,12 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
     w.add(dataset, "dcterms:modified", w.lit(meta["modified"], "date"))
     w.add(dataset, "dcat:version", w.lit(meta["version"]))
     w.add(dataset, "owl:versionInfo", w.lit(meta["version"]))
-    version_iri = ox.NamedNode(f"{ns.dataset}/version/{meta['version']}")
-    w.add(dataset, "dcat:hasVersion", version_iri)
-    w.add(version_iri, "dcat:version", w.lit(meta["version"]))
-    w.add(version_iri, "dcterms:issued", w.lit(meta["modified"], "date"))
     _generated_by(w, dataset, meta, software)
     _creator_and_access(w, dataset, meta, document_iri)
     if previous is not None:
         earlier = ox.NamedNode(previous.version_iri(ns.dataset))
         w.add(dataset, "dcat:previousVersion", earlier)
         w.add(earlier, "dcat:version", w.lit(previous.version))
-        w.add(dataset, "dcat:hasVersion", earlier)
         w.bilingual(dataset, "adms:versionNotes", previous.notes(ns.base))
         _relation(w, dataset, earlier, "predecessor-version")
     _relation(w, dataset, ox.NamedNode(document_iri), "via")
@@ -205,7 +200,7 @@ def _catalog(w: CatalogWriter, meta: dict[str, Any], dataset: ox.NamedNode) -> N
     w.add(catalog, "dcterms:license", ox.NamedNode(meta["licence"]))
     w.add(catalog, "dcterms:issued", w.lit(meta["issued"], "date"))
     w.add(catalog, "dcterms:modified", w.lit(meta["modified"], "date"))
-    w.add(catalog, "dcterms:creator", ox.NamedNode(w.ns.base + "creator"))
+    w.add(catalog, "dcterms:creator", creator_iri(w.ns, meta))
     for language in meta.get("language", []):
         w.add(catalog, "dcterms:language", language_iri(language))
     w.add(catalog, "dcterms:spatial", ox.NamedNode(EU + "country/" + meta["spatial"]))
@@ -275,13 +270,18 @@ def _generated_by(w: CatalogWriter, dataset: ox.NamedNode, meta: dict[str, Any],
     w.add(agent, "owl:versionInfo", w.lit(software))
 
 
+def creator_iri(ns: Namespaces, meta: dict[str, Any]) -> ox.NamedNode:
+    """The creator's node: the publisher's when the record names the same agent (the usual case)."""
+    return ox.NamedNode(ns.base + ("publisher" if meta["creator"] == meta["publisher"] else "creator"))
+
+
 def _creator_and_access(w: CatalogWriter, dataset: ox.NamedNode, meta: dict[str, Any], document_iri: str) -> None:
     """dct:creator, dct:accessRights (EU PUBLIC) and dct:source (the MEXT document)."""
-    creator = ox.NamedNode(w.ns.base + "creator")
+    creator = creator_iri(w.ns, meta)
     w.add(dataset, "dcterms:creator", creator)
-    w.add(creator, "rdf:type", w.iri("foaf:Agent"))
-    w.add(creator, "rdf:type", w.iri("foaf:Organization"))
-    w.bilingual(creator, "foaf:name", meta["creator"])
+    if creator.value != w.ns.base + "publisher":
+        w.add(creator, "rdf:type", w.iri("foaf:Agent"))
+        w.bilingual(creator, "foaf:name", meta["creator"])
     public = ox.NamedNode(PUBLIC)
     w.add(dataset, "dcterms:accessRights", public)
     w.add(public, "rdf:type", w.iri("dcterms:RightsStatement"))
