@@ -40,8 +40,11 @@ FILE_TYPES = {
 }
 #: EU data themes of the dataset (economy; science and technology).
 THEMES = {"ECON": "Economy and finance", "TECH": "Science and technology"}
-#: The EU language authority's codes for the ISO 639-1 codes of dataset.yaml.
+#: The EU language authority's codes for the ISO 639-1 codes of dataset.yaml, with its English names.
 LANGUAGES = {"ja": "JPN", "en": "ENG"}
+LANGUAGE_NAMES = {"JPN": "Japanese", "ENG": "English"}
+#: The EU country authority's English names of the countries dataset.yaml may cover.
+COUNTRY_NAMES = {"JPN": "Japan"}
 
 
 def language_iri(code: str) -> ox.NamedNode:
@@ -55,6 +58,8 @@ FORMAT_FEATURES = {
     "nq": "http://www.w3.org/ns/formats/N-Quads",
 }
 CATALOG_FILE = formats.CATALOG_FILE
+#: The EU file-type code -> its name in the authority list.
+FORMAT_NAMES = {code: name for code, name in [*FILE_TYPES.values(), ("BIN", "Binary data")]}
 
 
 @dataclass(frozen=True)
@@ -231,6 +236,8 @@ def _application_profile(w: CatalogWriter, meta: dict[str, Any], dataset: ox.Nam
     w.add(dataset, "dcterms:spatial", country)
     w.add(country, "rdf:type", w.iri("dcterms:Location"))
     w.add(country, "skos:inScheme", ox.NamedNode(EU + "country"))
+    if meta["spatial"] in COUNTRY_NAMES:  # the authority list's English name, so pages show no bare IRI
+        w.add(country, "skos:prefLabel", w.lit(COUNTRY_NAMES[meta["spatial"]], language="en"))
     period = ox.NamedNode(w.ns.dataset + "/temporal")
     w.add(dataset, "dcterms:temporal", period)
     w.add(period, "rdf:type", w.iri("dcterms:PeriodOfTime"))
@@ -240,6 +247,7 @@ def _application_profile(w: CatalogWriter, meta: dict[str, Any], dataset: ox.Nam
     for language in meta.get("language", []):
         w.add(language_iri(language), "rdf:type", w.iri("dcterms:LinguisticSystem"))
         w.add(language_iri(language), "skos:inScheme", ox.NamedNode(EU + "language"))
+        w.add(language_iri(language), "skos:prefLabel", w.lit(LANGUAGE_NAMES[LANGUAGES[language]], language="en"))
     stable = ox.NamedNode(EU + "planned-availability/STABLE")
     w.add(stable, "rdf:type", w.iri("skos:Concept"))
     w.add(stable, "skos:prefLabel", w.lit("stable", language="en"))
@@ -256,7 +264,7 @@ PUBLIC = EU + "access-right/PUBLIC"
 
 def _generated_by(w: CatalogWriter, dataset: ox.NamedNode, meta: dict[str, Any], software: str) -> None:
     """prov:wasGeneratedBy the build of this data version, associated with clusterlod at ``software``."""
-    activity = ox.NamedNode(f"{w.ns.dataset}/version/{meta['version']}/build")
+    activity = ox.NamedNode(f"{w.ns.dataset}/generation")
     agent = ox.NamedNode(w.ns.base + "software")
     w.add(dataset, "prov:wasGeneratedBy", activity)
     w.add(activity, "rdf:type", w.iri("prov:Activity"))
@@ -299,11 +307,15 @@ def _relation(w: CatalogWriter, dataset: ox.NamedNode, target: ox.NamedNode, rol
     role_iri = ox.NamedNode(IANA_RELATIONS + role)
     w.add(node, "dcat:hadRole", role_iri)
     w.add(role_iri, "rdf:type", w.iri("dcat:Role"))
+    w.add(role_iri, "rdfs:label", w.lit(role))
 
 
 def _licence_document(w: CatalogWriter, licence: ox.NamedNode, adms_type: str, label_en: str) -> None:
     """A licence with its ADMS licence type, as DCAT-AP asks."""
     w.add(licence, "rdf:type", w.iri("dcterms:LicenseDocument"))
+    if licence.value in LICENCES:
+        w.add(licence, "rdfs:label", w.lit(LICENCES[licence.value].name_ja, language="ja"))
+        w.add(licence, "rdfs:label", w.lit(LICENCES[licence.value].name_en, language="en"))
     licence_type = ox.NamedNode(ADMS_LICENCE_TYPES + adms_type)
     w.add(licence, "dcterms:type", licence_type)
     w.add(licence_type, "rdf:type", w.iri("skos:Concept"))
@@ -366,6 +378,7 @@ def _distribution(w: CatalogWriter, dataset: ox.NamedNode, out: Path, path: Path
     media = ox.NamedNode(IANA + kind)
     w.add(node, "dcat:mediaType", media)
     w.add(media, "rdf:type", w.iri("dcterms:MediaType"))
+    w.add(media, "rdfs:label", w.lit(kind))
     code = FILE_TYPES.get(path.suffix.lstrip("."), ("BIN", "Binary data"))[0]
     if path.name == "context.jsonld":
         code = "JSON_LD"
@@ -373,6 +386,7 @@ def _distribution(w: CatalogWriter, dataset: ox.NamedNode, out: Path, path: Path
     w.add(node, "dcterms:format", file_type)
     w.add(file_type, "rdf:type", w.iri("dcterms:MediaTypeOrExtent"))
     w.add(file_type, "skos:inScheme", ox.NamedNode(EU + "file-type"))
+    w.add(file_type, "skos:prefLabel", w.lit(FORMAT_NAMES[code], language="en"))
     w.add(node, DCATAP + "availability", ox.NamedNode(EU + "planned-availability/STABLE"))
     if relative.startswith("source/"):  # the brochure's own text: MEXT's terms, not the dataset's licence
         rights = ox.NamedNode(f"{w.ns.dataset}/source-rights")
