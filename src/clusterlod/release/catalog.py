@@ -140,6 +140,7 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
         earlier = ox.NamedNode(previous.version_iri(ns.dataset))
         w.add(dataset, "dcat:previousVersion", earlier)
         w.add(earlier, "dcat:version", w.lit(previous.version))
+        w.bilingual(earlier, "rdfs:label", {"ja": f"版 {previous.version}", "en": f"version {previous.version}"})
         w.bilingual(dataset, "adms:versionNotes", previous.notes(ns.base))
         _relation(w, dataset, earlier, "predecessor-version")
     _relation(w, dataset, ox.NamedNode(document_iri), "via")
@@ -243,6 +244,7 @@ def _application_profile(w: CatalogWriter, meta: dict[str, Any], dataset: ox.Nam
     w.add(period, "rdf:type", w.iri("dcterms:PeriodOfTime"))
     w.add(period, "dcat:startDate", w.lit(meta["temporal"]["start"], "gYear"))
     w.add(period, "dcat:endDate", w.lit(meta["temporal"]["end"], "gYear"))
+    w.add(period, "rdfs:label", w.lit(f"{meta['temporal']['start']}–{meta['temporal']['end']}"))
     _licence_document(w, ox.NamedNode(meta["licence"]), "Attribution", "Attribution")
     for language in meta.get("language", []):
         w.add(language_iri(language), "rdf:type", w.iri("dcterms:LinguisticSystem"))
@@ -258,6 +260,11 @@ def _application_profile(w: CatalogWriter, meta: dict[str, Any], dataset: ox.Nam
 
 #: IANA link relations, the roles of the dataset's qualified relations (dcat:hadRole).
 IANA_RELATIONS = "http://www.iana.org/assignments/relation/"
+RELATION_LABELS = {"via": {"ja": "元の文書（via）", "en": "the source document (via)"},
+                   "describedby": {"ja": "語彙を説明するオントロジー（describedby）",
+                                   "en": "the ontology describing its terms (describedby)"},
+                   "predecessor-version": {"ja": "前の版（predecessor-version）",
+                                           "en": "the previous version (predecessor-version)"}}
 #: The EU access-right authority list's PUBLIC: anyone may use the data.
 PUBLIC = EU + "access-right/PUBLIC"
 
@@ -302,6 +309,7 @@ def _relation(w: CatalogWriter, dataset: ox.NamedNode, target: ox.NamedNode, rol
     """A dcat:qualifiedRelation: the related resource and its role, an IANA link relation."""
     node = ox.NamedNode(f"{w.ns.dataset}/relation/{role}")
     w.add(dataset, "dcat:qualifiedRelation", node)
+    w.bilingual(node, "rdfs:label", RELATION_LABELS[role])
     w.add(node, "rdf:type", w.iri("dcat:Relationship"))
     w.add(node, "dcterms:relation", target)
     role_iri = ox.NamedNode(IANA_RELATIONS + role)

@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from clusterlod import formats
 from clusterlod.errors import RemoteError
+from clusterlod.release.archive import ARCHIVE_DIR
 from clusterlod.release.atomic import write_text
 from clusterlod.release.catalog import media_type as file_media_type
 from clusterlod.web import negotiation, paths, sparql, wellknown
@@ -302,6 +303,43 @@ class Site:
             body = self.release.pages[key] = self.renderer.index(lang, "/")
         return self.html(request, body, lang, vary=VARY_ALL if name.count(".") != 2 else negotiation.VARY_ACCEPT)
 
+    async def version(self, request: Request) -> Response:
+        return await self.blocking(self._version, request)
+
+    def _version(self, request: Request) -> Response:
+        """``/dataset/version/X`` (303), its page, its catalogue (``X.ttl``) and its files (``X/download/…``)."""
+        rest = request.path_params["rest"]
+        match = paths.VERSION_PATH.match(rest)
+        versions = {v.version: v for v in self.release.versions}
+        if not match or match["version"] not in versions or (match["lang"] and match["ext"] != "html"):
+            return self.not_found(request)
+        version, lang, extension, name = match["version"], match["lang"], match["ext"], match["file"]
+        entry = versions[version]
+        if name is not None:
+            body = entry.read(name, self.release.dist)
+            if body is None:
+                return self.not_found(request)
+            media = file_media_type(Path(name))
+            if media.startswith("text/") or media in TEXT_DATA_TYPES:
+                media += "; charset=utf-8"
+            return file_response(request, body, media, {**CORS, **CACHE}, None, None)
+        if extension == "ttl":
+            return Response(entry.catalog, 200, {**CORS, **CACHE}, media_type=data_media("ttl"))
+        if extension == "html":
+            chosen = lang or self.language(request)
+            key = ("version", version, chosen)
+            body = self.release.pages.get(key)
+            if body is None:
+                body = self.release.pages[key] = self.renderer.version_page(version, chosen, "/") or b""
+            return self.html(request, body, chosen, vary=lang is None)
+        variant = negotiation.choose(request.headers.get("accept"))
+        headers = {**CORS, "Vary": VARY_ALL}
+        if variant is None:
+            return PlainTextResponse("clusterlod: not acceptable; a version is available as text/html and "
+                                     "text/turtle\n", 406, headers)
+        target = f"{self.language(request)}.html" if variant is HTML else "ttl"
+        return RedirectResponse(f"/dataset/version/{version}.{target}", 303, headers)
+
     async def labels(self, request: Request) -> Response:
         return await self.blocking(self._labels, request)
 
@@ -337,7 +375,8 @@ class Site:
     async def download(self, request: Request) -> Response:
         """A file of the release, with its SHA-256 as ETag, Last-Modified, 304 and byte ranges."""
         relative = request.path_params["path"]
-        if not relative or relative.endswith("/"):  # a file is not a folder: /download/catalog.ttl/ is no file
+        if not relative or relative.endswith("/") or relative.startswith(ARCHIVE_DIR + "/"):
+            # a file is not a folder (/download/catalog.ttl/ is no file); the archive's copy is served per version
             return self.not_found(request)
         entry = self.downloads.get(relative)
         if entry is None:
@@ -508,6 +547,7 @@ def create_app(settings: Settings, access_log: TextIO | None = None, pid_file: P
         Route("/.well-known/void", site.void, methods=["GET", "HEAD"]),
         Route("/static/{name:path}", site.static_file, methods=["GET", "HEAD"]),
         Route("/download/{path:path}", site.download, methods=["GET", "HEAD"]),
+        Route("/dataset/version/{rest:path}", site.version, methods=["GET", "HEAD"]),
         Route("/{path:path}", site.resource, methods=["GET", "HEAD"]),
     ]
 

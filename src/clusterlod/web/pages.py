@@ -8,6 +8,7 @@ publish identical pages apart from how a canned query runs.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +20,10 @@ from markupsafe import Markup
 
 from clusterlod import formats
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES
+from clusterlod.release import schemaorg
+from clusterlod.release.citation import citation
+from clusterlod.release.licence import LICENCES
+from clusterlod.release.versions import FileRow, Version, next_of
 from clusterlod.web import charts
 from clusterlod.web.canned import CannedQuery
 from clusterlod.web.i18n import UI
@@ -113,6 +118,8 @@ class Renderer:
         release = self.release
         viewer = Viewer(release, lang, root)
         view = viewer.view(iri)
+        if iri == self.dataset:
+            return self.dataset_page(view, lang, root)
         if iri == release.ns.ontology:
             view.terms = viewer.ontology_terms()
         alternates = [(v.syntax.name, v.media_type, release.layout.document_href(iri, v.extension, root))
@@ -122,6 +129,96 @@ class Renderer:
                               jsonld=script_json(release.document(iri, formats.JSON_LD)),
                               title=view.title)
         return self.render("resource.html", context)
+
+    # ------------------------------------------------------------ the dataset: its page, versions, JSON-LD
+    def schema_dataset(self) -> Markup:
+        """The landing page's schema:Dataset (release.schemaorg), as JSON for a script element."""
+        release = self.release
+        source = self._literal(self.dataset, DCTERMS + "source", "")
+        data = schemaorg.dataset(release.catalog.store, release.ns, release.versions, release.labels(source))
+        return script_json(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+    def _file_rows(self, files: list[FileRow], href: Callable[[str], str], lang: str) -> list[dict[str, Any]]:
+        return [{"name": f.name, "title": f.title.get(lang) or f.title.get("") or f.name, "href": href(f.name),
+                 "format": f.format_name, "media_type": f.media_type, "size": human_size(f.size), "bytes": f.size,
+                 "sha256": f.sha256} for f in files]
+
+    def version_href(self, version: str, lang: str, root: str) -> str:
+        return f"{root}dataset/version/{version}.{lang}.html"
+
+    def version_file_href(self, version: Version, name: str, root: str) -> str:
+        if version.current and version.archive is None:
+            return f"{root}{DOWNLOAD}{name}"
+        return f"{root}dataset/version/{version.version}/{DOWNLOAD}{name}"
+
+    def dataset_parts(self, lang: str, root: str) -> dict[str, Any]:
+        """What the landing page and the dataset page show of the dataset, in one language."""
+        release, store = self.release, self.release.catalog.store
+        record = schemaorg.record_of(store, self.dataset)
+        licence_iri = self._literal(self.dataset, DCTERMS + "license", "")
+        licence = LICENCES.get(licence_iri)
+        viewer = Viewer(release, lang, root)
+        source = self._literal(self.dataset, DCTERMS + "source", "")
+        period = self._literal(self.dataset, DCTERMS + "temporal", "")
+        spatial = self._literal(self.dataset, DCTERMS + "spatial", "")
+        current = next((v for v in release.versions if v.current), None)
+        files = self._file_rows(current.files, lambda name: f"{root}{DOWNLOAD}{name}", lang) if current else []
+        titles = {lang: record["title"].get(lang, "")}
+        other = next((t for k, t in record["title"].items() if k != lang), "")
+        return {
+            "iri": self.dataset, "title": titles[lang], "other_title": other,
+            "description": self._literal(self.dataset, DCTERMS + "description", lang),
+            "version": record["version"], "modified": record["modified"], "issued": record["issued"],
+            "creator": record["creator"].get(lang) or record["creator"].get("en", ""),
+            "triples": self._literal(self.dataset, VOID + "triples", lang),
+            "licence_iri": licence_iri, "licence_name": (licence.name_ja if lang == "ja" else licence.name_en)
+            if licence else licence_iri,
+            "source": viewer.node(source) if source else None,
+            "spatial": viewer.node(spatial).text if spatial else "",
+            "temporal": "–".join(filter(None, (self._literal(period, DCAT + "startDate", ""),
+                                               self._literal(period, DCAT + "endDate", "")))),
+            "citation": citation(record, self.dataset, lang) if record["version"] and record["creator"] else "",
+            "files": files,
+            "versions": [{"version": v.version, "date": v.date, "current": v.current,
+                          "href": self.version_href(v.version, lang, root), "notes": v.notes.get(lang, "")}
+                         for v in release.versions],
+            "search_href": f"{root}search.{lang}.html", "sparql_iri": release.ns.base + "sparql",
+            "catalog_href": f"{root}{DOWNLOAD}{formats.CATALOG_FILE}",
+        }
+
+    def dataset_page(self, view: Any, lang: str, root: str) -> bytes:
+        """The dataset's own page: for people first; the catalogue's every field folded away, labelled."""
+        release = self.release
+        alternates = [(v.syntax.name, v.media_type, release.layout.document_href(self.dataset, v.extension, root))
+                      for v in DATA_VARIANTS]
+        path = release.layout.document_href(self.dataset, "html", "", lang)
+        parts = self.dataset_parts(lang, root)
+        context = self.common(lang, root, path, view=view, alternates=alternates, ds=parts,
+                              kinds=self.kinds(lang, root), jsonld=self.schema_dataset(), title=parts["title"])
+        return self.render("dataset.html", context)
+
+    def version_page(self, version: str, lang: str, root: str) -> bytes | None:
+        """The page of one version (``<dataset>/version/<X>``): its date, files, notes, the other versions."""
+        versions = self.release.versions
+        chosen = next((v for v in versions if v.version == version), None)
+        if chosen is None:
+            return None
+        current = next((v for v in versions if v.current), versions[0])
+
+        def summary(v: Version) -> dict[str, Any]:
+            return {"version": v.version, "date": v.date, "current": v.current, "iri": v.iri,
+                    "href": self.version_href(v.version, lang, root), "notes": v.notes.get(lang, "")}
+
+        shown = summary(chosen)
+        shown["files"] = self._file_rows(chosen.files, lambda name: self.version_file_href(chosen, name, root), lang)
+        shown["catalog_href"] = self.version_file_href(chosen, formats.CATALOG_FILE, root)
+        shown["readme_href"] = self.version_file_href(chosen, "README.md", root)
+        following = next_of(versions, version)
+        title = f"{self._literal(self.dataset, DCTERMS + 'title', lang)} — {UI['version'][lang]} {version}"
+        context = self.common(lang, root, f"dataset/version/{version}.{lang}.html", title=title, v=shown,
+                              current=summary(current), next=summary(following) if following else None,
+                              versions=[summary(v) for v in versions], robots=None)
+        return self.render("version.html", context)
 
     # ------------------------------------------------------------ index
     def query_href(self, query: CannedQuery, lang: str, root: str) -> str:
@@ -147,13 +244,13 @@ class Renderer:
             version=self._literal(self.dataset, DCAT + "version", lang),
             issued=self._literal(self.dataset, DCTERMS + "issued", lang),
             triples=self._literal(self.dataset, VOID + "triples", lang),
-            graphs=graphs, linksets=linksets, downloads=self.downloads(root),
+            graphs=graphs, linksets=linksets, downloads=self.downloads(root), ds=self.dataset_parts(lang, root),
             queries=[(q.title(lang), self.query_href(q, lang, root), q.name) for q in self.queries],
             charts=self.charts(lang, root), timeline=self.timeline(lang, root), kinds=self.kinds(lang, root),
             dataset=viewer.node(self.dataset), ontology=viewer.node(release.ns.ontology),
             alternates=[(v.syntax.name, v.media_type, release.layout.document_href(self.dataset, v.extension, root))
                         for v in DATA_VARIANTS],
-            jsonld=script_json(release.document(self.dataset, formats.JSON_LD)))
+            jsonld=self.schema_dataset())
         return self.render("index.html", context)
 
     def downloads(self, root: str) -> list[tuple[str, str, str, str, int]]:
@@ -242,7 +339,8 @@ class Renderer:
         named = []
         for kind, n in counts.items():
             common = max(types.get(kind, {}).items(), key=lambda item: (item[1], item[0]), default=None)
-            label = self.release.label(common[0], lang, lambda _, slug=kind: slug) if common else kind
+            # The class's label, or the interface's for a standard class (time:ProperInterval): never a slug.
+            label = Viewer(self.release, lang, root).term_label(common[0]) if common else kind
             named.append((heading(label), n, f"{root}search.{lang}.html?kind={kind}"))
         return sorted(named, key=lambda k: k[0].casefold())
 

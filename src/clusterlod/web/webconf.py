@@ -11,6 +11,8 @@ from clusterlod.web.negotiation import DEFAULT_LANGUAGE, LANG_COOKIE, accept_pat
 
 DATA_TYPES = FILE_MEDIA_TYPES
 DATA_EXTENSIONS = "ttl|jsonld|nt|rdf|nq|trig|csv|txt"
+#: A version of the dataset, below the base: ``dataset/version/X`` (its IRI has dots: no resource rule fits).
+VERSION_IRI = "dataset/version/[0-9]+\\.[0-9]+\\.[0-9]+"
 
 
 def _nginx_string(text: str) -> str:
@@ -61,6 +63,15 @@ server {{
         if ($clo_ext = html) {{ return 303 /dataset.$clo_lang.html; }}
         return 303 /dataset.$clo_ext;
     }}
+    # A version of the dataset answers 303 to its page or its catalogue (Turtle).
+    location ~ "^/{VERSION_IRI}$" {{
+        add_header Vary "Accept, Accept-Language, Cookie" always;
+        add_header Access-Control-Allow-Origin "*" always;
+        if (!-f $request_filename.ja.html) {{ return 404; }}
+        if ($clo_ext = none) {{ return 406; }}
+        if ($clo_ext = html) {{ return 303 $uri.$clo_lang.html; }}
+        return 303 $uri.ttl;
+    }}
     # A resource IRI (no dot in its path) answers 303 to the document the client prefers.
     location ~ "^/[^.]+$" {{
         add_header Vary "Accept, Accept-Language, Cookie" always;
@@ -109,6 +120,15 @@ def apache() -> str:
         "RewriteRule ^(\\.well-known/void)?$ /dataset.%{ENV:CLO_EXT} [R=303,L,E=CLO_NEG:1]",
         "RewriteRule ^\\.well-known/void$ /dataset.%{ENV:CLO_LANG}.html [R=303,L,E=CLO_NEG:1]",
         "RewriteRule ^$ /index.%{ENV:CLO_LANG}.html [L]",
+        "# A version of the dataset: 303 to its page or its catalogue (Turtle).",
+        "RewriteCond %{DOCUMENT_ROOT}/$1.ja.html -f",
+        "RewriteCond %{ENV:CLO_EXT} =none",
+        f"RewriteRule ^({VERSION_IRI})$ - [R=406,L]",
+        "RewriteCond %{DOCUMENT_ROOT}/$1.ja.html -f",
+        "RewriteCond %{ENV:CLO_EXT} =html",
+        f"RewriteRule ^({VERSION_IRI})$ /$1.%{{ENV:CLO_LANG}}.html [R=303,L,E=CLO_NEG:1]",
+        "RewriteCond %{DOCUMENT_ROOT}/$1.ja.html -f",
+        f"RewriteRule ^({VERSION_IRI})$ /$1.ttl [R=303,L,E=CLO_NEG:1]",
         "# A resource IRI (no dot in its path) answers 303 to the document the client prefers.",
         "RewriteCond %{DOCUMENT_ROOT}/$1.ja.html -f",
         "RewriteCond %{ENV:CLO_EXT} =none",
@@ -168,6 +188,11 @@ def w3id(target: str) -> str:
         *_apache_negotiation(cookie=False),
         "# The SPARQL endpoint: 307, so a POSTed query is sent again to the host.",
         f"RewriteRule ^sparql$ {to}sparql [R=307,L]",
+        "# A version of the dataset (dataset/version/X): 303 to its page or its catalogue in Turtle.",
+        "RewriteCond %{ENV:CLO_EXT} =html",
+        f"RewriteRule ^({VERSION_IRI})$ {to}$1.%{{ENV:CLO_LANG}}.html [R=303,L,E=CLO_NEG:1]",
+        "RewriteCond %{ENV:CLO_EXT} !=none",
+        f"RewriteRule ^({VERSION_IRI})$ {to}$1.ttl [R=303,L,E=CLO_NEG:1]",
         "# Nothing acceptable: 406, as the server answers.",
         "RewriteCond %{ENV:CLO_EXT} =none",
         "RewriteRule ^([^.]*)$ - [R=406,L]",
