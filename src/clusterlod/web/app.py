@@ -34,6 +34,7 @@ from clusterlod.web.connections import GONE
 from clusterlod.web.describe import serialize
 from clusterlod.web.fairness import Busy, ClientTurns
 from clusterlod.web.generations import PINNED, Generation, Generations, no_release
+from clusterlod.web.http import signposting
 from clusterlod.web.limits import SD, Settings, service_description
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES, VARY_ALL, VARY_LANGUAGE
 from clusterlod.web.operations import Operations
@@ -101,6 +102,8 @@ class Served:
     sitemap_body: bytes
     downloads: dict[str, Download] = dataclasses.field(default_factory=dict)
     queries: Any = None
+    #: The landing page's FAIR signposts (web/http/signposting.py), read once from the catalogue.
+    signposts: list[signposting.Link] = dataclasses.field(default_factory=list)
 
 
 class Site:
@@ -129,7 +132,8 @@ class Site:
             raise no_release(s.dist, f"{DATASET_FILE} is missing")
         release = Release(generation.snapshot.folder, s.base, s.endpoint, s.timeout)
         served = Served(release, Renderer(release, read_queries(s.queries)),
-                        sitemap(release, release.ns.base))  # from the configured base, never Host
+                        sitemap(release, release.ns.base),  # from the configured base, never Host
+                        signposts=signposting.landing_links(release.catalog.store, release.ns.base))
         generation.parts = served  # seen by warm() through the pin, and closed if starting fails
         if self.started:
             self._start(generation, served)
@@ -174,6 +178,24 @@ class Site:
     @property
     def sitemap_body(self) -> bytes:
         return self.generations.pinned().parts.sitemap_body
+
+    @property
+    def signposts(self) -> list[signposting.Link]:
+        return self.generations.pinned().parts.signposts
+
+    def signposted(self, response: Response, links: list[signposting.Link] | None = None) -> Response:
+        """The response with FAIR signposting ``Link:`` headers (the landing page's, unless ``links``)."""
+        response.headers["Link"] = signposting.header(self.signposts if links is None else links)
+        return response
+
+    async def linkset(self, request: Request) -> Response:
+        """The landing page's signposts as an RFC 9264 linkset (``/linkset``, ``/linkset.json``)."""
+        anchor = self.release.ns.base
+        if request.url.path.endswith(".json"):
+            return Response(signposting.linkset_json(anchor, self.signposts), 200, {**CORS, **CACHE},
+                            media_type=signposting.LINKSET_JSON_TYPE)
+        return Response(signposting.linkset_text(anchor, self.signposts), 200, {**CORS, **CACHE},
+                        media_type=signposting.LINKSET_TYPE)
 
     @property
     def queries(self) -> Any:
@@ -277,9 +299,12 @@ class Site:
                 return self.not_found(request)
             if extension == "html":
                 chosen = lang or self.language(request)
-                return self.html(request, self.page(iri, chosen), chosen, vary=lang is None)
-            syntax = BY_EXTENSION[extension].syntax
-            return Response(release.document(iri, syntax), 200, {**CORS, **CACHE}, media_type=data_media(extension))
+                response = self.html(request, self.page(iri, chosen), chosen, vary=lang is None)
+            else:
+                syntax = BY_EXTENSION[extension].syntax
+                response = Response(release.document(iri, syntax), 200, {**CORS, **CACHE},
+                                    media_type=data_media(extension))
+            return self.signposted(response) if iri == release.ns.dataset else response
         iri = release.layout.iri(path)
         if release.is_resource(iri):
             return self.redirect(request, path)
@@ -301,7 +326,8 @@ class Site:
         body = self.release.pages.get(key)
         if body is None:
             body = self.release.pages[key] = self.renderer.index(lang, "/")
-        return self.html(request, body, lang, vary=VARY_ALL if name.count(".") != 2 else negotiation.VARY_ACCEPT)
+        return self.signposted(self.html(request, body, lang,
+                                         vary=VARY_ALL if name.count(".") != 2 else negotiation.VARY_ACCEPT))
 
     async def version(self, request: Request) -> Response:
         return await self.blocking(self._version, request)
@@ -322,7 +348,8 @@ class Site:
             media = file_media_type(Path(name))
             if media.startswith("text/") or media in TEXT_DATA_TYPES:
                 media += "; charset=utf-8"
-            return file_response(request, body, media, {**CORS, **CACHE}, None, None)
+            return self.signposted(file_response(request, body, media, {**CORS, **CACHE}, None, None),
+                                   [signposting.Link(entry.iri, "collection", "text/html")])
         if extension == "ttl":
             return Response(entry.catalog, 200, {**CORS, **CACHE}, media_type=data_media("ttl"))
         if extension == "html":
@@ -390,7 +417,8 @@ class Site:
             snapshot = self.generations.pinned().snapshot
             entry = self.downloads[relative] = Download(path.read_bytes(), media, snapshot.digests.get(key),
                                                         snapshot.mtimes.get(key))
-        return file_response(request, entry.body, entry.media_type, {**CORS, **CACHE}, entry.digest, entry.mtime)
+        return self.signposted(file_response(request, entry.body, entry.media_type, {**CORS, **CACHE}, entry.digest,
+                                             entry.mtime), signposting.item_links(self.release.ns.base))
 
     async def sitemap(self, request: Request) -> Response:
         return Response(self.sitemap_body, 200, CACHE, media_type=formats.XML_MEDIA_TYPE)
@@ -542,6 +570,8 @@ def create_app(settings: Settings, access_log: TextIO | None = None, pid_file: P
         Route("/sparql", site.sparql, methods=["GET", "HEAD", "POST"]),
         *[Route(f"/labels.{lang}.json", site.labels, methods=["GET", "HEAD"]) for lang in LANGUAGES],
         Route("/sitemap.xml", site.sitemap, methods=["GET", "HEAD"]),
+        Route("/linkset", site.linkset, methods=["GET", "HEAD"]),
+        Route("/linkset.json", site.linkset, methods=["GET", "HEAD"]),
         Route("/favicon.ico", site.favicon, methods=["GET", "HEAD"]),
         Route("/robots.txt", site.robots, methods=["GET", "HEAD"]),
         Route("/.well-known/void", site.void, methods=["GET", "HEAD"]),

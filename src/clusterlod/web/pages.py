@@ -26,6 +26,7 @@ from clusterlod.release.licence import LICENCES
 from clusterlod.release.versions import FileRow, Version, next_of
 from clusterlod.web import charts
 from clusterlod.web.canned import CannedQuery
+from clusterlod.web.http import signposting
 from clusterlod.web.i18n import UI
 from clusterlod.web.negotiation import DATA_VARIANTS, LANGUAGES
 from clusterlod.web.paths import DOWNLOAD
@@ -131,6 +132,10 @@ class Renderer:
         return self.render("resource.html", context)
 
     # ------------------------------------------------------------ the dataset: its page, versions, JSON-LD
+    def signposts(self) -> list[signposting.Link]:
+        """The landing page's FAIR signposts, for the HTML head (the server sends them as headers too)."""
+        return signposting.landing_links(self.release.catalog.store, self.release.ns.base)
+
     def schema_dataset(self) -> Markup:
         """The landing page's schema:Dataset (release.schemaorg), as JSON for a script element."""
         release = self.release
@@ -193,7 +198,7 @@ class Renderer:
                       for v in DATA_VARIANTS]
         path = release.layout.document_href(self.dataset, "html", "", lang)
         parts = self.dataset_parts(lang, root)
-        context = self.common(lang, root, path, view=view, alternates=alternates, ds=parts,
+        context = self.common(lang, root, path, view=view, alternates=alternates, ds=parts, signposts=self.signposts(),
                               kinds=self.kinds(lang, root), jsonld=self.schema_dataset(), title=parts["title"])
         return self.render("dataset.html", context)
 
@@ -250,7 +255,7 @@ class Renderer:
             dataset=viewer.node(self.dataset), ontology=viewer.node(release.ns.ontology),
             alternates=[(v.syntax.name, v.media_type, release.layout.document_href(self.dataset, v.extension, root))
                         for v in DATA_VARIANTS],
-            jsonld=self.schema_dataset())
+            jsonld=self.schema_dataset(), signposts=self.signposts())
         return self.render("index.html", context)
 
     def downloads(self, root: str) -> list[tuple[str, str, str, str, int]]:

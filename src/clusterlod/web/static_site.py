@@ -15,6 +15,7 @@ from clusterlod.release.atomic import replace_directory
 from clusterlod.web import webconf, wellknown
 from clusterlod.web.app import _static_files, sitemap
 from clusterlod.web.canned import read_queries
+from clusterlod.web.http import signposting
 from clusterlod.web.negotiation import DATA_VARIANTS, DEFAULT_LANGUAGE, LANGUAGES
 from clusterlod.web.pages import Renderer
 from clusterlod.web.paths import relative_root
@@ -78,6 +79,9 @@ def write_site(dist: Path, out: Path, base: str | None = None, queries: Path | N
                 for name in version.archive.files():
                     put(f"{stem}/download/{name}", version.archive.read(name) or b"")
         put("sitemap.xml", sitemap(release, release.ns.base))
+        signposts = signposting.landing_links(release.catalog.store, release.ns.base)
+        put(signposting.LINKSET, signposting.linkset_text(release.ns.base, signposts))
+        put(signposting.LINKSET + ".json", signposting.linkset_json(release.ns.base, signposts))
         put("favicon.ico", wellknown.favicon_ico())
         put("robots.txt", wellknown.robots_txt(release.ns.base))
         put("406.txt", b"clusterlod: not acceptable; resources are available as text/html, text/turtle, "

@@ -81,6 +81,13 @@ server {{
         if ($clo_ext = html) {{ return 303 $uri.$clo_lang.html; }}
         return 303 $uri.$clo_ext;
     }}
+    # The FAIR signposting linkset (RFC 9264), in both its media types.
+    location = /linkset {{ default_type application/linkset; add_header Access-Control-Allow-Origin "*" always; }}
+    location = /linkset.json {{
+        types {{ }}
+        default_type application/linkset+json;
+        add_header Access-Control-Allow-Origin "*" always;
+    }}
     location ~ "\\.(ja|en)\\.html$" {{
         if ($arg_lang ~ "^(ja|en)$") {{
             add_header Set-Cookie "{LANG_COOKIE}=$arg_lang; Path=/; Max-Age=31536000; SameSite=Lax";
@@ -104,6 +111,12 @@ def apache() -> str:
         "ErrorDocument 404 /404.html",
         *[f"AddType {media} .{ext}" for ext, media in DATA_TYPES.items()],
         "AddDefaultCharset utf-8",
+        '<Files "linkset">',
+        "  ForceType application/linkset",
+        "</Files>",
+        '<Files "linkset.json">',
+        "  ForceType application/linkset+json",
+        "</Files>",
         "AddCharset utf-8 " + " ".join(f".{ext}" for ext in DATA_TYPES),
         "<IfModule mod_headers.c>",
         f'  <FilesMatch "\\.({DATA_EXTENSIONS})$">',
