@@ -125,6 +125,25 @@ def test_the_base_downloads_documents_and_sparql(w3id: httpx.Client, serve: http
     assert answer.status_code == 200 and answer.json()["boolean"] is True
 
 
+def test_version_iris_land_on_their_page_and_catalogue(w3id: httpx.Client, serve: httpx.Client,
+                                                      tree: Path) -> None:  # noqa: F811
+    """Every archived version (releases/X, issue 27): 303 to its page by language, or to its catalogue."""
+    versions = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "releases").iterdir() if p.is_dir())
+    assert versions
+    for version in versions:
+        path = f"dataset/version/{version}"
+        for accept, landing in [("text/html", f"{path}.ja.html"), ("text/turtle", f"{path}.ttl"),
+                                ("application/ld+json", f"{path}.ttl")]:
+            response = w3id.get(path, headers={"Accept": accept})
+            assert response.status_code == 303, (path, accept)
+            assert lands(response.headers["location"], serve, tree) == landing
+        english = w3id.get(path, headers={"Accept": "text/html", "Accept-Language": "en"})
+        assert lands(english.headers["location"], serve, tree) == f"{path}.en.html"
+        download = w3id.get(f"{path}/download/clusterlod.nq")
+        assert download.status_code == 302
+        assert lands(download.headers["location"], serve, tree) == f"{path}/download/clusterlod.nq"
+
+
 @pytest.mark.external  # starts Debian's Apache itself, not through the `apache` fixture
 def test_the_site_htaccess_negotiates_in_apache_as_serve_does(tree: Path) -> None:  # noqa: F811
     """The other Apache rules webconf writes, `clusterlod site`'s own .htaccess, in the same real Apache."""
@@ -143,6 +162,12 @@ def test_the_site_htaccess_negotiates_in_apache_as_serve_does(tree: Path) -> Non
             assert document.status_code == 200 and document.headers["content-type"] == "text/turtle; charset=utf-8"
             assert document.headers["access-control-allow-origin"] == "*"
             assert site.get("/id/cluster/no-such-project", headers={"Accept": "text/html"}).status_code == 404
+            version = sorted((tree / "dataset" / "version").glob("*.ttl"))[0].name[:-len(".ttl")]
+            answer = site.get(f"/dataset/version/{version}", headers={"Accept": "text/html"})
+            assert answer.status_code == 303 and answer.headers["location"].endswith(f"/{version}.ja.html")
+            answer = site.get(f"/dataset/version/{version}", headers={"Accept": "text/turtle"})
+            assert answer.status_code == 303 and answer.headers["location"].endswith(f"/{version}.ttl")
+            assert site.get("/linkset.json").headers["content-type"].startswith("application/linkset+json")
         assert not re.search(r"\[\w+:(error|crit|alert|emerg)\]", server.error_log()), server.error_log()
     finally:
         server.stop()
