@@ -28,6 +28,7 @@ INNER_LOOP = '-n 4 --dist loadscope -m "not external and not slow"'
 #: instead. They are marked ``slow`` and left out of the inner loop; the README's test command runs
 #: them (docs/development.md#tests).
 SLOW_TESTS = {
+    "test_signposting.py": "a real `clusterlod serve` read over HTTP by the signposting package (about 15 s)",
     "test_data_versions.py::test_a_label_fix_is_a_new_data_version_without_code":
         "three real builds and an archive of a project copy through the installed command (about 5 s)",
     "test_data_versions.py::test_citation_cff_validates_against_its_schema":

@@ -124,6 +124,7 @@ UI: dict[str, dict[str, str]] = {
     "changes_to_next": {"ja": "次の版 {next} での変更", "en": "What the next version, {next}, changed"},
     "scroll_note": {"ja": "表は横にスクロールできます（全 {n} 列）→",
                     "en": "The table scrolls sideways ({n} columns) →"},
+    "statements_about": {"ja": "この資源についての記述", "en": "Statements about it"},
     "editorial_statement": {"ja": "編集上の記述", "en": "Editorial statement"},
     "provenance": {"ja": "来歴（この資源についての記述）", "en": "Provenance (statements about this resource)"},
     "shown_version": {"ja": "表示中の版", "en": "Showing version"},
@@ -261,7 +262,7 @@ TERMS: dict[str, tuple[str, str]] = {
     P["foaf"] + "Document": ("文書", "document"),
     P["foaf"] + "homepage": ("ホームページ", "homepage"),
     P["foaf"] + "page": ("ページ", "page"),
-    P["schema"] + "sameAs": ("同一の資源", "same as"),
+    P["schema"] + "sameAs": ("同一の資源（schema.org）", "same as (schema.org)"),
 }
 
 

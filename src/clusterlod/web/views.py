@@ -26,6 +26,7 @@ NOT_EXTERNAL = {RDF_TYPE, STANDARD_PREFIXES["rdf"] + "predicate"}
 INCOMING_LIMIT = 100
 #: Incoming links that are statements about a resource, not other resources pointing at it: reification
 #: (rdf:subject/object, from clo:EditorialStatement nodes) and the catalogue's own description.
+RDF_SUBJECT = STANDARD_PREFIXES["rdf"] + "subject"
 REIFICATION = {STANDARD_PREFIXES["rdf"] + p for p in ("subject", "predicate", "object")}
 CATALOGUE_LINKS = {STANDARD_PREFIXES["void"] + "exampleResource", STANDARD_PREFIXES["void"] + "class",
                    STANDARD_PREFIXES["void"] + "linkPredicate", STANDARD_PREFIXES["dcat"] + "hadRole"}
@@ -181,8 +182,8 @@ class Viewer:
         incoming_rows, provenance_rows = [], []
         for p, values in back.items():
             values.sort(key=lambda v: v.text)
-            row = Row(p, heading(self.term_label(p)), self.href(p), values[:INCOMING_LIMIT],
-                      max(0, len(values) - INCOMING_LIMIT))
+            label = UI["statements_about"][self.lang] if p == RDF_SUBJECT else heading(self.term_label(p))
+            row = Row(p, label, self.href(p), values[:INCOMING_LIMIT], max(0, len(values) - INCOMING_LIMIT))
             about = p in REIFICATION or p in CATALOGUE_LINKS
             (provenance_rows if about else incoming_rows).append(row)
         incoming_rows.sort(key=lambda r: r.label.casefold())
