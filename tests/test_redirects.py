@@ -171,3 +171,25 @@ def test_the_site_htaccess_negotiates_in_apache_as_serve_does(tree: Path) -> Non
         assert not re.search(r"\[\w+:(error|crit|alert|emerg)\]", server.error_log()), server.error_log()
     finally:
         server.stop()
+
+
+def test_the_w3id_folder_is_exactly_what_a_pull_request_needs(tmp_path: Path, w3id: httpx.Client,
+                                                              serve: httpx.Client, tree: Path) -> None:  # noqa: F811
+    """`redirects --folder`: the .htaccess and a README.md with a contact placeholder (w3id.org's README asks
+    for both in each folder); every w3id.org IRI the README lists resolves (w3id.org's link check reads them)."""
+    folder = tmp_path / "w3id.org" / FOLDER
+    subprocess.run([sys.executable, "-m", "clusterlod", "redirects", "--to", TARGET, "--folder", str(folder)],
+                   check=True)
+    assert sorted(p.name for p in folder.iterdir()) == [".htaccess", "README.md"]
+    plain = subprocess.run([sys.executable, "-m", "clusterlod", "redirects", "--to", TARGET], check=True,
+                           capture_output=True, text=True).stdout
+    rules = (folder / ".htaccess").read_text(encoding="utf-8")
+    assert [line for line in rules.splitlines() if not line.startswith("# Contact:")] == plain.splitlines()
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert "## Contact" in readme and "MAINTAINER" in readme and "# Contact: MAINTAINER" in rules
+    listed = sorted(set(re.findall(r"(?<![`(])https://w3id\.org/clusterlod/[^\s`)]*", readme)))
+    assert len(listed) >= 4, listed
+    for iri in listed:
+        response = w3id.get(iri.removeprefix("https://w3id.org/clusterlod/"), headers={"Accept": "text/html"})
+        assert response.status_code == 303, iri
+        lands(response.headers["location"], serve, tree)
