@@ -368,7 +368,8 @@ class Summary:
 
 def summary_of(run: Run) -> Summary:
     assert run.report is not None and run.gate is not None
-    files = sum(1 for path in run.staging.rglob("*") if path.is_file())
+    files = sum(1 for path in run.staging.rglob("*")  # the release's files: not the archive's copy
+                if path.is_file() and path.relative_to(run.staging).parts[0] != ARCHIVE_DIR)
     graphs = len({q.graph_name for q in run.quads})
     return Summary(len(run.quads), graphs, files, run.gate.checks_run, run.report)
 
