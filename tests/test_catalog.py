@@ -131,4 +131,5 @@ def test_what_a_fair_assessor_looks_for(catalog: rdflib.Graph) -> None:
     [activity] = list(catalog.objects(dataset, prov.wasGeneratedBy))
     [agent] = list(catalog.objects(activity, prov.wasAssociatedWith))
     assert (agent, RDF.type, prov.SoftwareAgent) in catalog
-    assert {str(v) for v in catalog.objects(agent, rdflib.OWL.versionInfo)} == {importlib.metadata.version("clusterlod")}
+    software = {str(v) for v in catalog.objects(agent, rdflib.OWL.versionInfo)}
+    assert software == {importlib.metadata.version("clusterlod")}

@@ -21,7 +21,6 @@ from test_build import tree
 
 from clusterlod.errors import DataError, ValidationFailed
 
-
 #: The dataset record as committed, for edits that must follow its version and dates.
 RECORD = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "dataset.yaml").read_text(encoding="utf-8"))
 
