@@ -108,7 +108,9 @@ class Renderer:
             "attribution": self._literal(self.dataset, DCTERMS + "bibliographicCitation", lang),
             "licence": self._literal(self.dataset, DCTERMS + "license", lang)
             or "https://creativecommons.org/licenses/by/4.0/",
-            "static": self.static, "alternates": [], "jsonld": None, "robots": None, **extra,
+            "static": self.static, "alternates": [], "jsonld": None, "robots": None,
+            # Every page says which version of the data it shows, and leads to the others.
+            "data_version": self._literal(self.dataset, DCAT + "version", lang), **extra,
         }
 
     def render(self, template: str, context: dict[str, Any]) -> bytes:
@@ -222,6 +224,7 @@ class Renderer:
         title = f"{self._literal(self.dataset, DCTERMS + 'title', lang)} — {UI['version'][lang]} {version}"
         context = self.common(lang, root, f"dataset/version/{version}.{lang}.html", title=title, v=shown,
                               current=summary(current), next=summary(following) if following else None,
+                              data_version=version,
                               versions=[summary(v) for v in versions], robots=None)
         return self.render("version.html", context)
 
@@ -249,7 +252,7 @@ class Renderer:
             version=self._literal(self.dataset, DCAT + "version", lang),
             issued=self._literal(self.dataset, DCTERMS + "issued", lang),
             triples=self._literal(self.dataset, VOID + "triples", lang),
-            graphs=graphs, linksets=linksets, downloads=self.downloads(root), ds=self.dataset_parts(lang, root),
+            graphs=graphs, linksets=linksets, ds=self.dataset_parts(lang, root),
             queries=[(q.title(lang), self.query_href(q, lang, root), q.name) for q in self.queries],
             charts=self.charts(lang, root), timeline=self.timeline(lang, root), kinds=self.kinds(lang, root),
             dataset=viewer.node(self.dataset), ontology=viewer.node(release.ns.ontology),
@@ -257,16 +260,6 @@ class Renderer:
                         for v in DATA_VARIANTS],
             jsonld=self.schema_dataset(), signposts=self.signposts())
         return self.render("index.html", context)
-
-    def downloads(self, root: str) -> list[tuple[str, str, str, str, int]]:
-        store, rows = self.release.catalog.store, []
-        for q in store.quads_for_pattern(ox.NamedNode(self.dataset), ox.NamedNode(DCAT + "distribution"), None, None):
-            node = q.object.value
-            size = int(self._literal(node, DCAT + "byteSize", "") or 0)
-            title = node.removeprefix(self.release.ns.base + DOWNLOAD)  # its name; dcterms:title says what it is for
-            href = self.release.layout.page_href(node, "", root)
-            rows.append((title, href, self._literal(node, DCTERMS + "format", ""), human_size(size), size))
-        return sorted(rows)
 
     def charts(self, lang: str, root: str) -> list[tuple[str, Markup]]:
         release, viewer = self.release, Viewer(self.release, lang, root)
