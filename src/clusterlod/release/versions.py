@@ -70,6 +70,11 @@ def _texts(store: ox.Store, subject: str, predicate: str) -> dict[str, str]:
             if isinstance(v, ox.Literal)}
 
 
+def _first_subject(store: ox.Store, predicate: str) -> str:
+    subjects = sorted(q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None))
+    return subjects[0] if subjects else ""
+
+
 def files_of(store: ox.Store, dataset: str, download: str) -> list[FileRow]:
     """The distributions a catalogue lists, with their names below ``download``, formats, sizes, checksums."""
     rows = []
@@ -83,30 +88,34 @@ def files_of(store: ox.Store, dataset: str, download: str) -> list[FileRow]:
     return rows
 
 
-def _version(catalog: bytes, dataset: str, base: str, current: bool, entry: Archived | None) -> Version:
+def _version(catalog: bytes, served: str, current: bool, entry: Archived | None) -> Version:
+    """One version from its catalogue; ``served`` is the dataset IRI of the release serving it (its base may
+    differ from the one the archived catalogue was published under, with ``--base``)."""
     store = ox.Store()
     store.load(catalog, format=ox.RdfFormat.TURTLE)
+    dataset = _first(store, _first_subject(store, DCAT + "dataset"), DCAT + "dataset") or served
+    base = dataset.removesuffix("dataset")
     number = _first(store, dataset, DCAT + "version")
     previous = _first(store, dataset, DCAT + "previousVersion")
     return Version(number, _first(store, dataset, DCT + "modified") or _first(store, dataset, DCT + "issued"),
-                   f"{dataset}/version/{number}", current, catalog, _texts(store, dataset, ADMS + "versionNotes"),
+                   f"{served}/version/{number}", current, catalog, _texts(store, dataset, ADMS + "versionNotes"),
                    previous.rsplit("/", 1)[-1] if previous else None,
                    files_of(store, dataset, base + "download/"), entry)
 
 
-def read_versions(dist: Path, dataset: str, base: str) -> list[Version]:
+def read_versions(dist: Path, dataset: str) -> list[Version]:
     """The release in ``dist`` and every version archived with it, newest first."""
     versions: dict[str, Version] = {}
     catalog_path = dist / formats.CATALOG_FILE
     if catalog_path.is_file():
-        current = _version(catalog_path.read_bytes(), dataset, base, True, None)
+        current = _version(catalog_path.read_bytes(), dataset, True, None)
         versions[current.version] = current
     for entry in archived(dist / ARCHIVE_DIR):
         if entry.version in versions:
             versions[entry.version].archive = entry
             continue
         catalog = gzip.decompress((entry.folder / (formats.CATALOG_FILE + SUFFIX)).read_bytes())
-        versions[entry.version] = _version(catalog, dataset, base, False, entry)
+        versions[entry.version] = _version(catalog, dataset, False, entry)
     return sorted(versions.values(), key=lambda v: version_key(v.version) if v.version else (), reverse=True)
 
 

@@ -79,7 +79,7 @@ class Release:
         self._documents: dict[tuple[str, str], bytes] = {}
         self.pages: dict[tuple, bytes] = {}  # filled by the page renderer
         #: This release and every version archived with it (dist/releases/), newest first.
-        self.versions = read_versions(self.dist, self.ns.dataset, self.ns.base)
+        self.versions = read_versions(self.dist, self.ns.dataset)
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ set-up
