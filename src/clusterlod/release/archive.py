@@ -100,7 +100,8 @@ def archive(dist: Path, releases: Path, version: str) -> Path:
 
 
 def _in_archive(relative: Path) -> bool:
-    return relative.parts[:1] == (ARCHIVE_DIR,)
+    """Not a file of the release: the archive's own copy, or a hidden file (a tool's marker, not data)."""
+    return relative.parts[:1] == (ARCHIVE_DIR,) or relative.name.startswith(".")
 
 
 def copy_archive(releases: Path, out: Path) -> None:

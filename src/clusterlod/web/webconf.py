@@ -259,11 +259,12 @@ by hand.
 
 
 def w3id_folder(folder: Path, target: str) -> list[Path]:
-    """Write exactly the files of the ``clusterlod/`` folder a w3id.org pull request adds, replacing it whole."""
-    from clusterlod.release.atomic import replace_directory
+    """Write exactly the files of the ``clusterlod/`` folder a w3id.org pull request adds, each whole or not at all
+    (nothing else goes into a folder of someone else's repository: no marker, no staging folder left there)."""
+    from clusterlod.release.atomic import write_text
 
     rules = w3id(target).replace("\n", f"\n# Contact: {CONTACT_PLACEHOLDER}\n", 1)
-    with replace_directory(folder) as staging:
-        (staging / ".htaccess").write_text(rules, encoding="utf-8")
-        (staging / "README.md").write_text(w3id_readme(target), encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text(folder / ".htaccess", rules)
+    write_text(folder / "README.md", w3id_readme(target))
     return [folder / name for name in W3ID_FILES]
