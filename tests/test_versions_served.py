@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import httpx
@@ -87,3 +88,36 @@ def test_unknown_versions_and_files_are_404(serve: httpx.Client) -> None:
                  f"/dataset/version/{ARCHIVED[0]}/download/../catalog.ttl",
                  f"/download/releases/{ARCHIVED[0]}/catalog.ttl.gz"):
         assert serve.get(path, headers={"Accept": "text/html"}).status_code == 404, path
+
+
+def test_memento_finds_the_version_current_at_a_date(serve: httpx.Client, built_dist: Path) -> None:
+    """RFC 7089: the dataset IRI is its own TimeGate; the TimeMap lists every version with its date."""
+    import rdflib
+
+    versions = {}  # version -> its release date, from each version's own catalogue
+    for folder in sorted((ROOT / "releases").iterdir()):
+        graph = rdflib.Graph().parse(data=gzip.decompress((folder / "catalog.ttl.gz").read_bytes()), format="turtle")
+        dataset = rdflib.URIRef(DATASET)
+        date = graph.value(dataset, rdflib.DCTERMS.modified) or graph.value(dataset, rdflib.DCTERMS.issued)
+        versions[folder.name] = str(date)
+    versions[CURRENT] = yaml.safe_load((ROOT / "data" / "dataset.yaml").read_text(encoding="utf-8"))["modified"]
+    oldest = min(versions, key=lambda v: versions[v])
+    day = versions[oldest]
+    from datetime import datetime
+    from email.utils import format_datetime
+
+    noon = format_datetime(datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC), usegmt=True)
+    gate = serve.get("/dataset", headers={"Accept-Datetime": noon})
+    assert (gate.status_code, gate.headers["location"]) == (302, f"/dataset/version/{oldest}")
+    assert "accept-datetime" in gate.headers["vary"].lower() and 'rel="original timegate"' in gate.headers["link"]
+    now = serve.get("/dataset", headers={"Accept-Datetime": "Fri, 01 Jan 2100 00:00:00 GMT"})
+    assert now.headers["location"] == f"/dataset/version/{max(versions, key=lambda v: versions[v])}"
+    assert serve.get("/dataset", headers={"Accept-Datetime": "yesterday"}).status_code == 400
+    assert serve.get("/dataset", headers={"Accept": "text/html"}).status_code == 303  # no Accept-Datetime: as before
+    page = serve.get(f"/dataset/version/{oldest}.en.html")
+    assert page.headers["memento-datetime"].startswith(format_datetime(
+        datetime.fromisoformat(day).replace(tzinfo=UTC), usegmt=True)[:16])
+    timemap = serve.get("/dataset/timemap")
+    assert timemap.headers["content-type"].startswith("application/link-format")
+    listed = re.findall(r'<([^>]+)>; rel="[^"]*memento[^"]*"; datetime="([^"]+)"', timemap.text)
+    assert {iri.rsplit("/", 1)[-1] for iri, _ in listed} == set(versions)

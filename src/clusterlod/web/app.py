@@ -34,7 +34,7 @@ from clusterlod.web.connections import GONE
 from clusterlod.web.describe import serialize
 from clusterlod.web.fairness import Busy, ClientTurns
 from clusterlod.web.generations import PINNED, Generation, Generations, no_release
-from clusterlod.web.http import signposting
+from clusterlod.web.http import memento, signposting
 from clusterlod.web.limits import SD, Settings, service_description
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES, VARY_ALL, VARY_LANGUAGE
 from clusterlod.web.operations import Operations
@@ -306,6 +306,9 @@ class Site:
                                     media_type=data_media(extension))
             return self.signposted(response) if iri == release.ns.dataset else response
         iri = release.layout.iri(path)
+        moment = request.headers.get("accept-datetime")
+        if iri == release.ns.dataset and moment is not None and release.versions:
+            return self.timegate(moment)
         if release.is_resource(iri):
             return self.redirect(request, path)
         source_file = release.download_path(path) if path and not path.startswith(paths.DOWNLOAD) else None
@@ -339,8 +342,17 @@ class Site:
         versions = {v.version: v for v in self.release.versions}
         if not match or match["version"] not in versions or (match["lang"] and match["ext"] != "html"):
             return self.not_found(request)
-        version, lang, extension, name = match["version"], match["lang"], match["ext"], match["file"]
-        entry = versions[version]
+        entry = versions[match["version"]]
+        response = self._version_answer(request, entry, match["lang"], match["ext"], match["file"])
+        if response.status_code in (200, 206, 304):  # a Memento of the dataset (RFC 7089)
+            response.headers["Memento-Datetime"] = memento.http_date(entry)
+            link = memento.links(self.release.ns.dataset)
+            response.headers["Link"] = f"{response.headers['Link']}, {link}" if "link" in response.headers else link
+        return response
+
+    def _version_answer(self, request: Request, entry: Any, lang: str | None, extension: str | None,
+                        name: str | None) -> Response:
+        version = entry.version
         if name is not None:
             body = entry.read(name, self.release.dist)
             if body is None:
@@ -366,6 +378,20 @@ class Site:
                                      "text/turtle\n", 406, headers)
         target = f"{self.language(request)}.html" if variant is HTML else "ttl"
         return RedirectResponse(f"/dataset/version/{version}.{target}", 303, headers)
+
+    def timegate(self, header: str) -> Response:
+        """Memento (RFC 7089): the dataset IRI with Accept-Datetime answers 302 to the version current then."""
+        dataset = self.release.ns.dataset
+        moment = memento.parse(header)
+        headers = {**CORS, "Vary": "accept-datetime", "Link": memento.links(dataset)}
+        if moment is None:
+            return PlainTextResponse("clusterlod: Accept-Datetime is no HTTP date (RFC 1123)\n", 400, headers)
+        chosen = memento.select(self.release.versions, moment)
+        return RedirectResponse(f"/dataset/version/{chosen.version}", 302, headers)
+
+    async def timemap(self, request: Request) -> Response:
+        body = memento.timemap(self.release.ns.dataset, self.release.versions)
+        return Response(body, 200, {**CORS, **CACHE}, media_type=memento.LINK_FORMAT)
 
     async def labels(self, request: Request) -> Response:
         return await self.blocking(self._labels, request)
@@ -578,6 +604,7 @@ def create_app(settings: Settings, access_log: TextIO | None = None, pid_file: P
         Route("/static/{name:path}", site.static_file, methods=["GET", "HEAD"]),
         Route("/download/{path:path}", site.download, methods=["GET", "HEAD"]),
         Route("/dataset/version/{rest:path}", site.version, methods=["GET", "HEAD"]),
+        Route(f"/dataset/{memento.TIMEMAP}", site.timemap, methods=["GET", "HEAD"]),
         Route("/{path:path}", site.resource, methods=["GET", "HEAD"]),
     ]
 
