@@ -40,6 +40,9 @@ SLOW_TESTS = {
     "test_atomic.py::test_the_installed_command_never_deletes_a_project":
         "the installed command in a fresh copy of the project, once per refused output folder; the inner loop "
         "keeps each refusal in process (test_a_folder_it_did_not_write_is_never_replaced)",
+    "test_signposting.py": "a real `clusterlod serve` read over HTTP by the signposting package (about 15 s)",
+    "test_data_versions.py::test_a_label_fix_is_a_new_data_version_without_code":
+        "three real builds and an archive of a project copy through the installed command (about 5 s)",
     "test_shacl.py::test_same_violations_on_each_bad_record":
         "pySHACL, the reference engine, on each faulty record; the inner loop keeps every fault at once",
     "test_alignments.py": "the OWL-RL closure of the release with the aligned vocabularies",

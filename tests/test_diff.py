@@ -14,6 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+import yaml
+from conftest import ROOT
 from inprocess import run_cli
 from rdflib import RDF, Literal, Namespace, URIRef
 from test_catalog import dcat_ap_problems
@@ -109,10 +111,20 @@ def test_build_previous_links_the_previous_version_with_its_counts(built_dist: P
     assert notes["en"].endswith("By graph: graph/editorial/curated-english: 1 added, 1 removed; "
                                 "graph/release: 1 added, 1 removed.")
     assert "graph/editorial/curated-english（追加 1、削除 1）、graph/release（追加 1、削除 1）" in notes["ja"]
+    # In words: the record whose label was edited, by its (new) label; nothing added or removed (issue 27).
+    assert f"Records changed (1): {NEW_LABEL}." in notes["en"]
+    assert "Records added" not in notes["en"] and "Records removed" not in notes["en"]
+    assert "変更したレコード 1 件：ＴＯＨＯＫＵものづくりコリドー。" in notes["ja"]
     readme = (changed_dist / "README.md").read_text(encoding="utf-8")
     assert notes["ja"] in readme and notes["en"] in readme
     assert dcat_ap_problems(catalog) == []
-    assert not list(rdflib.Graph().parse(built_dist / "catalog.ttl").objects(DATASET, DCAT.previousVersion))
+    # A plain build links the newest archived release below its version (releases/), never silently nothing.
+    version = yaml.safe_load((ROOT / "data" / "dataset.yaml").read_text(encoding="utf-8"))["version"]
+    archived = sorted((tuple(int(n) for n in p.name.split(".")), p.name) for p in (ROOT / "releases").iterdir())
+    below = [name for key, name in archived if key < tuple(int(n) for n in version.split("."))]
+    assert below, "releases/ holds no version below dataset.yaml's: the archive is missing"
+    assert list(rdflib.Graph().parse(built_dist / "catalog.ttl").objects(DATASET, DCAT.previousVersion)) == [
+        URIRef(f"{DATASET}/version/{below[-1]}")]
 
 
 def test_a_previous_release_of_the_same_version_is_refused(built_dist: Path, project_root: Path,

@@ -153,6 +153,25 @@ def test_the_base_downloads_documents_and_sparql(w3id: httpx.Client, serve: http
     assert answer.status_code == 200 and answer.json()["boolean"] is True
 
 
+def test_version_iris_land_on_their_page_and_catalogue(w3id: httpx.Client, serve: httpx.Client,
+                                                      tree: Path) -> None:  # noqa: F811
+    """Every archived version (releases/X, issue 27): 303 to its page by language, or to its catalogue."""
+    versions = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "releases").iterdir() if p.is_dir())
+    assert versions
+    for version in versions:
+        path = f"dataset/version/{version}"
+        for accept, landing in [("text/html", f"{path}.ja.html"), ("text/turtle", f"{path}.ttl"),
+                                ("application/ld+json", f"{path}.ttl")]:
+            response = w3id.get(path, headers={"Accept": accept})
+            assert response.status_code == 303, (path, accept)
+            assert lands(response.headers["location"], serve, tree) == landing
+        english = w3id.get(path, headers={"Accept": "text/html", "Accept-Language": "en"})
+        assert lands(english.headers["location"], serve, tree) == f"{path}.en.html"
+        download = w3id.get(f"{path}/download/clusterlod.nq")
+        assert download.status_code == 302
+        assert lands(download.headers["location"], serve, tree) == f"{path}/download/clusterlod.nq"
+
+
 @pytest.mark.external  # starts Debian's Apache itself, not through the `apache` fixture
 def test_the_site_htaccess_negotiates_in_apache_as_serve_does(tree: Path) -> None:  # noqa: F811
     """The other Apache rules webconf writes, `clusterlod site`'s own .htaccess, in the same real Apache."""
@@ -176,6 +195,12 @@ def test_the_site_htaccess_negotiates_in_apache_as_serve_does(tree: Path) -> Non
             metadata = site.get("/download/csv/csv-metadata.json")
             assert metadata.status_code == 200 and metadata.headers["access-control-allow-origin"] == "*"
             assert metadata.headers["content-type"].split(";")[0] == "application/csvm+json"
+            version = sorted((tree / "dataset" / "version").glob("*.ttl"))[0].name[:-len(".ttl")]
+            answer = site.get(f"/dataset/version/{version}", headers={"Accept": "text/html"})
+            assert answer.status_code == 303 and answer.headers["location"].endswith(f"/{version}.ja.html")
+            answer = site.get(f"/dataset/version/{version}", headers={"Accept": "text/turtle"})
+            assert answer.status_code == 303 and answer.headers["location"].endswith(f"/{version}.ttl")
+            assert site.get("/linkset.json").headers["content-type"].startswith("application/linkset+json")
         assert not re.search(r"\[\w+:(error|crit|alert|emerg)\]", server.error_log()), server.error_log()
     finally:
         server.stop()
@@ -214,3 +239,23 @@ def test_what_is_written_is_escaped_as_mod_rewrite_reads_it() -> None:
 
     assert _substitution("https://h/$1/%{HTTP:X-Host}/a\\b") == "https://h/\\$1/\\%{HTTP:X-Host}/a\\\\b"
     assert _substitution("https://data.example.org/lod/") == "https://data.example.org/lod/"
+def test_the_w3id_folder_is_exactly_what_a_pull_request_needs(tmp_path: Path, w3id: httpx.Client,
+                                                              serve: httpx.Client, tree: Path) -> None:  # noqa: F811
+    """`redirects --folder`: the .htaccess and a README.md with a contact placeholder (w3id.org's README asks
+    for both in each folder); every w3id.org IRI the README lists resolves (w3id.org's link check reads them)."""
+    folder = tmp_path / "w3id.org" / FOLDER
+    subprocess.run([sys.executable, "-m", "clusterlod", "redirects", "--to", TARGET, "--folder", str(folder)],
+                   check=True)
+    assert sorted(p.name for p in folder.iterdir()) == [".htaccess", "README.md"]
+    plain = subprocess.run([sys.executable, "-m", "clusterlod", "redirects", "--to", TARGET], check=True,
+                           capture_output=True, text=True).stdout
+    rules = (folder / ".htaccess").read_text(encoding="utf-8")
+    assert [line for line in rules.splitlines() if not line.startswith("# Contact:")] == plain.splitlines()
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert "## Contact" in readme and "MAINTAINER" in readme and "# Contact: MAINTAINER" in rules
+    listed = sorted(set(re.findall(r"(?<![`(])https://w3id\.org/clusterlod/[^\s`)]*", readme)))
+    assert len(listed) >= 4, listed
+    for iri in listed:
+        response = w3id.get(iri.removeprefix("https://w3id.org/clusterlod/"), headers={"Accept": "text/html"})
+        assert response.status_code == 303, iri
+        lands(response.headers["location"], serve, tree)

@@ -32,10 +32,12 @@ def meta() -> dict:
 
 
 def dist_files(dist: Path) -> list[str]:
-    """The release's files: all but the marker that says the folder is clusterlod's (release.atomic)."""
+    """The release's own files: not the marker that says the folder is clusterlod's (release.atomic), nor the
+    copy of the archive of past releases (dist/releases/)."""
     from clusterlod.release.atomic import MARKER
 
-    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file() and p.name != MARKER)
+    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*")
+                  if p.is_file() and p.name != MARKER and p.relative_to(dist).parts[0] != "releases")
 
 
 @pytest.fixture(scope="module")

@@ -115,6 +115,29 @@ def test_nginx_language_dataset_and_errors(nginx: str, client: httpx.Client) -> 
     assert missing.status_code == 404 and 'type="search"' in missing.text
 
 
+def test_nginx_answers_every_archived_version(client: httpx.Client, tree: Path) -> None:
+    """<dataset>/version/X under nginx (issue 27): 303s, the page, the catalogue and the archived files."""
+    import gzip
+
+    releases = Path(__file__).resolve().parents[1] / "releases"
+    versions = sorted(p for p in releases.iterdir() if p.is_dir())
+    assert versions
+    for folder in versions:
+        path = f"/dataset/version/{folder.name}"
+        html = client.get(path, headers={"Accept": "text/html", "Accept-Language": "en"}, follow_redirects=False)
+        assert html.status_code == 303 and html.headers["location"].endswith(f"{path}.en.html")
+        turtle = client.get(path, headers={"Accept": "text/turtle"}, follow_redirects=False)
+        assert turtle.status_code == 303 and turtle.headers["location"].endswith(f"{path}.ttl")
+        assert client.get(f"{path}.ttl").content == gzip.decompress((folder / "catalog.ttl.gz").read_bytes())
+        assert client.get(f"{path}.en.html").status_code == 200
+        for archived in sorted(folder.rglob("*.gz")):
+            name = archived.relative_to(folder).as_posix()[:-3]
+            assert client.get(f"{path}/download/{name}").content == gzip.decompress(archived.read_bytes()), name
+    for name, media in (("linkset", "application/linkset"), ("linkset.json", "application/linkset+json")):
+        answer = client.get(f"/{name}")
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(media), name
+
+
 def test_tree_carries_yasgui_unmodified_with_its_licence(tree: Path) -> None:
     vendored = Path(__file__).resolve().parents[1] / "src" / "clusterlod" / "static" / "vendor" / "yasgui"
     for name in ("yasgui.min.js", "yasgui.min.css", "LICENSE", "README.md"):

@@ -15,10 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from inprocess import run_cli
 from test_build import tree
 
 from clusterlod.errors import DataError, ValidationFailed
+
+#: The dataset record as committed, for edits that must follow its version and dates.
+RECORD = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "dataset.yaml").read_text(encoding="utf-8"))
 
 
 def edit(name: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]:
@@ -110,8 +114,11 @@ CASES = [
      "data/reference/identifiers.csv", None, "no such file"),
     ("dataset.yaml missing a key", edit("dataset.yaml", "spatial: JPN\n", ""),
      "data/dataset.yaml", "clusterlod", "spatial"),
-    ("dataset.yaml with a version of its own", edit("dataset.yaml", "spatial: JPN\n", "spatial: JPN\nversion: 9.9.9\n"),
-     "data/dataset.yaml", "clusterlod", "clusterlod.__version__"),
+    ("dataset.yaml version that is no version", edit("dataset.yaml", f'version: "{RECORD["version"]}"', "version: 0.4"),
+     "data/dataset.yaml", "clusterlod", "MAJOR.MINOR.PATCH"),
+    ("dataset.yaml modified before issued", edit("dataset.yaml", f'modified: "{RECORD["modified"]}"',
+                                                 f'modified: "{int(RECORD["issued"][:4]) - 1}-01-01"'),
+     "data/dataset.yaml", "clusterlod", "before the first issue"),
     ("dataset.yaml licence not an IRI", edit("dataset.yaml", "licence: https://creativecommons.org/licenses/by/4.0/",
                                              "licence: CC BY 4.0"),
      "data/dataset.yaml", "clusterlod", "licence"),

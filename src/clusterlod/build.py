@@ -10,6 +10,7 @@ dist/ only when the gate passes.
 from __future__ import annotations
 
 import gc
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,14 +25,22 @@ from clusterlod.fidelity.printed import check_printed
 from clusterlod.gate.run import Background, Gate, Loading, judge, quality
 from clusterlod.gate.shacl import DEFAULT_ENGINE, Report, report_triples
 from clusterlod.graph import DOCUMENT_GRAPH, BuiltGraph, GraphBuilder
-from clusterlod.namespaces import Namespaces
+from clusterlod.namespaces import DEFAULT_BASE, Namespaces
 from clusterlod.release import catalog, jsonld, publish, readme
 from clusterlod.release.about import RELEASE_GRAPH, ontology_version, release_triples
+from clusterlod.release.archive import ARCHIVE_DIR, archived, copy_archive, extract, previous_of
 from clusterlod.release.diff import Release, diff, read_release
 from clusterlod.release.licence import write_licence
 from clusterlod.release.linksets import write_linksets
 from clusterlod.release.notes import Previous
-from clusterlod.release.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_quads, union_triples
+from clusterlod.release.rdfio import (
+    canonical_blank_nodes,
+    in_graph,
+    rebase_term,
+    rebase_triples,
+    sorted_quads,
+    union_triples,
+)
 from clusterlod.release.tables import write_tables
 from clusterlod.sources.figures import check_figures
 from clusterlod.sources.project import IDENTIFIERS_FILE, Sources, parse_turtle, read_sources, relative
@@ -216,6 +225,11 @@ def _extras(run: Run) -> None:
     publish.copy_file(sources.root / "data" / IDENTIFIERS_FILE, out / IDENTIFIERS_FILE)
 
 
+def _archive(run: Run) -> None:
+    """The archived past releases, copied last into dist/releases/ for serve and site (not distributions)."""
+    copy_archive(run.root / ARCHIVE_DIR, run.staging)
+
+
 def _describe(run: Run) -> None:
     """The DCAT/VoID catalog, last: it lists every file with its checksum, the validation report too."""
     publication, out = run.pub, run.staging
@@ -224,22 +238,53 @@ def _describe(run: Run) -> None:
     document = next(r for r in sources.records if r.type == "Document")
     examples = [ns.resource("cluster", r.id) for r in sources.records if r.type == "Cluster"][:1]
     description = catalog.describe(ns, sources.dataset, out, graph_infos(publication), run.triples,
-                                   ns.resource("document", document.id), examples, linksets, run.previous)
+                                   ns.resource("document", document.id), examples, linksets, run.previous,
+                                   software=__version__)
     publish.write_graph(out / catalog.CATALOG_FILE, description, prefixes)
 
 
 def _changes(run: Run) -> None:
-    """With ``--previous``: what changed since that release, for the catalogue's version notes and the README."""
-    if run.previous_release is None:
-        return
-    old = read_release(run.previous_release)
+    """What changed since the previous release, for the catalogue's version notes and the README.
+
+    The previous release is ``--previous`` when given, else the newest version archived in releases/
+    below this build's (release.archive): so every build of a new version links the one before it.
+    A version already archived must be this very data: a change needs a new version in dataset.yaml.
+    """
+    version = run.pub.sources.dataset["version"]
+    releases = run.root / ARCHIVE_DIR
+    this = Release("this build", version, run.quads)
+    same = next((a for a in archived(releases) if a.version == version), None)
+    if same is not None and run.previous_release is None:
+        with tempfile.TemporaryDirectory() as scratch:
+            if not diff(_archived_release(extract(same, Path(scratch)), run.pub.ns), this).empty:
+                raise ClusterlodError(f"{same.folder}: version {version} is already published with other data; "
+                                      "a changed release needs a new version (data/dataset.yaml: version, modified)")
+    if run.previous_release is not None:
+        old = read_release(run.previous_release)
+    else:
+        entry = previous_of(releases, version)
+        if entry is None:
+            return
+        with tempfile.TemporaryDirectory() as scratch:
+            old = _archived_release(extract(entry, Path(scratch)), run.pub.ns)
     if not old.version:
         raise DataError(old.where, None, None, "the previous release states no single dcat:version (in its "
                                                f"{formats.DATASET_FILE} or {catalog.CATALOG_FILE})")
-    if old.version == __version__:
-        raise ClusterlodError(f"{old.where}: the previous release has this build's version {__version__}; "
-                              "a new release needs a new version (clusterlod.__version__ and CHANGELOG.md)")
-    run.previous = Previous.of(diff(old, Release("this build", None, run.quads)))
+    if old.version == version:
+        raise ClusterlodError(f"{old.where}: the previous release has this build's version {version}; "
+                              "a new release needs a new version (data/dataset.yaml: version, modified)")
+    run.previous = Previous.of(diff(old, this), run.pub.ns.base)
+
+
+def _archived_release(folder: Path, ns: Namespaces) -> Release:
+    """An archived release read for the diff, moved onto this build's base (archives use the default base)."""
+    old = read_release(folder)
+    if ns.base == DEFAULT_BASE:
+        return old
+    quads = [ox.Quad(rebase_term(q.subject, ns), rebase_term(q.predicate, ns), rebase_term(q.object, ns),
+                     q.graph_name if isinstance(q.graph_name, ox.DefaultGraph) else rebase_term(q.graph_name, ns))
+             for q in old.quads]
+    return Release(old.where, old.version, quads)
 
 
 def _readme(run: Run) -> None:
@@ -310,6 +355,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("validation report", _write_report),
     ("README and licence", _readme),
     ("DCAT/VoID", _describe),
+    ("archived releases", _archive),
 ]
 
 @dataclass(frozen=True)
@@ -332,7 +378,8 @@ class Summary:
 
 def summary_of(run: Run) -> Summary:
     assert run.report is not None and run.gate is not None
-    files = sum(1 for path in run.staging.rglob("*") if path.is_file())
+    files = sum(1 for path in run.staging.rglob("*")  # the release's files: not the archive's copy
+                if path.is_file() and path.relative_to(run.staging).parts[0] != ARCHIVE_DIR)
     graphs = len({q.graph_name for q in run.quads})
     return Summary(len(run.quads), graphs, files, run.gate.checks_run, run.report)
 

@@ -23,6 +23,7 @@ from clusterlod.errors import ClusterlodError, ExitCode
 COMMANDS: dict[str, str] = {
     "build": "clusterlod.commands.build:build",
     "validate": "clusterlod.commands.build:validate",
+    "archive": "clusterlod.commands.build:archive",
     "query": "clusterlod.commands.query:query",
     "queries": "clusterlod.commands.query:queries",
     "load": "clusterlod.commands.load:load",

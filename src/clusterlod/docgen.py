@@ -143,7 +143,9 @@ def replace_block(text: str, name: str, content: str) -> str:
 def generated(root: Path) -> dict[Path, str]:
     """What each generated file under ``root/docs`` should hold."""
     docs = root / "docs"
-    out = {docs / "cli.md": cli_reference()}
+    from clusterlod.release.citation import CFF_FILE, repository_cff
+
+    out = {docs / "cli.md": cli_reference(), root / CFF_FILE: repository_cff(root)}
     for (page, name), make in BLOCKS.items():
         path = docs / page
         out[path] = replace_block(out.get(path) or path.read_text(encoding="utf-8"), name, make())

@@ -104,3 +104,31 @@ def validate(root: Path, base: str | None, engine: str, fail_on: str) -> None:
     if not report.conforms:
         raise ValidationFailed(report.text())
     click.echo(report.text())
+
+
+@click.command()
+@root_option
+@click.option("--dist", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="The built release to archive (default: dist/ in the project folder).")
+def archive(root: Path, dist: Path | None) -> None:
+    """Keep a built release in the archive: releases/<version>/ in the project folder.
+
+    Each file of the release is stored gzip-compressed (about 0.4 MB a version), under the
+    version its catalogue states. Every version is kept for good (docs/release.md): the
+    next build links it as dcat:previousVersion with notes on what changed, and serve and
+    site answer <dataset>/version/<version> from it. A version already archived with
+    other content is refused: a changed release needs a new version in data/dataset.yaml.
+    """
+    from clusterlod import formats
+    from clusterlod.errors import DataError
+    from clusterlod.release.archive import ARCHIVE_DIR
+    from clusterlod.release.archive import archive as store
+    from clusterlod.release.diff import read_release
+
+    source = dist or root / "dist"
+    release = read_release(source)
+    if not release.version:
+        raise DataError(source, None, None, f"states no single dcat:version in {formats.CATALOG_FILE}")
+    target = store(source, root / ARCHIVE_DIR, release.version)
+    size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
+    click.echo(f"clusterlod: archived version {release.version} in {target} ({size:,} bytes)", err=True)

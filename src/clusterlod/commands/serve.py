@@ -152,7 +152,10 @@ def site(out: Path, dist: Path, base: str | None, queries: Path) -> None:
                    "no whitespace, %, $, backslash or quotes (Apache would read them as rules); refused, exit 2.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               help="Write the rules to FILE (e.g. clusterlod/.htaccess in a w3id.org checkout); default: stdout.")
-def redirects(target: str, out: Path | None) -> None:
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+              help="Write exactly the files a w3id.org pull request needs into DIR (its clusterlod/ folder, "
+                   "replaced whole): .htaccess and README.md, with a placeholder for the maintainers' contact.")
+def redirects(target: str, out: Path | None, folder: Path | None) -> None:
     """Write the redirect rules of the base namespace: the .htaccess of its w3id.org folder.
 
     Every IRI under https://w3id.org/clusterlod/ is redirected to the same path under
@@ -166,6 +169,12 @@ def redirects(target: str, out: Path | None) -> None:
     from clusterlod.web.webconf import w3id
 
     rules = w3id(target)  # checks the URL first: refused, it is one line and exit 2, and nothing is written
+    if folder is not None:
+        from clusterlod.web.webconf import w3id_folder
+
+        w3id_folder(folder, target)
+    if folder is not None and out is None:
+        return
     if out is None:
         click.echo(rules, nl=False)
     else:

@@ -43,7 +43,9 @@ def rights_triples(ns: Namespaces, meta: dict[str, Any]) -> list[ox.Triple]:
 def release_triples(ns: Namespaces, meta: dict[str, Any]) -> list[ox.Triple]:
     """The release graph's triples: the dataset's titles, version, licence, rights and citation."""
     dataset = ox.NamedNode(ns.dataset)
-    triples = [ox.Triple(dataset, ox.NamedNode(DCAT + "version"), ox.Literal(release_version(meta)))]
+    triples = [ox.Triple(dataset, ox.NamedNode(DCAT + "version"), ox.Literal(release_version(meta))),
+               ox.Triple(dataset, ox.NamedNode(DCT + "modified"),
+                         ox.Literal(release_date(meta), datatype=ox.NamedNode(XSD + "date")))]
     for key, predicate in (("title", DCT + "title"), ("attribution", DCT + "bibliographicCitation")):
         for language in ("ja", "en"):
             text = " ".join(str(meta[key][language]).split())

@@ -41,8 +41,11 @@ FILE_TYPES = {
 }
 #: EU data themes of the dataset (economy; science and technology).
 THEMES = {"ECON": "Economy and finance", "TECH": "Science and technology"}
-#: The EU language authority's codes for the ISO 639-1 codes of dataset.yaml.
+#: The EU language authority's codes for the ISO 639-1 codes of dataset.yaml, with its English names.
 LANGUAGES = {"ja": "JPN", "en": "ENG"}
+LANGUAGE_NAMES = {"JPN": "Japanese", "ENG": "English"}
+#: The EU country authority's English names of the countries dataset.yaml may cover.
+COUNTRY_NAMES = {"JPN": "Japan"}
 
 
 def language_iri(code: str) -> ox.NamedNode:
@@ -70,6 +73,8 @@ def written_by_us(folder: Path) -> bool:
             f'"{CATALOG_DESCRIPTION}"@en' in catalog.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
+#: The EU file-type code -> its name in the authority list.
+FORMAT_NAMES = {code: name for code, name in [*FILE_TYPES.values(), ("BIN", "Binary data")]}
 
 
 @dataclass(frozen=True)
@@ -118,11 +123,12 @@ class CatalogWriter:
 
 def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[GraphInfo],
              union: list[ox.Triple], document_iri: str, example: list[str],
-             linksets: list[Linkset] = (), previous: Previous | None = None) -> list[ox.Triple]:
+             linksets: list[Linkset] = (), previous: Previous | None = None, software: str = "") -> list[ox.Triple]:
     """Triples describing the release in ``out`` (every file but the catalog itself).
 
     ``previous`` is the release this one follows (``clusterlod build --previous``): it is linked with
-    dcat:previousVersion, and what changed since is told in adms:versionNotes.
+    dcat:previousVersion, and what changed since is told in adms:versionNotes. ``software`` is the version
+    of clusterlod that built it (prov:wasGeneratedBy): the data's own version is dataset.yaml's.
     """
     w = CatalogWriter(ns)
     dataset = ox.NamedNode(ns.dataset)
@@ -142,13 +148,20 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
     w.add(dataset, "foaf:page", readme)
     w.add(readme, "rdf:type", w.iri("foaf:Document"))
     w.add(dataset, "dcterms:issued", w.lit(meta["issued"], "date"))
+    w.add(dataset, "dcterms:modified", w.lit(release_date(meta), "date"))
     w.add(dataset, "dcat:version", w.lit(release_version(meta)))
     w.add(dataset, "owl:versionInfo", w.lit(release_version(meta)))
+    _generated_by(w, dataset, meta, software)
+    _creator_and_access(w, dataset, meta, document_iri)
     if previous is not None:
         earlier = ox.NamedNode(previous.version_iri(ns.dataset))
         w.add(dataset, "dcat:previousVersion", earlier)
         w.add(earlier, "dcat:version", w.lit(previous.version))
+        w.bilingual(earlier, "rdfs:label", {"ja": f"版 {previous.version}", "en": f"version {previous.version}"})
         w.bilingual(dataset, "adms:versionNotes", previous.notes(ns.base))
+        _relation(w, dataset, earlier, "predecessor-version")
+    _relation(w, dataset, ox.NamedNode(document_iri), "via")
+    _relation(w, dataset, ox.NamedNode(ns.ontology), "describedby")
     for language in meta.get("language", []):
         w.add(dataset, "dcterms:language", language_iri(language))
     publisher = ox.NamedNode(ns.base + "publisher")
@@ -185,7 +198,8 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
             w.add(graph, "prov:wasDerivedFrom", ox.NamedNode(info.basis))
     for linkset in linksets:
         _linkset(w, dataset, linkset)
-    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != CATALOG_FILE):
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != CATALOG_FILE
+                       and p.relative_to(out).parts[0] != "releases"):
         _distribution(w, dataset, out, path, meta)
     return w.triples
 
@@ -207,6 +221,7 @@ def _catalog(w: CatalogWriter, meta: dict[str, Any], dataset: ox.NamedNode) -> N
     w.add(catalog, "dcterms:license", ox.NamedNode(meta["licence"]))
     w.add(catalog, "dcterms:issued", w.lit(meta["issued"], "date"))
     w.add(catalog, "dcterms:modified", w.lit(release_date(meta), "date"))
+    w.add(catalog, "dcterms:creator", creator_iri(w.ns, meta))
     for language in meta.get("language", []):
         w.add(catalog, "dcterms:language", language_iri(language))
     w.add(catalog, "dcterms:spatial", ox.NamedNode(EU + "country/" + meta["spatial"]))
@@ -237,15 +252,19 @@ def _application_profile(w: CatalogWriter, meta: dict[str, Any], dataset: ox.Nam
     w.add(dataset, "dcterms:spatial", country)
     w.add(country, "rdf:type", w.iri("dcterms:Location"))
     w.add(country, "skos:inScheme", ox.NamedNode(EU + "country"))
+    if meta["spatial"] in COUNTRY_NAMES:  # the authority list's English name, so pages show no bare IRI
+        w.add(country, "skos:prefLabel", w.lit(COUNTRY_NAMES[meta["spatial"]], language="en"))
     period = ox.NamedNode(w.ns.dataset + "/temporal")
     w.add(dataset, "dcterms:temporal", period)
     w.add(period, "rdf:type", w.iri("dcterms:PeriodOfTime"))
     w.add(period, "dcat:startDate", w.lit(meta["temporal"]["start"], "gYear"))
     w.add(period, "dcat:endDate", w.lit(meta["temporal"]["end"], "gYear"))
+    w.add(period, "rdfs:label", w.lit(f"{meta['temporal']['start']}–{meta['temporal']['end']}"))
     _licence_document(w, ox.NamedNode(meta["licence"]), "Attribution", "Attribution")
     for language in meta.get("language", []):
         w.add(language_iri(language), "rdf:type", w.iri("dcterms:LinguisticSystem"))
         w.add(language_iri(language), "skos:inScheme", ox.NamedNode(EU + "language"))
+        w.add(language_iri(language), "skos:prefLabel", w.lit(LANGUAGE_NAMES[LANGUAGES[language]], language="en"))
     stable = ox.NamedNode(EU + "planned-availability/STABLE")
     w.add(stable, "rdf:type", w.iri("skos:Concept"))
     w.add(stable, "skos:prefLabel", w.lit("stable", language="en"))
@@ -254,9 +273,72 @@ def _application_profile(w: CatalogWriter, meta: dict[str, Any], dataset: ox.Nam
     w.add(algorithm, "rdf:type", w.iri("spdx:ChecksumAlgorithm"))
 
 
+#: IANA link relations, the roles of the dataset's qualified relations (dcat:hadRole).
+IANA_RELATIONS = "http://www.iana.org/assignments/relation/"
+RELATION_LABELS = {"via": {"ja": "元の文書（via）", "en": "the source document (via)"},
+                   "describedby": {"ja": "語彙を説明するオントロジー（describedby）",
+                                   "en": "the ontology describing its terms (describedby)"},
+                   "predecessor-version": {"ja": "前の版（predecessor-version）",
+                                           "en": "the previous version (predecessor-version)"}}
+#: The EU access-right authority list's PUBLIC: anyone may use the data.
+PUBLIC = EU + "access-right/PUBLIC"
+
+
+def _generated_by(w: CatalogWriter, dataset: ox.NamedNode, meta: dict[str, Any], software: str) -> None:
+    """prov:wasGeneratedBy the build of this data version, associated with clusterlod at ``software``."""
+    activity = ox.NamedNode(f"{w.ns.dataset}/generation")
+    agent = ox.NamedNode(w.ns.base + "software")
+    w.add(dataset, "prov:wasGeneratedBy", activity)
+    w.add(activity, "rdf:type", w.iri("prov:Activity"))
+    w.add(activity, "prov:wasAssociatedWith", agent)
+    w.add(activity, "rdfs:label", w.lit(f"clusterlod {software} によるデータ版 {meta['version']} の構築",
+                                        language="ja"))
+    w.add(activity, "rdfs:label", w.lit(f"Build of data version {meta['version']} by clusterlod {software}",
+                                        language="en"))
+    w.add(agent, "rdf:type", w.iri("prov:SoftwareAgent"))
+    w.add(agent, "rdfs:label", w.lit(f"clusterlod {software}"))
+    w.add(agent, "owl:versionInfo", w.lit(software))
+
+
+def creator_iri(ns: Namespaces, meta: dict[str, Any]) -> ox.NamedNode:
+    """The creator's node: the publisher's when the record names the same agent (the usual case)."""
+    return ox.NamedNode(ns.base + ("publisher" if meta["creator"] == meta["publisher"] else "creator"))
+
+
+def _creator_and_access(w: CatalogWriter, dataset: ox.NamedNode, meta: dict[str, Any], document_iri: str) -> None:
+    """dct:creator, dct:accessRights (EU PUBLIC) and dct:source (the MEXT document)."""
+    creator = creator_iri(w.ns, meta)
+    w.add(dataset, "dcterms:creator", creator)
+    if creator.value != w.ns.base + "publisher":
+        w.add(creator, "rdf:type", w.iri("foaf:Agent"))
+        w.bilingual(creator, "foaf:name", meta["creator"])
+    public = ox.NamedNode(PUBLIC)
+    w.add(dataset, "dcterms:accessRights", public)
+    w.add(public, "rdf:type", w.iri("dcterms:RightsStatement"))
+    w.add(public, "skos:inScheme", ox.NamedNode(EU + "access-right"))
+    w.add(public, "skos:prefLabel", w.lit("public", language="en"))
+    w.add(dataset, "dcterms:source", ox.NamedNode(document_iri))
+
+
+def _relation(w: CatalogWriter, dataset: ox.NamedNode, target: ox.NamedNode, role: str) -> None:
+    """A dcat:qualifiedRelation: the related resource and its role, an IANA link relation."""
+    node = ox.NamedNode(f"{w.ns.dataset}/relation/{role}")
+    w.add(dataset, "dcat:qualifiedRelation", node)
+    w.bilingual(node, "rdfs:label", RELATION_LABELS[role])
+    w.add(node, "rdf:type", w.iri("dcat:Relationship"))
+    w.add(node, "dcterms:relation", target)
+    role_iri = ox.NamedNode(IANA_RELATIONS + role)
+    w.add(node, "dcat:hadRole", role_iri)
+    w.add(role_iri, "rdf:type", w.iri("dcat:Role"))
+    w.add(role_iri, "rdfs:label", w.lit(role))
+
+
 def _licence_document(w: CatalogWriter, licence: ox.NamedNode, adms_type: str, label_en: str) -> None:
     """A licence with its ADMS licence type, as DCAT-AP asks."""
     w.add(licence, "rdf:type", w.iri("dcterms:LicenseDocument"))
+    if licence.value in LICENCES:
+        w.add(licence, "rdfs:label", w.lit(LICENCES[licence.value].name_ja, language="ja"))
+        w.add(licence, "rdfs:label", w.lit(LICENCES[licence.value].name_en, language="en"))
     licence_type = ox.NamedNode(ADMS_LICENCE_TYPES + adms_type)
     w.add(licence, "dcterms:type", licence_type)
     w.add(licence_type, "rdf:type", w.iri("skos:Concept"))
@@ -319,6 +401,7 @@ def _distribution(w: CatalogWriter, dataset: ox.NamedNode, out: Path, path: Path
     media = ox.NamedNode(IANA + kind)
     w.add(node, "dcat:mediaType", media)
     w.add(media, "rdf:type", w.iri("dcterms:MediaType"))
+    w.add(media, "rdfs:label", w.lit(kind))
     code = FILE_TYPES.get(path.suffix.lstrip("."), ("BIN", "Binary data"))[0]
     if path.name == "context.jsonld":
         code = "JSON_LD"
@@ -326,6 +409,7 @@ def _distribution(w: CatalogWriter, dataset: ox.NamedNode, out: Path, path: Path
     w.add(node, "dcterms:format", file_type)
     w.add(file_type, "rdf:type", w.iri("dcterms:MediaTypeOrExtent"))
     w.add(file_type, "skos:inScheme", ox.NamedNode(EU + "file-type"))
+    w.add(file_type, "skos:prefLabel", w.lit(FORMAT_NAMES[code], language="en"))
     w.add(node, DCATAP + "availability", ox.NamedNode(EU + "planned-availability/STABLE"))
     if relative.startswith("source/"):  # the brochure's own text: MEXT's terms, not the dataset's licence
         rights = ox.NamedNode(f"{w.ns.dataset}/source-rights")

@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clusterlod import __version__, formats
+from clusterlod import formats
 from clusterlod.namespaces import Namespaces
+from clusterlod.release.citation import citation as cite_as
 from clusterlod.release.files import README_FILE, describe_file
 from clusterlod.release.licence import LICENCE_FILE, LICENCES, rights_text
 
@@ -28,7 +29,8 @@ for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o
     print(row["g"].value, row["n"].value)"""
 
 _WORDS = {
-    "ja": {"heading": "日本語", "what": "これは何か", "version": "版", "issued": "公開日", "files": "ファイル",
+    "ja": {"heading": "日本語", "what": "これは何か", "version": "版", "issued": "初版公開日",
+           "modified": "この版の公開日", "files": "ファイル",
            "file": "ファイル", "purpose": "内容", "graphs": "名前付きグラフ", "graph": "グラフ",
            "triples": "トリプル数",
            "total": "計", "load": "読み込み方", "cite": "引用の仕方", "source": "出典", "licence": "ライセンス",
@@ -38,7 +40,8 @@ _WORDS = {
            "checksums": f"各ファイルの大きさと SHA-256 は {formats.CATALOG_FILE} にある。",
            "cite_as": "次のように引用する：",
            "licence_file": f"ライセンスの全文は {LICENCE_FILE}。"},
-    "en": {"heading": "English", "what": "What this is", "version": "Version", "issued": "Issued", "files": "Files",
+    "en": {"heading": "English", "what": "What this is", "version": "Version", "issued": "First issued",
+           "modified": "Released", "files": "Files",
            "file": "File", "purpose": "What it is for", "graphs": "Named graphs", "graph": "Graph",
            "triples": "Triples",
            "total": "Total", "load": "How to load it", "cite": "How to cite it", "source": "Source",
@@ -62,7 +65,8 @@ def text(out: Path, ns: Namespaces, meta: dict[str, Any], graphs: list[GraphInfo
     """The README's Markdown."""
     files = files_of(out)
     lines = [f"# {meta['title']['ja']}", "", f"# {meta['title']['en']}", "",
-             f"{_WORDS['ja']['version']} / {_WORDS['en']['version']}: {__version__} · "
+             f"{_WORDS['ja']['version']} / {_WORDS['en']['version']}: {meta['version']} · "
+             f"{_WORDS['ja']['modified']} / {_WORDS['en']['modified']}: {meta['modified']} · "
              f"{_WORDS['ja']['issued']} / {_WORDS['en']['issued']}: {meta['issued']} · {ns.dataset}", ""]
     for language in ("ja", "en"):
         lines += _section(language, ns, meta, graphs, files, previous)
@@ -89,10 +93,7 @@ def _section(language: str, ns: Namespaces, meta: dict[str, Any], graphs: list[G
               f"clusterlod load {formats.DATASET_FILE} --endpoint http://127.0.0.1:7878/query", "```", "",
               w["load_python"], "", "```python", PYTHON_EXAMPLE, "```", ""]
     citation = " ".join(meta["attribution"][language].split())
-    title = meta["title"][language]
-    cite = (f"{citation}。{title}、{w['version']} {__version__}（{meta['issued']}）。{ns.dataset}" if ja else
-            f"{citation}. {title}, {w['version'].lower()} {__version__} ({meta['issued']}). {ns.dataset}")
-    lines += [f"### {w['cite']}", "", w["cite_as"], "", f"> {cite}", ""]
+    lines += [f"### {w['cite']}", "", w["cite_as"], "", f"> {cite_as(meta, ns.dataset, language)}", ""]
     lines += [f"### {w['source']}", "", citation, ""]
     if "source_rights" in meta and meta["source_rights"].get(language):
         lines += [" ".join(meta["source_rights"][language].split()), ""]

@@ -3,7 +3,8 @@
 It is a record of type ``Dataset``: each key has a kind, as the fields of
 model.py do, and a missing key, an unknown key, an impossible date or a licence
 that is not an IRI is one error naming the file and the line, before anything
-is built (the DCAT/VoID catalog reads these values at the end of a build).
+is built (the DCAT/VoID catalog reads these values at the end of a build). The data's version and dates
+live here, apart from the software's version: a data correction is a record edit, not a code release.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from clusterlod.sources.records import _compose, _plain, iri_problem
 RECORD_TYPE = "Dataset"
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 LANGUAGE = re.compile(r"[a-z]{2,3}")
+VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 
 
 def _text(value: Any) -> str | None:
@@ -44,6 +46,11 @@ def _date(value: Any) -> str | None:
     if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
         return f"impossible date {value}"
     return None
+
+
+def _version(value: Any) -> str | None:
+    ok = isinstance(value, str) and VERSION.fullmatch(value)
+    return None if ok else "expected a version MAJOR.MINOR.PATCH such as \"0.4.0\" (quoted, ASCII digits)"
 
 
 def _iri(value: Any) -> str | None:
@@ -85,10 +92,13 @@ FIELDS: dict[str, tuple[Callable[[Any], str | None], bool]] = {
     "id": (_slug, True),
     "title": (_text, True),
     "description": (_text, True),
+    "version": (_version, True),
     "issued": (_date, True),
+    "modified": (_date, True),
     "language": (_languages, True),
     "licence": (_iri, True),
     "publisher": (_text, True),
+    "creator": (_text, True),
     "attribution": (_text, True),
     "keywords": (_keywords, False),
     "spatial": (_country, True),
@@ -106,9 +116,6 @@ def read_dataset(path: Path, display: str) -> dict[str, Any]:
     lines = {k.value: v.start_mark.line + 1 for k, v in node.value}
     record = data.get("id") if isinstance(data.get("id"), str) else None
     for key, value in data.items():
-        if key == "version":
-            raise DataError(display, lines[key], record, "key 'version': the release's version is clusterlod's own "
-                                                         "(clusterlod.__version__), not set in dataset.yaml")
         if key not in FIELDS:
             raise DataError(display, lines[key], record, f"unknown key '{key}' (expected {', '.join(FIELDS)})")
         problem = FIELDS[key][0](value)
@@ -117,18 +124,24 @@ def read_dataset(path: Path, display: str) -> dict[str, Any]:
     missing = [key for key, (_, required) in FIELDS.items() if required and key not in data]
     if missing:
         raise DataError(display, 1, record, f"missing required key(s): {', '.join(missing)}")
+    if data["modified"] < data["issued"]:
+        raise DataError(display, lines["modified"], record,
+                        f"key 'modified': {data['modified']} is before the first issue {data['issued']}")
     return data
 
 
 def release_version(meta: dict[str, Any]) -> str:
-    """The release's version, as the catalogue's dcat:version, the release graph and the ontology's
-    owl:versionInfo all say it: one function, so the three cannot disagree whichever source holds it
-    (a ``version`` of dataset.yaml when there is one, else clusterlod.__version__)."""
-    from clusterlod import __version__
-
-    return str(meta.get("version") or __version__)
+    """The data's version (dataset.yaml), as the catalogue's dcat:version, the release graph and the ontology's
+    owl:versionInfo all say it: one function, so the three cannot disagree."""
+    return str(meta["version"])
 
 
 def release_date(meta: dict[str, Any]) -> str:
-    """The release's date (YYYY-MM-DD): the catalogue's dct:modified and the ontology's dct:modified."""
-    return str(meta["issued"])
+    """The data's date of change (YYYY-MM-DD, dataset.yaml ``modified``): the catalogue's and the ontology's
+    dct:modified."""
+    return str(meta["modified"])
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """A MAJOR.MINOR.PATCH version as numbers, so 0.10.0 sorts after 0.9.0."""
+    return tuple(int(part) for part in version.split("."))

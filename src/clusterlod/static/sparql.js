@@ -65,7 +65,25 @@
       }
     });
   }
-  function tidy() { disarm(holder); relabel(holder); }
+  // A table wider than the page scrolls sideways: say so above it, with its number of columns, since
+  // a touch screen shows no scroll bar until one scrolls (issue 27: "2 of 6 columns" went unnoticed).
+  function markScrolling(root) {
+    root.querySelectorAll(".yasr table.dataTable").forEach(function (table) {
+      const box = table.closest(".yasr");
+      const wide = box.scrollWidth > box.clientWidth + 1;
+      let note = box.querySelector(".scroll-note");
+      if (wide && !note && form.dataset.scrollNote) {
+        note = document.createElement("p");
+        note.className = "scroll-note";
+        note.textContent = form.dataset.scrollNote.replace("{n}", table.querySelectorAll("thead th").length);
+        table.parentNode.insertBefore(note, table);
+      } else if (!wide && note) {
+        note.remove();
+      }
+    });
+  }
+  function tidy() { disarm(holder); relabel(holder); markScrolling(holder); }
+  window.addEventListener("resize", function () { markScrolling(holder); });
   new MutationObserver(tidy).observe(holder, { childList: true, subtree: true, characterData: true });
   if (form.dataset.labels) {
     fetch(new URL(form.dataset.labels, window.location.href).href, { credentials: "same-origin" })

@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from clusterlod import formats
 from clusterlod.errors import RemoteError
+from clusterlod.release.archive import ARCHIVE_DIR
 from clusterlod.release.atomic import write_text
 from clusterlod.release.catalog import media_type as file_media_type
 from clusterlod.web import negotiation, paths, sparql, wellknown
@@ -33,6 +34,7 @@ from clusterlod.web.connections import GONE
 from clusterlod.web.describe import serialize
 from clusterlod.web.fairness import Busy, ClientTurns
 from clusterlod.web.generations import PINNED, Generation, Generations, no_release
+from clusterlod.web.http import memento, signposting
 from clusterlod.web.limits import SD, Settings, service_description
 from clusterlod.web.lookup.routes import LookupRoutes, opener
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES, VARY_ALL, VARY_LANGUAGE
@@ -104,6 +106,8 @@ class Served:
     queries: Any = None
     #: The release's lookup index and services (web/lookup/), built once on first use.
     lookup: Any = None
+    #: The landing page's FAIR signposts (web/http/signposting.py), read once from the catalogue.
+    signposts: list[signposting.Link] = dataclasses.field(default_factory=list)
 
 
 class Site:
@@ -133,7 +137,8 @@ class Site:
         release = Release(generation.snapshot.folder, s.base, s.endpoint, s.timeout)
         served = Served(release, Renderer(release, read_queries(s.queries)),
                         sitemap(release, release.ns.base),  # from the configured base, never Host
-                        lookup=opener(release, s))
+                        lookup=opener(release, s),
+                        signposts=signposting.landing_links(release.catalog.store, release.ns.base))
         generation.parts = served  # seen by warm() through the pin, and closed if starting fails
         if self.started:
             self._start(generation, served)
@@ -178,6 +183,24 @@ class Site:
     @property
     def sitemap_body(self) -> bytes:
         return self.generations.pinned().parts.sitemap_body
+
+    @property
+    def signposts(self) -> list[signposting.Link]:
+        return self.generations.pinned().parts.signposts
+
+    def signposted(self, response: Response, links: list[signposting.Link] | None = None) -> Response:
+        """The response with FAIR signposting ``Link:`` headers (the landing page's, unless ``links``)."""
+        response.headers["Link"] = signposting.header(self.signposts if links is None else links)
+        return response
+
+    async def linkset(self, request: Request) -> Response:
+        """The landing page's signposts as an RFC 9264 linkset (``/linkset``, ``/linkset.json``)."""
+        anchor = self.release.ns.base
+        if request.url.path.endswith(".json"):
+            return Response(signposting.linkset_json(anchor, self.signposts), 200, {**CORS, **CACHE},
+                            media_type=signposting.LINKSET_JSON_TYPE)
+        return Response(signposting.linkset_text(anchor, self.signposts), 200, {**CORS, **CACHE},
+                        media_type=signposting.LINKSET_TYPE)
 
     @property
     def queries(self) -> Any:
@@ -282,10 +305,16 @@ class Site:
                 return self.not_found(request)
             if extension == "html":
                 chosen = lang or self.language(request)
-                return self.html(request, self.page(iri, chosen), chosen, vary=lang is None)
-            syntax = BY_EXTENSION[extension].syntax
-            return Response(release.document(iri, syntax), 200, {**CORS, **CACHE}, media_type=data_media(extension))
+                response = self.html(request, self.page(iri, chosen), chosen, vary=lang is None)
+            else:
+                syntax = BY_EXTENSION[extension].syntax
+                response = Response(release.document(iri, syntax), 200, {**CORS, **CACHE},
+                                    media_type=data_media(extension))
+            return self.signposted(response) if iri == release.ns.dataset else response
         iri = release.layout.iri(path)
+        moment = request.headers.get("accept-datetime")
+        if iri == release.ns.dataset and moment is not None and release.versions:
+            return self.timegate(moment)
         if release.is_resource(iri):
             return self.redirect(request, path)
         source_file = release.download_path(path) if path and not path.startswith(paths.DOWNLOAD) else None
@@ -306,7 +335,69 @@ class Site:
         body = self.release.pages.get(key)
         if body is None:
             body = self.release.pages[key] = self.renderer.index(lang, "/")
-        return self.html(request, body, lang, vary=VARY_ALL if name.count(".") != 2 else negotiation.VARY_ACCEPT)
+        return self.signposted(self.html(request, body, lang,
+                                         vary=VARY_ALL if name.count(".") != 2 else negotiation.VARY_ACCEPT))
+
+    async def version(self, request: Request) -> Response:
+        return await self.blocking(self._version, request)
+
+    def _version(self, request: Request) -> Response:
+        """``/dataset/version/X`` (303), its page, its catalogue (``X.ttl``) and its files (``X/download/…``)."""
+        rest = request.path_params["rest"]
+        match = paths.VERSION_PATH.match(rest)
+        versions = {v.version: v for v in self.release.versions}
+        if not match or match["version"] not in versions or (match["lang"] and match["ext"] != "html"):
+            return self.not_found(request)
+        entry = versions[match["version"]]
+        response = self._version_answer(request, entry, match["lang"], match["ext"], match["file"])
+        if response.status_code in (200, 206, 304):  # a Memento of the dataset (RFC 7089)
+            response.headers["Memento-Datetime"] = memento.http_date(entry)
+            link = memento.links(self.release.ns.dataset)
+            response.headers["Link"] = f"{response.headers['Link']}, {link}" if "link" in response.headers else link
+        return response
+
+    def _version_answer(self, request: Request, entry: Any, lang: str | None, extension: str | None,
+                        name: str | None) -> Response:
+        version = entry.version
+        if name is not None:
+            body = entry.read(name, self.release.dist)
+            if body is None:
+                return self.not_found(request)
+            media = file_media_type(Path(name))
+            if media.startswith("text/") or media in TEXT_DATA_TYPES:
+                media += "; charset=utf-8"
+            return self.signposted(file_response(request, body, media, {**CORS, **CACHE}, None, None),
+                                   [signposting.Link(entry.iri, "collection", "text/html")])
+        if extension == "ttl":
+            return Response(entry.catalog, 200, {**CORS, **CACHE}, media_type=data_media("ttl"))
+        if extension == "html":
+            chosen = lang or self.language(request)
+            key = ("version", version, chosen)
+            body = self.release.pages.get(key)
+            if body is None:
+                body = self.release.pages[key] = self.renderer.version_page(version, chosen, "/") or b""
+            return self.html(request, body, chosen, vary=lang is None)
+        variant = negotiation.choose(request.headers.get("accept"))
+        headers = {**CORS, "Vary": VARY_ALL}
+        if variant is None:
+            return PlainTextResponse("clusterlod: not acceptable; a version is available as text/html and "
+                                     "text/turtle\n", 406, headers)
+        target = f"{self.language(request)}.html" if variant is HTML else "ttl"
+        return RedirectResponse(f"/dataset/version/{version}.{target}", 303, headers)
+
+    def timegate(self, header: str) -> Response:
+        """Memento (RFC 7089): the dataset IRI with Accept-Datetime answers 302 to the version current then."""
+        dataset = self.release.ns.dataset
+        moment = memento.parse(header)
+        headers = {**CORS, "Vary": "accept-datetime", "Link": memento.links(dataset)}
+        if moment is None:
+            return PlainTextResponse("clusterlod: Accept-Datetime is no HTTP date (RFC 1123)\n", 400, headers)
+        chosen = memento.select(self.release.versions, moment)
+        return RedirectResponse(f"/dataset/version/{chosen.version}", 302, headers)
+
+    async def timemap(self, request: Request) -> Response:
+        body = memento.timemap(self.release.ns.dataset, self.release.versions)
+        return Response(body, 200, {**CORS, **CACHE}, media_type=memento.LINK_FORMAT)
 
     async def labels(self, request: Request) -> Response:
         return await self.blocking(self._labels, request)
@@ -343,7 +434,8 @@ class Site:
     async def download(self, request: Request) -> Response:
         """A file of the release, with its SHA-256 as ETag, Last-Modified, 304 and byte ranges."""
         relative = request.path_params["path"]
-        if not relative or relative.endswith("/"):  # a file is not a folder: /download/catalog.ttl/ is no file
+        if not relative or relative.endswith("/") or relative.startswith(ARCHIVE_DIR + "/"):
+            # a file is not a folder (/download/catalog.ttl/ is no file); the archive's copy is served per version
             return self.not_found(request)
         entry = self.downloads.get(relative)
         if entry is None:
@@ -357,7 +449,8 @@ class Site:
             snapshot = self.generations.pinned().snapshot
             entry = self.downloads[relative] = Download(path.read_bytes(), media, snapshot.digests.get(key),
                                                         snapshot.mtimes.get(key))
-        return file_response(request, entry.body, entry.media_type, {**CORS, **CACHE}, entry.digest, entry.mtime)
+        return self.signposted(file_response(request, entry.body, entry.media_type, {**CORS, **CACHE}, entry.digest,
+                                             entry.mtime), signposting.item_links(self.release.ns.base))
 
     async def sitemap(self, request: Request) -> Response:
         return Response(self.sitemap_body, 200, CACHE, media_type=formats.XML_MEDIA_TYPE)
@@ -511,12 +604,16 @@ def create_app(settings: Settings, access_log: TextIO | None = None, pid_file: P
         Route("/sparql", site.sparql, methods=["GET", "HEAD", "POST"]),
         *[Route(f"/labels.{lang}.json", site.labels, methods=["GET", "HEAD"]) for lang in LANGUAGES],
         Route("/sitemap.xml", site.sitemap, methods=["GET", "HEAD"]),
+        Route("/linkset", site.linkset, methods=["GET", "HEAD"]),
+        Route("/linkset.json", site.linkset, methods=["GET", "HEAD"]),
         Route("/favicon.ico", site.favicon, methods=["GET", "HEAD"]),
         Route("/robots.txt", site.robots, methods=["GET", "HEAD"]),
         Route("/.well-known/void", site.void, methods=["GET", "HEAD"]),
         *site.lookup.routes(),
         Route("/static/{name:path}", site.static_file, methods=["GET", "HEAD"]),
         Route("/download/{path:path}", site.download, methods=["GET", "HEAD"]),
+        Route("/dataset/version/{rest:path}", site.version, methods=["GET", "HEAD"]),
+        Route(f"/dataset/{memento.TIMEMAP}", site.timemap, methods=["GET", "HEAD"]),
         Route("/{path:path}", site.resource, methods=["GET", "HEAD"]),
     ]
 

@@ -8,6 +8,7 @@ publish identical pages apart from how a canned query runs.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,10 +20,15 @@ from markupsafe import Markup
 
 from clusterlod import formats
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES
+from clusterlod.release import schemaorg
+from clusterlod.release.citation import citation
 from clusterlod.release.files import TABLE_FOLDER
+from clusterlod.release.licence import LICENCES
 from clusterlod.release.tablespecs import tables
+from clusterlod.release.versions import FileRow, Version, next_of
 from clusterlod.web import charts, japan_map
 from clusterlod.web.canned import CannedQuery
+from clusterlod.web.http import signposting
 from clusterlod.web.i18n import UI
 from clusterlod.web.negotiation import DATA_VARIANTS, LANGUAGES
 from clusterlod.web.paths import DOWNLOAD
@@ -104,7 +110,9 @@ class Renderer:
             "attribution": self._literal(self.dataset, DCTERMS + "bibliographicCitation", lang),
             "licence": self._literal(self.dataset, DCTERMS + "license", lang)
             or "https://creativecommons.org/licenses/by/4.0/",
-            "static": self.static, "alternates": [], "jsonld": None, "robots": None, **extra,
+            "static": self.static, "alternates": [], "jsonld": None, "robots": None,
+            # Every page says which version of the data it shows, and leads to the others.
+            "data_version": self._literal(self.dataset, DCAT + "version", lang), **extra,
         }
 
     def render(self, template: str, context: dict[str, Any]) -> bytes:
@@ -115,6 +123,8 @@ class Renderer:
         release = self.release
         viewer = Viewer(release, lang, root)
         view = viewer.view(iri)
+        if iri == self.dataset:
+            return self.dataset_page(view, lang, root)
         if iri == release.ns.ontology:
             view.terms = viewer.ontology_terms()
         alternates = [(v.syntax.name, v.media_type, release.layout.document_href(iri, v.extension, root))
@@ -126,6 +136,101 @@ class Renderer:
                               jsonld=script_json(release.document(iri, formats.JSON_LD)),
                               title=view.title)
         return self.render("resource.html", context)
+
+    # ------------------------------------------------------------ the dataset: its page, versions, JSON-LD
+    def signposts(self) -> list[signposting.Link]:
+        """The landing page's FAIR signposts, for the HTML head (the server sends them as headers too)."""
+        return signposting.landing_links(self.release.catalog.store, self.release.ns.base)
+
+    def schema_dataset(self) -> Markup:
+        """The landing page's schema:Dataset (release.schemaorg), as JSON for a script element."""
+        release = self.release
+        source = self._literal(self.dataset, DCTERMS + "source", "")
+        data = schemaorg.dataset(release.catalog.store, release.ns, release.versions, release.labels(source))
+        return script_json(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+    def _file_rows(self, files: list[FileRow], href: Callable[[str], str], lang: str) -> list[dict[str, Any]]:
+        return [{"name": f.name, "title": f.title.get(lang) or f.title.get("") or f.name, "href": href(f.name),
+                 "format": f.format_name, "media_type": f.media_type, "size": human_size(f.size), "bytes": f.size,
+                 "sha256": f.sha256} for f in files]
+
+    def version_href(self, version: str, lang: str, root: str) -> str:
+        return f"{root}dataset/version/{version}.{lang}.html"
+
+    def version_file_href(self, version: Version, name: str, root: str) -> str:
+        if version.current and version.archive is None:
+            return f"{root}{DOWNLOAD}{name}"
+        return f"{root}dataset/version/{version.version}/{DOWNLOAD}{name}"
+
+    def dataset_parts(self, lang: str, root: str) -> dict[str, Any]:
+        """What the landing page and the dataset page show of the dataset, in one language."""
+        release, store = self.release, self.release.catalog.store
+        record = schemaorg.record_of(store, self.dataset)
+        licence_iri = self._literal(self.dataset, DCTERMS + "license", "")
+        licence = LICENCES.get(licence_iri)
+        viewer = Viewer(release, lang, root)
+        source = self._literal(self.dataset, DCTERMS + "source", "")
+        period = self._literal(self.dataset, DCTERMS + "temporal", "")
+        spatial = self._literal(self.dataset, DCTERMS + "spatial", "")
+        current = next((v for v in release.versions if v.current), None)
+        files = self._file_rows(current.files, lambda name: f"{root}{DOWNLOAD}{name}", lang) if current else []
+        titles = {lang: record["title"].get(lang, "")}
+        other = next((t for k, t in record["title"].items() if k != lang), "")
+        return {
+            "iri": self.dataset, "title": titles[lang], "other_title": other,
+            "description": self._literal(self.dataset, DCTERMS + "description", lang),
+            "version": record["version"], "modified": record["modified"], "issued": record["issued"],
+            "creator": record["creator"].get(lang) or record["creator"].get("en", ""),
+            "triples": self._literal(self.dataset, VOID + "triples", lang),
+            "licence_iri": licence_iri, "licence_name": (licence.name_ja if lang == "ja" else licence.name_en)
+            if licence else licence_iri,
+            "source": viewer.node(source) if source else None,
+            "spatial": viewer.node(spatial).text if spatial else "",
+            "temporal": "–".join(filter(None, (self._literal(period, DCAT + "startDate", ""),
+                                               self._literal(period, DCAT + "endDate", "")))),
+            "citation": citation(record, self.dataset, lang) if record["version"] and record["creator"] else "",
+            "files": files,
+            "versions": [{"version": v.version, "date": v.date, "current": v.current,
+                          "href": self.version_href(v.version, lang, root), "notes": v.notes.get(lang, "")}
+                         for v in release.versions],
+            "search_href": f"{root}search.{lang}.html", "sparql_iri": release.ns.base + "sparql",
+            "catalog_href": f"{root}{DOWNLOAD}{formats.CATALOG_FILE}",
+        }
+
+    def dataset_page(self, view: Any, lang: str, root: str) -> bytes:
+        """The dataset's own page: for people first; the catalogue's every field folded away, labelled."""
+        release = self.release
+        alternates = [(v.syntax.name, v.media_type, release.layout.document_href(self.dataset, v.extension, root))
+                      for v in DATA_VARIANTS]
+        path = release.layout.document_href(self.dataset, "html", "", lang)
+        parts = self.dataset_parts(lang, root)
+        context = self.common(lang, root, path, view=view, alternates=alternates, ds=parts, signposts=self.signposts(),
+                              kinds=self.kinds(lang, root), jsonld=self.schema_dataset(), title=parts["title"])
+        return self.render("dataset.html", context)
+
+    def version_page(self, version: str, lang: str, root: str) -> bytes | None:
+        """The page of one version (``<dataset>/version/<X>``): its date, files, notes, the other versions."""
+        versions = self.release.versions
+        chosen = next((v for v in versions if v.version == version), None)
+        if chosen is None:
+            return None
+        current = next((v for v in versions if v.current), versions[0])
+
+        def summary(v: Version) -> dict[str, Any]:
+            return {"version": v.version, "date": v.date, "current": v.current, "iri": v.iri,
+                    "href": self.version_href(v.version, lang, root), "notes": v.notes.get(lang, "")}
+
+        shown = summary(chosen)
+        shown["files"] = self._file_rows(chosen.files, lambda name: self.version_file_href(chosen, name, root), lang)
+        shown["catalog_href"] = self.version_file_href(chosen, formats.CATALOG_FILE, root)
+        shown["readme_href"] = self.version_file_href(chosen, "README.md", root)
+        following = next_of(versions, version)
+        title = f"{self._literal(self.dataset, DCTERMS + 'title', lang)} — {UI['version'][lang]} {version}"
+        context = self.common(lang, root, f"dataset/version/{version}.{lang}.html", title=title, v=shown,
+                              current=summary(current), next=summary(following) if following else None,
+                              data_version=version,
+                              versions=[summary(v) for v in versions], robots=None)
+        return self.render("version.html", context)
 
     # ------------------------------------------------------------ index
     def query_href(self, query: CannedQuery, lang: str, root: str) -> str:
@@ -151,25 +256,15 @@ class Renderer:
             version=self._literal(self.dataset, DCAT + "version", lang),
             issued=self._literal(self.dataset, DCTERMS + "issued", lang),
             triples=self._literal(self.dataset, VOID + "triples", lang),
-            graphs=graphs, linksets=linksets, downloads=self.downloads(root), tables=self.tables(lang, root),
+            graphs=graphs, linksets=linksets, ds=self.dataset_parts(lang, root), tables=self.tables(lang, root),
             queries=[(q.title(lang), self.query_href(q, lang, root), q.name) for q in self.queries],
             charts=self.charts(lang, root), timeline=self.timeline(lang, root), kinds=self.kinds(lang, root),
             japan_map=self.japan_map(lang, root),
             dataset=viewer.node(self.dataset), ontology=viewer.node(release.ns.ontology),
             alternates=[(v.syntax.name, v.media_type, release.layout.document_href(self.dataset, v.extension, root))
                         for v in DATA_VARIANTS],
-            jsonld=script_json(release.document(self.dataset, formats.JSON_LD)))
+            jsonld=self.schema_dataset(), signposts=self.signposts())
         return self.render("index.html", context)
-
-    def downloads(self, root: str) -> list[tuple[str, str, str, str, int]]:
-        store, rows = self.release.catalog.store, []
-        for q in store.quads_for_pattern(ox.NamedNode(self.dataset), ox.NamedNode(DCAT + "distribution"), None, None):
-            node = q.object.value
-            size = int(self._literal(node, DCAT + "byteSize", "") or 0)
-            title = node.removeprefix(self.release.ns.base + DOWNLOAD)  # its name; dcterms:title says what it is for
-            href = self.release.layout.page_href(node, "", root)
-            rows.append((title, href, self._literal(node, DCTERMS + "format", ""), human_size(size), size))
-        return sorted(rows)
 
     def tables(self, lang: str, root: str) -> list[tuple[str, str, str]]:
         """The CSV tables of the release (dist/csv/, as the catalogue lists them): title, link, file name;
@@ -269,7 +364,8 @@ class Renderer:
         named = []
         for kind, n in counts.items():
             common = max(types.get(kind, {}).items(), key=lambda item: (item[1], item[0]), default=None)
-            label = self.release.label(common[0], lang, lambda _, slug=kind: slug) if common else kind
+            # The class's label, or the interface's for a standard class (time:ProperInterval): never a slug.
+            label = Viewer(self.release, lang, root).term_label(common[0]) if common else kind
             named.append((heading(label), n, f"{root}search.{lang}.html?kind={kind}"))
         return sorted(named, key=lambda k: k[0].casefold())
 

@@ -19,6 +19,10 @@ DOWNLOAD = "download/"
 SPARQL = "sparql"
 #: ``/a/b.ja.html`` -> ("a/b", "ja", "html"); ``/a/b.ttl`` -> ("a/b", None, "ttl").
 DOCUMENT = re.compile(r"^(?P<stem>.+?)(?:\.(?P<lang>ja|en))?\.(?P<ext>html|ttl|jsonld|nt|rdf)$")
+#: Below ``dataset/version/``: ``X`` (the version's IRI), ``X.ja.html``, ``X.ttl`` (its catalogue),
+#: ``X/download/<file>`` (a file of that version, from the archive).
+VERSION_PATH = re.compile(r"^(?P<version>(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*))"
+                          r"(?:(?:\.(?P<lang>ja|en))?\.(?P<ext>html|ttl)|/download/(?P<file>[^?#]+))?$")
 #: Encoded separators and dot-segments: never part of a valid request here.
 _TRICKS = re.compile(r"%2f|%5c|%2e|%00|\\|\x00", re.IGNORECASE)
 

@@ -18,6 +18,7 @@ from clusterlod import formats
 from clusterlod.errors import ClusterlodError
 from clusterlod.namespaces import DEFAULT_BASE, STANDARD_PREFIXES, Namespaces, Shortener
 from clusterlod.release.catalog import CATALOG_FILE
+from clusterlod.release.versions import read_versions
 from clusterlod.web.backend import Backend, RemoteBackend, StoreBackend
 from clusterlod.web.describe import Description, describe, serialize, whole_graph
 from clusterlod.web.negotiation import LANGUAGES
@@ -77,6 +78,8 @@ class Release:
         self._descriptions: dict[str, Description] = {}
         self._documents: dict[tuple[str, str], bytes] = {}
         self.pages: dict[tuple, bytes] = {}  # filled by the page renderer
+        #: This release and every version archived with it (dist/releases/), newest first.
+        self.versions = read_versions(self.dist, self.ns.dataset)
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ set-up

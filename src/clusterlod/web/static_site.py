@@ -10,10 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from clusterlod import formats
+from clusterlod.release.archive import ARCHIVE_DIR
 from clusterlod.release.atomic import MARKER, check_replaceable, replace_directory
 from clusterlod.web import webconf, wellknown
 from clusterlod.web.app import _static_files, sitemap
 from clusterlod.web.canned import read_queries
+from clusterlod.web.http import signposting
 from clusterlod.web.negotiation import DATA_VARIANTS, DEFAULT_LANGUAGE, LANGUAGES
 from clusterlod.web.pages import Renderer
 from clusterlod.web.paths import relative_root
@@ -65,9 +67,24 @@ def write_site(dist: Path, out: Path, base: str | None = None, queries: Path | N
             put(f"queries/{query.name}.rq", query.text.encode("utf-8"))
         for name, (data, _) in sorted(_static_files().items()):
             put(f"static/{name}", data)
-        for path in sorted(p for p in release.dist.rglob("*") if p.is_file() and p.name != MARKER):
+        for path in sorted(p for p in release.dist.rglob("*")
+                           if p.is_file() and p.name != MARKER and not _archive_copy(release, p)):
             put(f"download/{path.relative_to(release.dist).as_posix()}", path.read_bytes())
+        for version in release.versions:  # <dataset>/version/X: its pages, catalogue and (archived) files
+            stem = f"dataset/version/{version.version}"
+            for lang in LANGUAGES:
+                page = renderer.version_page(version.version, lang, relative_root(stem)) or b""
+                put(f"{stem}.{lang}.html", page)
+                if lang == DEFAULT_LANGUAGE:
+                    put(f"{stem}.html", page)
+            put(f"{stem}.ttl", version.catalog)
+            if version.archive is not None:
+                for name in version.archive.files():
+                    put(f"{stem}/download/{name}", version.archive.read(name) or b"")
         put("sitemap.xml", sitemap(release, release.ns.base))
+        signposts = signposting.landing_links(release.catalog.store, release.ns.base)
+        put(signposting.LINKSET, signposting.linkset_text(release.ns.base, signposts))
+        put(signposting.LINKSET + ".json", signposting.linkset_json(release.ns.base, signposts))
         put("favicon.ico", wellknown.favicon_ico())
         put("robots.txt", wellknown.robots_txt(release.ns.base))
         put("406.txt", b"clusterlod: not acceptable; resources are available as text/html, text/turtle, "
@@ -84,6 +101,9 @@ def _old_site(folder: Path) -> bool:
             return example.readline() == webconf.HEADER + "\n"
     except (OSError, UnicodeDecodeError):
         return False
+def _archive_copy(release: Release, path: Path) -> bool:
+    """A file of dist/releases/ (the archive's compressed copy): published decompressed, per version."""
+    return path.relative_to(release.dist).parts[0] == ARCHIVE_DIR
 
 
 def _query_page(release: Release, renderer: Renderer, query, lang: str) -> bytes:

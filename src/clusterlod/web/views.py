@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD
-from clusterlod.web.i18n import TERMS
+from clusterlod.web.i18n import TERMS, UI
 from clusterlod.web.release import Release
 
 RDFS = STANDARD_PREFIXES["rdfs"]
@@ -24,6 +24,12 @@ FIRST = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", STANDARD_PREFIXE
          SKOS + "definition", STANDARD_PREFIXES["dcterms"] + "description")
 NOT_EXTERNAL = {RDF_TYPE, STANDARD_PREFIXES["rdf"] + "predicate"}
 INCOMING_LIMIT = 100
+#: Incoming links that are statements about a resource, not other resources pointing at it: reification
+#: (rdf:subject/object, from clo:EditorialStatement nodes) and the catalogue's own description.
+RDF_SUBJECT = STANDARD_PREFIXES["rdf"] + "subject"
+REIFICATION = {STANDARD_PREFIXES["rdf"] + p for p in ("subject", "predicate", "object")}
+CATALOGUE_LINKS = {STANDARD_PREFIXES["void"] + "exampleResource", STANDARD_PREFIXES["void"] + "class",
+                   STANDARD_PREFIXES["void"] + "linkPredicate", STANDARD_PREFIXES["dcat"] + "hadRole"}
 LINKABLE_SCHEMES = ("http://", "https://")
 
 
@@ -80,6 +86,8 @@ class ResourceView:
     quotes: list[Quote]
     external: list[Value]
     terms: list[tuple[str, list[Value]]] = field(default_factory=list)
+    #: Statements about this resource (reified editorial statements, the catalogue's mentions): not "linked from".
+    provenance: list[Row] = field(default_factory=list)
 
     @property
     def editorial(self) -> bool:
@@ -97,6 +105,14 @@ class Viewer:
             return TERMS[iri][0 if self.lang == "ja" else 1]
         return self.release.label(iri, self.lang)
 
+    def statement_text(self, iri: str) -> str:
+        """A reified statement, named by what it states: "Editorial statement: region" (no bare IRI)."""
+        predicate = next((q.object.value for q in self.release.description(iri).outgoing
+                          if q.subject.value == iri and q.predicate.value == STANDARD_PREFIXES["rdf"] + "predicate"
+                          and isinstance(q.object, ox.NamedNode)), None)
+        name = UI["editorial_statement"][self.lang]
+        return f"{name}: {self.term_label(predicate)}" if predicate else name
+
     def href(self, iri: str) -> str | None:
         """Where a link to ``iri`` goes; None unless it is ours or http(s) (no ``javascript:`` link, ever)."""
         if not iri.lower().startswith(LINKABLE_SCHEMES):
@@ -105,6 +121,8 @@ class Viewer:
 
     def node(self, iri: str, marks: list[Mark] | None = None) -> Value:
         local = self.release.layout.local(iri) is not None
+        if local and self.release.kind(iri) == "statement" and not self.release.has_label(iri):
+            return Value(self.statement_text(iri), self.href(iri), iri=iri, marks=marks or [])
         text = self.term_label(iri) if (local or self.release.has_label(iri) or iri in TERMS) else iri
         return Value(text, self.href(iri), external=not local, iri=iri, marks=marks or [])
 
@@ -161,17 +179,20 @@ class Viewer:
         for triple in sorted(incoming, key=str):
             if isinstance(triple.subject, ox.NamedNode):
                 back[triple.predicate.value].append(self.node(triple.subject.value, self.marks(incoming[triple])))
-        incoming_rows = []
+        incoming_rows, provenance_rows = [], []
         for p, values in back.items():
             values.sort(key=lambda v: v.text)
-            incoming_rows.append(Row(p, heading(self.term_label(p)), self.href(p), values[:INCOMING_LIMIT],
-                                     max(0, len(values) - INCOMING_LIMIT)))
+            label = UI["statements_about"][self.lang] if p == RDF_SUBJECT else heading(self.term_label(p))
+            row = Row(p, label, self.href(p), values[:INCOMING_LIMIT], max(0, len(values) - INCOMING_LIMIT))
+            about = p in REIFICATION or p in CATALOGUE_LINKS
+            (provenance_rows if about else incoming_rows).append(row)
         incoming_rows.sort(key=lambda r: r.label.casefold())
+        provenance_rows.sort(key=lambda r: r.label.casefold())
         labels = release.labels(iri)
         title = release.label(iri, lang)
         other = next((labels[x] for x in labels if x and x != lang and labels[x] != title), None)
         return ResourceView(iri, release.curie(iri), title, other, types, rows, incoming_rows,
-                            self.quotes(iri, description), external)
+                            self.quotes(iri, description), external, provenance=provenance_rows)
 
     def quotes(self, iri: str, description) -> list[Quote]:
         """The words of the source behind ``iri`` (its own, when it is a quote)."""

@@ -7,6 +7,7 @@ regex form of the same Accept rules the Python server applies.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from clusterlod import formats
 from clusterlod.formats import FILE_MEDIA_TYPES
@@ -15,6 +16,8 @@ from clusterlod.web.negotiation import DEFAULT_LANGUAGE, LANG_COOKIE, accept_pat
 DATA_TYPES = FILE_MEDIA_TYPES
 DATA_EXTENSIONS = "ttl|jsonld|nt|rdf|nq|trig|csv|txt"
 _CSVW_FILE = formats.CSVW_METADATA_FILE.replace(".", "\\.")
+#: A version of the dataset, below the base: ``dataset/version/X`` (its IRI has dots: no resource rule fits).
+VERSION_IRI = "dataset/version/[0-9]+\\.[0-9]+\\.[0-9]+"
 
 
 def _nginx_string(text: str) -> str:
@@ -69,6 +72,15 @@ server {{
         if ($clo_ext = html) {{ return 303 /dataset.$clo_lang.html; }}
         return 303 /dataset.$clo_ext;
     }}
+    # A version of the dataset answers 303 to its page or its catalogue (Turtle).
+    location ~ "^/{VERSION_IRI}$" {{
+        add_header Vary "Accept, Accept-Language, Cookie" always;
+        add_header Access-Control-Allow-Origin "*" always;
+        if (!-f $request_filename.ja.html) {{ return 404; }}
+        if ($clo_ext = none) {{ return 406; }}
+        if ($clo_ext = html) {{ return 303 $uri.$clo_lang.html; }}
+        return 303 $uri.ttl;
+    }}
     # A resource IRI (no dot in its path) answers 303 to the document the client prefers.
     location ~ "^/[^.]+$" {{
         add_header Vary "Accept, Accept-Language, Cookie" always;
@@ -77,6 +89,13 @@ server {{
         if ($clo_ext = none) {{ return 406; }}
         if ($clo_ext = html) {{ return 303 $uri.$clo_lang.html; }}
         return 303 $uri.$clo_ext;
+    }}
+    # The FAIR signposting linkset (RFC 9264), in both its media types.
+    location = /linkset {{ default_type application/linkset; add_header Access-Control-Allow-Origin "*" always; }}
+    location = /linkset.json {{
+        types {{ }}
+        default_type application/linkset+json;
+        add_header Access-Control-Allow-Origin "*" always;
     }}
     location ~ "\\.(ja|en)\\.html$" {{
         if ($arg_lang ~ "^(ja|en)$") {{
@@ -107,6 +126,12 @@ def apache() -> str:
         "ErrorDocument 404 /404.html",
         *[f"AddType {media} .{ext}" for ext, media in DATA_TYPES.items()],
         "AddDefaultCharset utf-8",
+        '<Files "linkset">',
+        "  ForceType application/linkset",
+        "</Files>",
+        '<Files "linkset.json">',
+        "  ForceType application/linkset+json",
+        "</Files>",
         "AddCharset utf-8 " + " ".join(f".{ext}" for ext in DATA_TYPES),
         "<IfModule mod_headers.c>",
         f'  <FilesMatch "\\.({DATA_EXTENSIONS})$">',
@@ -129,6 +154,15 @@ def apache() -> str:
         "RewriteRule ^(\\.well-known/void)?$ /dataset.%{ENV:CLO_EXT} [R=303,L,E=CLO_NEG:1]",
         "RewriteRule ^\\.well-known/void$ /dataset.%{ENV:CLO_LANG}.html [R=303,L,E=CLO_NEG:1]",
         "RewriteRule ^$ /index.%{ENV:CLO_LANG}.html [L]",
+        "# A version of the dataset: 303 to its page or its catalogue (Turtle).",
+        "RewriteCond %{DOCUMENT_ROOT}/$1.ja.html -f",
+        "RewriteCond %{ENV:CLO_EXT} =none",
+        f"RewriteRule ^({VERSION_IRI})$ - [R=406,L]",
+        "RewriteCond %{DOCUMENT_ROOT}/$1.ja.html -f",
+        "RewriteCond %{ENV:CLO_EXT} =html",
+        f"RewriteRule ^({VERSION_IRI})$ /$1.%{{ENV:CLO_LANG}}.html [R=303,L,E=CLO_NEG:1]",
+        "RewriteCond %{DOCUMENT_ROOT}/$1.ja.html -f",
+        f"RewriteRule ^({VERSION_IRI})$ /$1.ttl [R=303,L,E=CLO_NEG:1]",
         "# A resource IRI (no dot in its path) answers 303 to the document the client prefers.",
         "RewriteCond %{DOCUMENT_ROOT}/$1.ja.html -f",
         "RewriteCond %{ENV:CLO_EXT} =none",
@@ -236,6 +270,11 @@ def w3id(target: str) -> str:
         *_apache_negotiation(cookie=False),
         "# The SPARQL endpoint: 307, so a POSTed query is sent again to the host.",
         f"RewriteRule ^sparql$ {to}sparql [R=307,L]",
+        "# A version of the dataset (dataset/version/X): 303 to its page or its catalogue in Turtle.",
+        "RewriteCond %{ENV:CLO_EXT} =html",
+        f"RewriteRule ^({VERSION_IRI})$ {to}$1.%{{ENV:CLO_LANG}}.html [R=303,L,E=CLO_NEG:1]",
+        "RewriteCond %{ENV:CLO_EXT} !=none",
+        f"RewriteRule ^({VERSION_IRI})$ {to}$1.ttl [R=303,L,E=CLO_NEG:1]",
         "# Nothing acceptable: 406, as the server answers.",
         "RewriteCond %{ENV:CLO_EXT} =none",
         "RewriteRule ^([^.]*)$ - [R=406,L]",
@@ -250,3 +289,49 @@ def w3id(target: str) -> str:
         "# Everything else (download/…, a document, an asset): the same path on the host.",
         f"RewriteRule ^(.+)$ {to}$1 [R=302,L]",
     ]) + "\n"
+
+
+#: The maintainers' contact, to be filled in before the pull request (w3id.org asks for one in each folder).
+CONTACT_PLACEHOLDER = "MAINTAINER NAME (@github-account), e-mail: MAINTAINER@EXAMPLE.ORG"
+W3ID_FILES = (".htaccess", "README.md")
+
+
+def w3id_readme(target: str) -> str:
+    """The README.md of the ``clusterlod/`` folder at w3id.org: what it is, where it points, who to contact.
+
+    w3id.org's link checker reads the https://w3id.org/ IRIs of every README: those listed here resolve.
+    """
+    to = target if target.endswith("/") else target + "/"
+    return f"""# clusterlod
+
+Persistent identifiers of **clusterlod**: Linked Open Data on the Knowledge Cluster Initiative and the
+Industrial Cluster Plan collaboration (MEXT, 2008), in Japanese and English.
+
+All IRIs under `https://w3id.org/clusterlod/` redirect to {to}, with content negotiation
+(`Accept`: HTML, Turtle, JSON-LD, N-Triples, RDF/XML; `Accept-Language`: ja, en):
+
+- https://w3id.org/clusterlod/ – the landing page (or the dataset description in RDF)
+- https://w3id.org/clusterlod/dataset – the dataset (DCAT/VoID); each version is `dataset/version/X`
+- https://w3id.org/clusterlod/ontology – the ontology
+- https://w3id.org/clusterlod/id/cluster/hokkaido-super-cluster – an example resource
+- `https://w3id.org/clusterlod/sparql` – the SPARQL endpoint (307)
+
+The `.htaccess` is generated by `clusterlod redirects --to {to} --folder clusterlod`; do not edit it
+by hand.
+
+## Contact
+
+- {CONTACT_PLACEHOLDER}
+"""
+
+
+def w3id_folder(folder: Path, target: str) -> list[Path]:
+    """Write exactly the files of the ``clusterlod/`` folder a w3id.org pull request adds, each whole or not at all
+    (nothing else goes into a folder of someone else's repository: no marker, no staging folder left there)."""
+    from clusterlod.release.atomic import write_text
+
+    rules = w3id(target).replace("\n", f"\n# Contact: {CONTACT_PLACEHOLDER}\n", 1)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text(folder / ".htaccess", rules)
+    write_text(folder / "README.md", w3id_readme(target))
+    return [folder / name for name in W3ID_FILES]
