@@ -30,6 +30,9 @@ from uvicorn.protocols.http.h11_impl import STATUS_PHRASES, H11Protocol
 
 #: Files kept free for the store, the worker pipes and the log.
 SPARE_FILES = 64
+#: After SIGTERM, how long requests under way may take to finish before they are cancelled (s); the
+#: release's workers then get STOP_GRACE_S (web/app.py): the server is gone within about 10 s.
+SHUTDOWN_GRACE_S = 5.0
 
 
 class Note:
@@ -225,7 +228,8 @@ def run(app: Any, settings: Any, host: str, port: int, log_level: str, sock: soc
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=log_level in ("info", "debug"),
                             server_header=False, http=protocol_for(settings),
                             timeout_keep_alive=settings.keep_alive_timeout,
-                            h11_max_incomplete_event_size=settings.max_header_bytes, lifespan="on")
+                            h11_max_incomplete_event_size=settings.max_header_bytes, lifespan="on",
+                            timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
     server = uvicorn.Server(config)
     server.run(sockets=[sock] if sock is not None else None)
     if not server.started:
