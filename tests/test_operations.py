@@ -33,7 +33,7 @@ from clusterlod.web import generations
 from clusterlod.web.app import create_app
 from clusterlod.web.generations import PINNED
 from clusterlod.web.limits import Settings
-from clusterlod.web.operations import METRICS
+from clusterlod.web.operations import HEALTH_PROBE_S, METRICS
 from clusterlod.web.worker import QueryRequest
 
 SPDX = "http://spdx.org/rdf/terms#"
@@ -160,6 +160,7 @@ def test_healthz_says_503_when_the_remote_store_is_gone(built_dist: Path, projec
             up = c.get("/healthz")
             assert up.status_code == 200 and up.json()["store"] == {"endpoint": server.query_url, "reachable": True}
             server.stop()
+            time.sleep(HEALTH_PROBE_S)  # the last probe's answer is kept this long (a flood costs one probe)
             down = c.get("/healthz")
             assert down.status_code == 503
             assert down.json()["status"] == "unavailable" and down.json()["store"]["reachable"] is False

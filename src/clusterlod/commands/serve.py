@@ -24,8 +24,9 @@ def limit_options(command: Callable) -> Callable:
     """One option per row of the limits table (web/limits.py), so the CLI cannot drift from it."""
     for limit in reversed(LIMITS):
         kind = click.IntRange(min=1) if limit.type is int else click.FloatRange(min=0.1)
-        command = click.option(limit.option, limit.name, default=limit.default, show_default=True, type=kind,
-                               help=f"Unit: {limit.unit}. {limit.help}")(command)
+        shown = limit.derived_from or True  # a default that follows other options is shown as its rule
+        command = click.option(limit.option, limit.name, default=None if limit.derived_from else limit.default,
+                               show_default=shown, type=kind, help=f"Unit: {limit.unit}. {limit.help}")(command)
     return command
 
 

@@ -123,6 +123,8 @@ class Site:
         self.started = False
         #: Counters of the generations already closed, so /metrics never goes backwards on a reload.
         self.retired = {"restarts": 0, "hits": 0, "misses": 0}
+        #: Called at stop before the release is closed (the access log's writer).
+        self.closers: list[Callable[[], None]] = []
         drain = settings.timeout * 2 + settings.header_timeout + 30
         self.generations = Generations(settings.dist, self._open, self._close, drain)
 
@@ -203,6 +205,8 @@ class Site:
             PINNED.reset(token)
 
     def stop(self, grace: float | None = None) -> None:
+        for close in self.closers:
+            close()
         self.generations.close(grace)
 
     # ------------------------------------------------------------ helpers
