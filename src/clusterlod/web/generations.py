@@ -114,11 +114,9 @@ def _open_beneath(root: int, relative: str) -> int:
         for folder in folders:
             try:
                 held.append(os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=held[-1]))
-            except NotADirectoryError:
-                raise RefusedRelease(f"{relative}: {folder}/ is not a folder (a symbolic link?)") from None
             except OSError as e:
-                if e.errno == errno.ELOOP:
-                    raise RefusedRelease(f"{relative}: {folder}/ is a symbolic link") from None
+                if e.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise RefusedRelease(f"{relative}: {folder}/ is a symbolic link or no folder: refused") from None
                 raise
         info = os.stat(name, dir_fd=held[-1], follow_symlinks=False)
         if not stat.S_ISREG(info.st_mode):

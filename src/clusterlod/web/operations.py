@@ -232,9 +232,9 @@ class AccessLog:
     costs the lines it cannot take, counted in ``clusterlod_access_log_dropped_total``, never a request.
     """
 
-    def __init__(self, out: TextIO, capacity: int = LOG_QUEUE_LINES):
+    def __init__(self, out: TextIO, capacity: int | None = None):
         self.out = out
-        self.lines: queue.Queue[str | None] = queue.Queue(capacity)
+        self.lines: queue.Queue[str | None] = queue.Queue(capacity or LOG_QUEUE_LINES)
         self.dropped = 0
         self.failed = False
         self.thread = threading.Thread(target=self._write, name="clusterlod-access-log", daemon=True)
