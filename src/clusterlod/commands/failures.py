@@ -51,8 +51,8 @@ FAILURES: tuple[Failure, ...] = (
             "clusterlod: error: parameter 'tolerance': 'abc' is not a valid decimal"),
     Failure("no-release", ExitCode.ERROR, "serving a folder that holds no build",
             "clusterlod serve --dist {empty} --port {port}",
-            "clusterlod: error: no built release at {empty} (clusterlod.nq is missing): "
-            "run `clusterlod build` first, or pass --dist DIR"),
+            "clusterlod: error: no built release at {empty} (catalog.ttl is missing: a release is served only as "
+            "its catalogue lists and checks it): run `clusterlod build` first, or pass --dist DIR"),
     Failure("busy-port", ExitCode.ERROR, "serving on a port another server holds",
             "clusterlod serve --dist {dist} --port {port}",
             "clusterlod: error: cannot listen on 127.0.0.1:{port}: the port is in use (another server?): "
