@@ -59,6 +59,22 @@ COPY_PREFIX = "clusterlod-release-"
 CHUNK = 1 << 20
 
 
+class CopyLock:
+    """The descriptor holding ``flock`` on a private copy; closed once, however many parties let it go
+    (closing a number twice could close a file opened meanwhile under the same number)."""
+
+    def __init__(self, fd: int):
+        self._fd: int | None = fd
+        self._guard = threading.Lock()
+
+    def close(self) -> None:
+        with self._guard:
+            fd, self._fd = self._fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """A private, immutable copy of one release and what identifies it."""
@@ -72,9 +88,9 @@ class Snapshot:
     id: str
     #: The dataset's ``dcat:version`` from the catalogue, when it states one.
     version: str | None
-    #: A descriptor holding ``flock`` on ``folder`` while this process serves it (-1: none), so the next
-    #: server can tell the copy of a killed one (lock free) from a live one's.
-    lock: int = -1
+    #: The ``flock`` on ``folder`` while this process serves it, so the next server can tell the copy of
+    #: a killed one (lock free) from a live one's.
+    lock: CopyLock | None = None
 
 
 def _listed(catalog: bytes) -> tuple[dict[str, str], str | None]:
@@ -181,21 +197,21 @@ def _copy(dist: Path, into: Path) -> tuple[dict[str, str], dict[str, float], str
     return digests, mtimes, version
 
 
-def _private_folder() -> tuple[Path, int]:
+def _private_folder() -> tuple[Path, CopyLock]:
     """A new ``clusterlod-release-*`` folder, already locked when it gets its name (so no sweep takes it)."""
     staging = Path(tempfile.mkdtemp(prefix="." + COPY_PREFIX))
-    lock = os.open(staging, os.O_RDONLY | os.O_DIRECTORY)
-    fcntl.flock(lock, fcntl.LOCK_EX)
+    fd = os.open(staging, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
     folder = staging.with_name(staging.name[1:])
     os.rename(staging, folder)
-    return folder, lock
+    return folder, CopyLock(fd)
 
 
-def _discard(folder: Path, lock: int) -> None:
+def _discard(folder: Path, lock: CopyLock | None) -> None:
+    """Remove a copy, then let go of its lock (in this order: no sweep may find it unlocked but present)."""
     shutil.rmtree(folder, ignore_errors=True)
-    if lock >= 0:
-        with contextlib.suppress(OSError):
-            os.close(lock)
+    if lock is not None:
+        lock.close()
 
 
 def remove_stale_copies(parent: Path | None = None) -> list[Path]:
