@@ -20,7 +20,7 @@ ANY = "…"
 
 #: How the docs show each placeholder.
 SHOWN = {"project": "project", "dist": "dist", "empty": "empty", "port": "8000", "closed": "8001",
-         "proxy": "8002", "record_line": "4"}
+         "proxy": "8002", "record_line": "4", "pid_file": "serve.pid", "gone": "4242"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,9 @@ FAILURES: tuple[Failure, ...] = (
             "clusterlod serve --dist {dist} --port {port}",
             "clusterlod: error: cannot listen on 127.0.0.1:{port}: the port is in use (another server?): "
             "pick another --port"),
+    Failure("stale-pid-file", ExitCode.ERROR, "`reload` with the pid file of a server that was killed",
+            "clusterlod reload --pid-file {pid_file}",
+            "clusterlod: error: {pid_file}: no process {gone} is running (is `clusterlod serve` stopped?)"),
     Failure("bad-data", ExitCode.BAD_DATA, "a new record (data/new.yaml) without the quote it comes from",
             "clusterlod build --root {project}",
             "clusterlod: error: data/new.yaml:1: record 'late-addition': missing required field 'source' "
