@@ -63,6 +63,9 @@ def serve(host: str, port: int, dist: Path, base: str | None, endpoint: str | No
     `clusterlod reload` (or `kill -HUP PID`) switches to it without a failed request.
     Every answer names its release in the X-Clusterlod-Release header.
     """
+    import signal
+
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the server reloads on it: a SIGHUP at start-up kills nothing
     settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
     if pid_file is not None:  # a live server's file is refused; a killed one's is replaced
         from clusterlod.web.pidfile import PidFile
