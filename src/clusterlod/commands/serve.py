@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import socket
@@ -65,20 +66,25 @@ def serve(host: str, port: int, dist: Path, base: str | None, endpoint: str | No
     """
     import signal
 
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the server reloads on it: a SIGHUP at start-up kills nothing
-    settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
-    if pid_file is not None:  # a live server's file is refused; a killed one's is replaced
-        from clusterlod.web.pidfile import PidFile
+    # Until the server reloads on it, a SIGHUP (a `reload` too early, a storm) must not kill it at start-up.
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
+        if pid_file is not None:  # a live server's file is refused; a killed one's is replaced
+            from clusterlod.web.pidfile import PidFile
 
-        PidFile(pid_file).claim()
-    sock = listen(host, port)  # first: a busy port is known at once, not after the release is copied and checked
-    from clusterlod.web.app import create_app
-    from clusterlod.web.connections import run
+            PidFile(pid_file).claim()
+        sock = listen(host, port)  # first: a busy port is known at once, not after the release is copied and checked
+        from clusterlod.web.app import create_app
+        from clusterlod.web.connections import run
 
-    app = create_app(settings, access_log, pid_file)
-    what = f"the data of {endpoint}" if endpoint else str(dist)
-    click.echo(f"clusterlod: serving {what} at http://{host}:{port}/", err=True)
-    run(app, settings, host, port, log_level, sock)
+        with contextlib.closing(sock):
+            app = create_app(settings, access_log, pid_file)
+            what = f"the data of {endpoint}" if endpoint else str(dist)
+            click.echo(f"clusterlod: serving {what} at http://{host}:{port}/", err=True)
+            run(app, settings, host, port, log_level, sock)
+    finally:
+        signal.signal(signal.SIGHUP, previous)
 
 
 def listen(host: str, port: int) -> socket.socket:
