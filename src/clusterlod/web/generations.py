@@ -373,6 +373,12 @@ class Generations:
             if fresh is None:
                 _discard(snapshot.folder, snapshot.lock)
                 return False
+            if self._stopping:  # the server stopped while this release was opened: nobody will close it later
+                try:
+                    self.close_parts(fresh)
+                finally:
+                    _discard(snapshot.folder, snapshot.lock)
+                return False
             with self._users:
                 old, self.current = self.current, fresh
             self.reloads += 1
