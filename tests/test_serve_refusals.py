@@ -443,3 +443,55 @@ def test_reload_signals_no_process_but_a_server_holding_the_file(tmp_path: Path)
     finally:
         bystander.kill()
         bystander.wait()
+
+
+# ---------------------------------------------------------------- SIGHUP (break 2)
+
+def test_sighups_only_wake_the_loop_and_coalesce(built_dist: Path, tmp_path: Path) -> None:
+    """2,000 SIGHUPs to this process, as fast as it can send them: the loop stays free and the reloads
+    they ask for coalesce (one under way, at most one more), each a whole attempt with its outcome.
+
+    The real server under 5,000 SIGHUPs and load is tests/test_serve_storm.py (slow tier).
+    """
+    import asyncio
+    import signal
+    import types
+
+    from clusterlod.web.app import reload_on_sighup
+    from clusterlod.web.generations import Generations
+
+    live = tmp_path / "dist"
+    shutil.copytree(built_dist, live)
+    outcomes: list[dict] = []
+    switch = Generations(live, lambda generation: None, lambda generation: None)
+    switch.on_outcome = outcomes.append
+    ticks = 0
+
+    async def storm() -> None:
+        nonlocal ticks
+        stop = reload_on_sighup(types.SimpleNamespace(generations=switch))
+        assert stop is not None and signal.getsignal(signal.SIGHUP) not in (signal.SIG_DFL, signal.SIG_IGN)
+        try:
+            for n in range(2000):
+                os.kill(os.getpid(), signal.SIGHUP)
+                if n % 50 == 0:
+                    await asyncio.sleep(0)  # the loop runs between bursts: the wake-ups are handled
+                    ticks += 1
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:  # until no reload is asked for or under way, twice 0.3 s apart
+                if not switch._wanted.is_set() and not switch._reloading.locked():
+                    await asyncio.sleep(0.3)
+                    if not switch._wanted.is_set() and not switch._reloading.locked():
+                        break
+                await asyncio.sleep(0.05)
+        finally:
+            stop()
+
+    try:
+        asyncio.run(asyncio.wait_for(storm(), 60))
+    finally:
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        switch.close(1.0)
+    assert ticks == 40
+    assert outcomes and all(o["outcome"] == "unchanged" for o in outcomes), outcomes[:3]
+    assert len(outcomes) < 200, len(outcomes)  # coalesced: 2,000 signals, a few whole reloads
