@@ -56,10 +56,15 @@ def another_release(dist: Path, note: str) -> None:
 
 
 def release_id(dist: Path) -> str:
-    """The identity docs/serving.md defines: SHA-256 over the sorted list of (path, SHA-256 of the file)."""
-    files = sorted(p for p in dist.rglob("*") if p.is_file())
-    manifest = "".join(f"{p.relative_to(dist).as_posix()}\0{hashlib.sha256(p.read_bytes()).hexdigest()}\n"
-                       for p in files)
+    """The identity docs/serving.md defines: SHA-256 over the sorted list of (path, SHA-256 of the file), for
+    catalog.ttl and the files it states a SHA-256 for (what is served; a marker or a stray file is not)."""
+    catalog = ox.Store()
+    catalog.load(path=str(dist / "catalog.ttl"), format=ox.RdfFormat.TURTLE)
+    spdx = "http://spdx.org/rdf/terms#"
+    listed = {q.subject.value.partition("/download/")[2]
+              for q in catalog.quads_for_pattern(None, ox.NamedNode(spdx + "checksum"), None, None)}
+    files = sorted({"catalog.ttl", *listed})
+    manifest = "".join(f"{name}\0{hashlib.sha256((dist / name).read_bytes()).hexdigest()}\n" for name in files)
     return hashlib.sha256(manifest.encode()).hexdigest()[:16]
 
 
