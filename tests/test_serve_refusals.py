@@ -31,6 +31,7 @@ from inprocess import PortalTransport, run_cli
 from starlette.requests import Request
 
 from clusterlod.errors import ClusterlodError
+from clusterlod.testing.process import free_port
 from clusterlod.web import operations
 from clusterlod.web.app import create_app
 from clusterlod.web.connections import StrictConnection
@@ -205,7 +206,7 @@ def test_a_folder_without_its_catalogue_is_refused_in_one_line(built_dist: Path,
     with pytest.raises(ClusterlodError, match="catalog.ttl is missing") as refused:
         take_snapshot(half)
     assert "\n" not in str(refused.value)
-    result = run_cli("serve", "--dist", str(half), "--port", "0")
+    result = run_cli("serve", "--dist", str(half), "--port", str(free_port()))
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "catalog.ttl is missing" in result.stderr
 
 
