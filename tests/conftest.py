@@ -53,6 +53,9 @@ SLOW_TESTS = {
                             "a request under way keeping its release",
     "test_remote_hardening.py": "hostile endpoints on loopback against the installed command under a memory cap, "
                                 "each waiting out a timeout; the inner loop keeps test_remote.py's client tests",
+    "test_serve_storm.py": "issue 29's attacks on a real `clusterlod serve`: 5,000 SIGHUPs, a killed server, "
+                           "refused heads, 30 big HTML tables (a minute or more); the inner loop keeps their rules "
+                           "in process (test_serve_refusals.py)",
     "test_serve_attacks.py": "attacks on a real `clusterlod serve` over sockets, one server for the module and "
                              "one per fairness run; the inner loop keeps the limits in process "
                              "(test_serve_hardening.py, test_limits.py) and the linear lexer (test_sparql_text.py)",

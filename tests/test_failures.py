@@ -105,6 +105,15 @@ def unsupported_shape(request: pytest.FixtureRequest, tmp: Path) -> tuple[dict[s
     return {"project": str(project)}, None
 
 
+def stale_pid_file(request: pytest.FixtureRequest, tmp: Path) -> tuple[dict[str, str], None]:
+    """The pid file of a server killed by SIGKILL: it names a process that is gone."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    pid_file = tmp / "serve.pid"
+    pid_file.write_text(f"{gone.pid}\n", encoding="utf-8")
+    return {"pid_file": str(pid_file), "gone": str(gone.pid)}, None
+
+
 def bug(request: pytest.FixtureRequest, tmp: Path) -> tuple[dict[str, str], dict[str, str]]:
     """A command that divides by zero, put in the place of ``build`` when the interpreter starts."""
     (tmp / "planted_bug.py").write_text(
@@ -169,6 +178,7 @@ SETUPS: dict[str, Setup] = {
     "bad-parameter": lambda request, tmp: (_dist(request), None),
     "no-release": lambda request, tmp: ({"empty": str(tmp), "port": str(free_port())}, None),
     "busy-port": lambda request, tmp: ({**_dist(request), "port": request.getfixturevalue("served")}, None),
+    "stale-pid-file": stale_pid_file,
     "bad-data": bad_data,
     "no-quality-checks": no_quality_checks,
     "not-conforming": not_conforming,

@@ -20,7 +20,11 @@ def test_every_limit_is_an_option_of_serve_with_its_default() -> None:
     options = {param.name: param for param in serve.params}
     for limit in LIMITS:
         assert limit.name in options, limit.name
-        assert options[limit.option.removeprefix("--").replace("-", "_")].default == limit.default
+        option = options[limit.option.removeprefix("--").replace("-", "_")]
+        if limit.derived_from:  # follows other options unless given: the help says the rule
+            assert option.default is None and option.show_default == limit.derived_from
+        else:
+            assert option.default == limit.default
         assert limit.option in options[limit.name].opts
     help_text = CliRunner().invoke(serve, ["--help"], terminal_width=200).output
     assert all(limit.option in help_text for limit in LIMITS)
@@ -31,6 +35,18 @@ def test_settings_take_every_limit() -> None:
     assert all(getattr(settings, limit.name) == limit.default for limit in LIMITS)
     with pytest.raises(TypeError):
         Settings(dist=Path("dist"), workers=3)  # the old name: one spelling only
+
+
+@pytest.mark.parametrize("max_connections, per_client", [(500, 50), (200, 50), (40, 10), (7, 1), (1, 1)])
+def test_the_per_client_default_follows_max_connections(max_connections: int, per_client: int) -> None:
+    """Issue 29: with --max-connections 40 the fixed default of 50 let one client take every slot.
+
+    The rule (a quarter, at least 1, at most 50) is the issue's; an explicit value is kept as given.
+    """
+    settings = Settings(dist=Path("dist"), max_connections=max_connections)
+    assert settings.max_client_connections == per_client
+    assert settings.max_client_connections < max_connections or max_connections == 1
+    assert Settings(dist=Path("dist"), max_connections=40, max_client_connections=40).max_client_connections == 40
 
 
 def test_docs_show_the_table() -> None:

@@ -33,7 +33,7 @@ from clusterlod.web import generations
 from clusterlod.web.app import create_app
 from clusterlod.web.generations import PINNED
 from clusterlod.web.limits import Settings
-from clusterlod.web.operations import METRICS
+from clusterlod.web.operations import HEALTH_PROBE_S, METRICS
 from clusterlod.web.worker import QueryRequest
 
 SPDX = "http://spdx.org/rdf/terms#"
@@ -46,11 +46,25 @@ COMBINED = re.compile(r'^(?P<host>\S+) (?P<ident>\S+) (?P<user>\S+) '
                       r'"(?P<referer>(?:[^"\\]|\\.)*)" "(?P<agent>(?:[^"\\]|\\.)*)"$')
 
 
+def another_release(dist: Path, note: str) -> None:
+    """A release that differs from the one in ``dist`` by its catalogue's bytes (a comment more).
+
+    A file the catalogue does not list is no part of a release: it is neither served nor counted.
+    """
+    with (dist / "catalog.ttl").open("a", encoding="utf-8") as catalog:
+        catalog.write(f"# {note}\n")
+
+
 def release_id(dist: Path) -> str:
-    """The identity docs/serving.md defines: SHA-256 over the sorted list of (path, SHA-256 of the file)."""
-    files = sorted(p for p in dist.rglob("*") if p.is_file())
-    manifest = "".join(f"{p.relative_to(dist).as_posix()}\0{hashlib.sha256(p.read_bytes()).hexdigest()}\n"
-                       for p in files)
+    """The identity docs/serving.md defines: SHA-256 over the sorted list of (path, SHA-256 of the file), for
+    catalog.ttl and the files it states a SHA-256 for (what is served; a marker or a stray file is not)."""
+    catalog = ox.Store()
+    catalog.load(path=str(dist / "catalog.ttl"), format=ox.RdfFormat.TURTLE)
+    spdx = "http://spdx.org/rdf/terms#"
+    listed = {q.subject.value.partition("/download/")[2]
+              for q in catalog.quads_for_pattern(None, ox.NamedNode(spdx + "checksum"), None, None)}
+    files = sorted({"catalog.ttl", *listed})
+    manifest = "".join(f"{name}\0{hashlib.sha256((dist / name).read_bytes()).hexdigest()}\n" for name in files)
     return hashlib.sha256(manifest.encode()).hexdigest()[:16]
 
 
@@ -151,6 +165,7 @@ def test_healthz_says_503_when_the_remote_store_is_gone(built_dist: Path, projec
             up = c.get("/healthz")
             assert up.status_code == 200 and up.json()["store"] == {"endpoint": server.query_url, "reachable": True}
             server.stop()
+            time.sleep(HEALTH_PROBE_S)  # the last probe's answer is kept this long (a flood costs one probe)
             down = c.get("/healthz")
             assert down.status_code == 503
             assert down.json()["status"] == "unavailable" and down.json()["store"]["reachable"] is False
@@ -281,7 +296,7 @@ def test_a_release_that_cannot_be_read_is_refused_and_the_old_one_keeps_serving(
                      headers={"Accept": "application/sparql-results+json"}).json()["boolean"] is True
         assert site.generations.reloads == 0 and site.generations.failed_reloads == 3
         shutil.copytree(built_dist, live)
-        (live / "NOTE.txt").write_text("a release again\n", encoding="utf-8")
+        another_release(live, "a release again")
         assert site.generations.reload() is True
         assert c.get("/healthz").json()["reload_error"] is None
 
@@ -313,14 +328,14 @@ def test_a_request_under_way_keeps_its_release_until_it_ends(built_dist: Path, t
         site = c.app.site
         switch = site.generations
         old = switch.acquire()  # as a request that arrived before the reload holds it
-        (live / "NOTE.txt").write_text("a file more: another release\n", encoding="utf-8")
+        another_release(live, "another release")
         assert switch.reload() is True
         assert c.get("/healthz").json()["release"] == switch.current.id != old.id
-        assert c.get("/download/NOTE.txt").status_code == 200
+        assert c.get("/download/catalog.ttl").text.endswith("# another release\n")
         time.sleep(0.5)
         token = PINNED.set(old)  # the old request goes on: its release and its query worker are still there
         try:
-            assert site.release.download_path("NOTE.txt") is None
+            assert not site.release.download_path("catalog.ttl").read_text().endswith("# another release\n")
             answer = site.queries.run(QueryRequest("ASK { ?s ?p ?o }", "application/sparql-results+json"))
             assert answer.status == 200
         finally:
@@ -340,12 +355,12 @@ def test_a_sighup_during_a_reload_is_not_lost(built_dist: Path, tmp_path: Path) 
     shutil.copytree(built_dist, live)
     with app_client(dist=live, queries=None, query_workers=1) as c:
         switch = c.app.site.generations
-        (live / "NOTE.txt").write_text("first\n", encoding="utf-8")
+        another_release(live, "first")
         switch.request_reload()  # as the SIGHUP handler does
-        (live / "NOTE2.txt").write_text("second, while the first reload runs\n", encoding="utf-8")
+        another_release(live, "second, while the first reload runs")
         switch.request_reload()
         deadline = time.monotonic() + 30
         while switch.current.id != release_id(live) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert c.get("/healthz").json()["release"] == release_id(live)
-        assert c.get("/download/NOTE2.txt").status_code == 200
+        assert c.get("/download/catalog.ttl").text.endswith("# second, while the first reload runs\n")

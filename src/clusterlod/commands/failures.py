@@ -21,7 +21,7 @@ ANY = "…"
 #: How the docs show each placeholder.
 SHOWN = {"project": "project", "dist": "dist", "empty": "empty", "port": "8000", "closed": "8001",
          "proxy": "8002", "record_line": "4", "query": "bad.rq", "big": "big.nq", "clique": "clique.nq",
-         "queries": "queries"}
+         "queries": "queries", "pid_file": "serve.pid", "gone": "4242"}
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,8 @@ FAILURES: tuple[Failure, ...] = (
             "clusterlod: error: parameter 'tolerance': 'abc' is not a valid decimal"),
     Failure("no-release", ExitCode.ERROR, "serving a folder that holds no build",
             "clusterlod serve --dist {empty} --port {port}",
-            "clusterlod: error: no built release at {empty} (clusterlod.nq is missing): "
-            "run `clusterlod build` first, or pass --dist DIR"),
+            "clusterlod: error: no built release at {empty} (catalog.ttl is missing: a release is served only as "
+            "its catalogue lists and checks it): run `clusterlod build` first, or pass --dist DIR"),
     Failure("refused-output", ExitCode.ERROR, "building into a folder clusterlod did not write (here the data)",
             "clusterlod build --root {project} --out {project}/data",
             "clusterlod: error: refusing to replace {project}/data: it is an input of this command; "
@@ -93,6 +93,9 @@ FAILURES: tuple[Failure, ...] = (
             "clusterlod redirects --to 'https://data.example.org/%{{HTTP:X-Host}}/'",
             "clusterlod: error: --to 'https://data.example.org/%{{HTTP:X-Host}}/': characters that Apache's rewrite "
             "rules would interpret (% $ \\ quotes braces ...): give a plain URL"),
+    Failure("stale-pid-file", ExitCode.ERROR, "`reload` with the pid file of a server that was killed",
+            "clusterlod reload --pid-file {pid_file}",
+            "clusterlod: error: {pid_file}: no process {gone} is running (is `clusterlod serve` stopped?)"),
     Failure("bad-data", ExitCode.BAD_DATA, "a new record (data/new.yaml) without the quote it comes from",
             "clusterlod build --root {project}",
             "clusterlod: error: data/new.yaml:1: record 'late-addition': missing required field 'source' "

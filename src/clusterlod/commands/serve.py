@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import socket
@@ -11,6 +12,7 @@ from typing import TextIO
 
 import click
 
+from clusterlod.errors import ExitCode
 from clusterlod.web.limits import LIMITS, Settings
 
 dist_option = click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
@@ -23,8 +25,9 @@ def limit_options(command: Callable) -> Callable:
     """One option per row of the limits table (web/limits.py), so the CLI cannot drift from it."""
     for limit in reversed(LIMITS):
         kind = click.IntRange(min=1) if limit.type is int else click.FloatRange(min=0.1)
-        command = click.option(limit.option, limit.name, default=limit.default, show_default=True, type=kind,
-                               help=f"Unit: {limit.unit}. {limit.help}")(command)
+        shown = limit.derived_from or True  # a default that follows other options is shown as its rule
+        command = click.option(limit.option, limit.name, default=None if limit.derived_from else limit.default,
+                               show_default=shown, type=kind, help=f"Unit: {limit.unit}. {limit.help}")(command)
     return command
 
 
@@ -61,15 +64,27 @@ def serve(host: str, port: int, dist: Path, base: str | None, endpoint: str | No
     `clusterlod reload` (or `kill -HUP PID`) switches to it without a failed request.
     Every answer names its release in the X-Clusterlod-Release header.
     """
-    settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
-    sock = listen(host, port)  # first: a busy port is known at once, not after the release is copied and checked
-    from clusterlod.web.app import create_app
-    from clusterlod.web.connections import run
+    import signal
 
-    app = create_app(settings, access_log, pid_file)
-    what = f"the data of {endpoint}" if endpoint else str(dist)
-    click.echo(f"clusterlod: serving {what} at http://{host}:{port}/", err=True)
-    run(app, settings, host, port, log_level, sock)
+    # Until the server reloads on it, a SIGHUP (a `reload` too early, a storm) must not kill it at start-up.
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
+        if pid_file is not None:  # a live server's file is refused; a killed one's is replaced
+            from clusterlod.web.pidfile import PidFile
+
+            PidFile(pid_file).claim()
+        sock = listen(host, port)  # first: a busy port is known at once, not after the release is copied and checked
+        from clusterlod.web.app import create_app
+        from clusterlod.web.connections import run
+
+        with contextlib.closing(sock):
+            app = create_app(settings, access_log, pid_file)
+            what = f"the data of {endpoint}" if endpoint else str(dist)
+            click.echo(f"clusterlod: serving {what} at http://{host}:{port}/", err=True)
+            run(app, settings, host, port, log_level, sock)
+    finally:
+        signal.signal(signal.SIGHUP, previous)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -96,32 +111,44 @@ def listen(host: str, port: int) -> socket.socket:
 @click.command()
 @click.option("--pid-file", type=click.Path(dir_okay=False, path_type=Path), required=True,
               metavar="FILE", help="The file `clusterlod serve --pid-file FILE` wrote.")
-def reload(pid_file: Path) -> None:
-    """Make a running `clusterlod serve` switch to the release now in its --dist folder.
+@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Signal the server only if it serves this folder (default: whichever it serves).")
+@click.option("--wait", type=click.FloatRange(min=0.1), default=120.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for the server to report the reload.")
+def reload(pid_file: Path, dist: Path | None, wait: float) -> None:
+    """Make a running `clusterlod serve` switch to the release now in its --dist folder, and say how it went.
 
-    Sends SIGHUP (the same as `kill -HUP $(cat FILE)`) and returns. The server copies
-    and checks the new release and starts its query workers, then switches in one
-    step; requests under way finish on the old release. If the new release cannot be
-    read, the old one keeps serving and the server says why on its stderr and in
-    /healthz (reload_error), which also names the release being served.
+    Signals only the process that holds FILE and whose command line is `clusterlod serve
+    --pid-file FILE` (a stale file, or one naming another process, is refused with nothing
+    signalled), sends it SIGHUP and waits for the outcome the server records beside FILE.
+    The server copies and checks the new release and starts its query workers, then
+    switches in one step; requests under way finish on the old release. If the new release
+    cannot be read, the old one keeps serving and this command exits non-zero with the
+    server's reason (also on its stderr and in /healthz's reload_error).
     """
     import signal
+    import time
 
     from clusterlod.errors import ClusterlodError
+    from clusterlod.web.pidfile import serving_process, wait_for_outcome
 
+    pid = serving_process(pid_file, dist)
+    sent = time.time()
     try:
-        text = pid_file.read_text(encoding="utf-8").strip()
-    except OSError as e:
-        raise ClusterlodError(f"{pid_file}: cannot be read ({e.strerror}); is `clusterlod serve --pid-file "
-                              f"{pid_file}` running?") from None
-    if not text.isdigit():
-        raise ClusterlodError(f"{pid_file}: holds no process id")
-    try:
-        os.kill(int(text), signal.SIGHUP)
+        os.kill(pid, signal.SIGHUP)
     except ProcessLookupError as e:
-        raise ClusterlodError(f"{pid_file}: no process {text} is running (is `clusterlod serve` stopped?)") from e
+        raise ClusterlodError(f"{pid_file}: no process {pid} is running (is `clusterlod serve` stopped?)") from e
     except PermissionError as e:
-        raise ClusterlodError(f"{pid_file}: not allowed to signal process {text}") from e
+        raise ClusterlodError(f"{pid_file}: not allowed to signal process {pid}") from e
+    outcome = wait_for_outcome(pid_file, pid, sent, wait)
+    if outcome.get("outcome") == "refused":
+        error = ClusterlodError(f"the server refused the release, still serving {outcome.get('release')}: "
+                                f"{outcome.get('error')}")
+        code = outcome.get("code")  # the server's reason's own code: 3 for a release unlike its catalogue
+        error.exit_code = ExitCode(code) if code in ExitCode._value2member_map_ and code else ExitCode.ERROR
+        raise error
+    state = "now serving" if outcome.get("outcome") == "switched" else "unchanged, still serving"
+    click.echo(f"clusterlod: reload: {state} release {outcome.get('release')}", err=True)
 
 
 @click.command()

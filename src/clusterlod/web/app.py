@@ -9,12 +9,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib.resources
-import os
 import signal
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 from xml.sax.saxutils import escape as xml_escape
 
 import anyio
@@ -26,7 +25,6 @@ from starlette.routing import Route
 from clusterlod import formats
 from clusterlod.errors import RemoteError
 from clusterlod.release.archive import ARCHIVE_DIR
-from clusterlod.release.atomic import write_text
 from clusterlod.release.catalog import media_type as file_media_type
 from clusterlod.web import negotiation, paths, sparql, wellknown
 from clusterlod.web.canned import read_queries
@@ -40,7 +38,8 @@ from clusterlod.web.lookup.routes import LookupRoutes, opener
 from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES, VARY_ALL, VARY_LANGUAGE
 from clusterlod.web.operations import Operations
 from clusterlod.web.pages import Renderer
-from clusterlod.web.ranges import file_response
+from clusterlod.web.pidfile import PidFile
+from clusterlod.web.ranges import FileSource, file_response
 from clusterlod.web.release import DATASET_FILE, Release
 from clusterlod.web.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryPool, QueryRequest
 
@@ -60,6 +59,8 @@ NOSNIFF = (b"x-content-type-options", b"nosniff")
 #: Longer path segments are no file name here (most file systems stop at 255 bytes).
 MAX_SEGMENT_BYTES = 255
 COOKIE_AGE = 365 * 24 * 3600
+#: At shutdown, what a reload under way and the release's query workers get to finish (s).
+STOP_GRACE_S = 3.0
 
 
 def data_media(extension: str) -> str:
@@ -87,12 +88,16 @@ def _static_files() -> dict[str, tuple[bytes, str]]:
 
 @dataclasses.dataclass(frozen=True)
 class Download:
-    """A file of the release, read once from the generation's private copy."""
+    """A file of the release in the generation's private copy, streamed from there on each request."""
 
-    body: bytes
+    path: Path
+    size: int
     media_type: str
-    digest: str | None
+    digest: str
     mtime: float | None
+
+    def open(self) -> BinaryIO:
+        return open(self.path, "rb")
 
 
 @dataclasses.dataclass(eq=False)
@@ -126,6 +131,8 @@ class Site:
         self.started = False
         #: Counters of the generations already closed, so /metrics never goes backwards on a reload.
         self.retired = {"restarts": 0, "hits": 0, "misses": 0}
+        #: Called at stop before the release is closed (the access log's writer).
+        self.closers: list[Callable[[], None]] = []
         drain = settings.timeout * 2 + settings.header_timeout + 30
         self.generations = Generations(settings.dist, self._open, self._close, drain)
 
@@ -226,8 +233,10 @@ class Site:
         finally:
             PINNED.reset(token)
 
-    def stop(self) -> None:
-        self.generations.close()
+    def stop(self, grace: float | None = None) -> None:
+        for close in self.closers:
+            close()
+        self.generations.close(grace)
 
     # ------------------------------------------------------------ helpers
     def language(self, request: Request) -> str:
@@ -442,15 +451,18 @@ class Site:
             path = self.release.download_path(relative)
             if path is None:
                 return self.not_found(request)
+            key = path.relative_to(self.release.dist.resolve()).as_posix()
+            snapshot = self.generations.pinned().snapshot
+            if key not in snapshot.digests:  # only what the catalogue lists (and itself) is in the copy
+                return self.not_found(request)
             media = file_media_type(path)
             if media.startswith("text/") or media in TEXT_DATA_TYPES:
                 media += "; charset=utf-8"
-            key = path.relative_to(self.release.dist.resolve()).as_posix()
-            snapshot = self.generations.pinned().snapshot
-            entry = self.downloads[relative] = Download(path.read_bytes(), media, snapshot.digests.get(key),
+            entry = self.downloads[relative] = Download(path, path.stat().st_size, media, snapshot.digests[key],
                                                         snapshot.mtimes.get(key))
-        return self.signposted(file_response(request, entry.body, entry.media_type, {**CORS, **CACHE}, entry.digest,
-                                             entry.mtime), signposting.item_links(self.release.ns.base))
+        return self.signposted(file_response(request, FileSource(entry.open, entry.size), entry.media_type,
+                                             {**CORS, **CACHE}, entry.digest, entry.mtime),
+                               signposting.item_links(self.release.ns.base))
 
     async def sitemap(self, request: Request) -> Response:
         return Response(self.sitemap_body, 200, CACHE, media_type=formats.XML_MEDIA_TYPE)
@@ -495,10 +507,14 @@ class Site:
             async with self.turns.turn(client, s.timeout):  # one client cannot take every worker
                 if wants_html:  # the query, then the table and the page, in threads: a big table stalls no one
                     inner = dataclasses.replace(parsed, accept=formats.RESULTS_ACCEPT)
-                    outcome = await anyio.to_thread.run_sync(self.queries.run, inner)
-                    body = await anyio.to_thread.run_sync(self.results_page, parsed.query, outcome, lang,
-                                                          limiter=self.drawing)
-                    return self.html(request, body, lang, outcome.status, vary=VARY_ALL)
+                    # The answer (up to --max-result-bytes) and its parse live only while a drawing slot is
+                    # held: 30 tables asked at once hold query_workers answers, not 30.
+                    async with self.drawing:
+                        outcome = await anyio.to_thread.run_sync(self.queries.run, inner)
+                        status = outcome.status
+                        body = await anyio.to_thread.run_sync(self.results_page, parsed.query, outcome, lang)
+                        del outcome
+                    return self.html(request, body, lang, status, vary=VARY_ALL)
                 return outcome_response(await anyio.to_thread.run_sync(self.queries.run, parsed))
         except Busy:
             return PlainTextResponse(f"clusterlod: this client already runs {s.max_client_queries} "
@@ -621,28 +637,43 @@ def create_app(settings: Settings, access_log: TextIO | None = None, pid_file: P
     async def lifespan(app: Starlette):
         await anyio.to_thread.run_sync(site.start)
         hangup = reload_on_sighup(site)
-        if pid_file is not None:
-            write_text(pid_file, f"{os.getpid()}\n")
+        holder = PidFile(pid_file) if pid_file is not None else None
+        if holder is not None:
+            holder.write(site.generations.current.id)
+            site.generations.on_outcome = holder.record
         try:
             yield
         finally:
-            if pid_file is not None:
-                pid_file.unlink(missing_ok=True)
+            if holder is not None:
+                holder.remove()
             if hangup is not None:
-                signal.signal(signal.SIGHUP, hangup)
-            site.stop()
+                hangup()
+            site.stop(STOP_GRACE_S)
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={RemoteError: remote_error_response})
     app.state.site = site
     return Operations(Guard(app, site), site, access_log)
 
 
-def reload_on_sighup(site: Site) -> Any:
-    """SIGHUP loads dist/ again and switches to it (web/generations.py); returns the handler it replaced.
+def reload_on_sighup(site: Site) -> Callable[[], None] | None:
+    """SIGHUP loads dist/ again and switches to it (web/generations.py); returns how to stop listening.
 
-    The handler only wakes the reload thread, so it is safe to run between any two bytecodes.
+    The signal only wakes the event loop (``loop.add_signal_handler``: the C handler writes a byte
+    to the loop's wake-up socket), and the loop asks the reload thread for one more reload. No
+    Python code runs inside the signal handler, so a storm of SIGHUPs can neither re-enter it
+    nor wait on a lock it holds (issue 29: 5,600 SIGHUPs a millisecond apart froze the server
+    for good); they coalesce into at most one reload after the one under way.
     """
+    import asyncio
+
     try:
-        return signal.signal(signal.SIGHUP, lambda signum, frame: site.generations.request_reload())
-    except (ValueError, AttributeError):  # not the main thread (an embedding), or no SIGHUP on this system
-        return None
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, site.generations.request_reload)
+    except (RuntimeError, ValueError, NotImplementedError, AttributeError):
+        return None  # not the main thread (an embedding), or no SIGHUP on this system
+
+    def stop() -> None:
+        loop.remove_signal_handler(signal.SIGHUP)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a stopping server ignores reloads rather than die of one
+
+    return stop

@@ -23,6 +23,7 @@ import resource
 import socket
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import h11
@@ -30,6 +31,9 @@ from uvicorn.protocols.http.h11_impl import STATUS_PHRASES, H11Protocol
 
 #: Files kept free for the store, the worker pipes and the log.
 SPARE_FILES = 64
+#: After SIGTERM, how long requests under way may take to finish before they are cancelled (s); the
+#: release's workers then get STOP_GRACE_S (web/app.py): the server is gone within about 10 s.
+SHUTDOWN_GRACE_S = 5.0
 
 
 class Note:
@@ -64,16 +68,34 @@ class Refused(h11.RemoteProtocolError):
     """A request h11 accepts but this server refuses, with its status and one line."""
 
 
+def too_many_headers(limit: int) -> str:
+    return f"the request has more than {limit} header fields"
+
+
 class StrictConnection(h11.Connection):
     """h11's server side, refusing what it would let through: framing that two parties can read
-    differently (Content-Length with Transfer-Encoding) and a request head over the limit."""
+    differently (Content-Length with Transfer-Encoding), a request head over the limit, too many fields.
 
-    def __init__(self, max_header_bytes: int):
+    The head is measured as it arrived, in bytes: h11 strips the whitespace around values and unfolds
+    folded lines (obs-fold), so a head measured after parsing let 16 KB of padding through; and a head
+    of 2,000 empty fields is small in bytes but a field count (Apache's LimitRequestFields) stops it.
+    """
+
+    def __init__(self, max_header_bytes: int, max_header_count: int = 100):
         super().__init__(h11.SERVER, max_incomplete_event_size=max_header_bytes)
-        self.max_header_bytes = max_header_bytes
+        self.max_header_bytes, self.max_header_count = max_header_bytes, max_header_count
         self.refusal: h11.RemoteProtocolError | None = None
+        #: The request refused after its head was read (for the access log), else None.
+        self.refused_request: h11.Request | None = None
+        self._received = 0
+
+    def receive_data(self, data: bytes) -> None:
+        self._received += len(data)
+        super().receive_data(data)
 
     def next_event(self) -> Any:
+        awaiting_head = self.their_state is h11.IDLE
+        consumed = self._received - len(self._receive_buffer)
         try:
             event = super().next_event()
         except h11.RemoteProtocolError as error:
@@ -81,13 +103,18 @@ class StrictConnection(h11.Connection):
             raise
         if isinstance(event, h11.Request):
             names = {name for name, _ in event.headers}  # h11 gives them lower-cased
-            size = len(event.method) + len(event.target) + 11 + sum(len(n) + len(v) + 4 for n, v in event.headers)
+            size = self._received - len(self._receive_buffer) - consumed if awaiting_head else 0
+            size = max(size, len(event.method) + len(event.target) + 11 +
+                       sum(len(n) + len(v) + 4 for n, v in event.headers))
             if size > self.max_header_bytes:
                 self.refusal = Refused(head_too_large(self.max_header_bytes), error_status_hint=431)
+            elif len(event.headers) > self.max_header_count:
+                self.refusal = Refused(too_many_headers(self.max_header_count), error_status_hint=431)
             elif b"content-length" in names and b"transfer-encoding" in names:
                 self.refusal = Refused("a request may not have both Content-Length and Transfer-Encoding",
                                        error_status_hint=400)
             if self.refusal is not None:
+                self.refused_request = event
                 raise self.refusal
         return event
 
@@ -99,12 +126,15 @@ class BoundedH11(H11Protocol):
     max_client_connections = 50
     header_timeout = 10.0
     max_header_bytes = 16_384
+    max_header_count = 100
     #: Open connections by client address, shared by every connection of the server.
     by_client: Counter[str] = Counter()
+    #: Told of every request refused here (431, 400), so the access log and /metrics see it too.
+    on_refusal: Callable[[dict, int, int], None] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.conn = StrictConnection(self.max_header_bytes)
+        self.conn = StrictConnection(self.max_header_bytes, self.max_header_count)
         self.logger = _Quiet(self.logger)
         self._host: str | None = None
 
@@ -140,6 +170,20 @@ class BoundedH11(H11Protocol):
         except h11.LocalProtocolError:
             pass  # h11 cannot answer in the state the peer left it in: close without one
         self.transport.close()
+        if self.on_refusal is not None:
+            self.on_refusal(self._refused_scope(), status, len(body))
+
+    def _refused_scope(self) -> dict:
+        """What is known of a refused request, shaped as an ASGI scope for the access log and /metrics."""
+        scope: dict[str, Any] = {"client": self.client}
+        request = self.conn.refused_request
+        if request is not None:
+            target = request.target
+            path, _, query = target.partition(b"?")
+            scope.update(method=request.method.decode("latin-1"), raw_path=path, query_string=query,
+                         path=path.decode("latin-1"), http_version=request.http_version.decode("latin-1"),
+                         headers=[(n, v) for n, v in request.headers if n in (b"referer", b"user-agent")])
+        return scope
 
     def _arm(self) -> None:
         self._disarm()
@@ -204,14 +248,16 @@ def open_file_budget() -> int:
     return max(16, (soft if soft != resource.RLIM_INFINITY else 1 << 20) - SPARE_FILES)
 
 
-def protocol_for(settings: Any) -> type[BoundedH11]:
+def protocol_for(settings: Any, on_refusal: Callable[[dict, int, int], None] | None = None) -> type[BoundedH11]:
     """A protocol class carrying this server's limits (uvicorn builds one per connection)."""
     budget = open_file_budget()
     return type("ServeH11", (BoundedH11,), {"max_connections": min(settings.max_connections, budget),
                                              "max_client_connections": settings.max_client_connections,
                                              "header_timeout": settings.header_timeout,
                                              "max_header_bytes": settings.max_header_bytes,
-                                             "by_client": Counter()})
+                                             "max_header_count": settings.max_header_count,
+                                             "by_client": Counter(),
+                                             "on_refusal": staticmethod(on_refusal) if on_refusal else None})
 
 
 def run(app: Any, settings: Any, host: str, port: int, log_level: str, sock: socket.socket | None = None) -> None:
@@ -223,9 +269,11 @@ def run(app: Any, settings: Any, host: str, port: int, log_level: str, sock: soc
     import uvicorn
 
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=log_level in ("info", "debug"),
-                            server_header=False, http=protocol_for(settings),
+                            server_header=False, http=protocol_for(settings, getattr(app, "refused", None)),
+                            proxy_headers=False,  # X-Forwarded-For is read, and checked, by web/operations.py
                             timeout_keep_alive=settings.keep_alive_timeout,
-                            h11_max_incomplete_event_size=settings.max_header_bytes, lifespan="on")
+                            h11_max_incomplete_event_size=settings.max_header_bytes, lifespan="on",
+                            timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
     server = uvicorn.Server(config)
     server.run(sockets=[sock] if sock is not None else None)
     if not server.started:

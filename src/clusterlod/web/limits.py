@@ -21,6 +21,8 @@ class Limit:
     default: float | int
     unit: str
     help: str
+    #: When set, the default follows other settings: how the docs and --help say it (see :func:`derived`).
+    derived_from: str | None = None
 
     @property
     def option(self) -> str:
@@ -55,14 +57,19 @@ LIMITS: tuple[Limit, ...] = (
           "Open connections at once; further ones are closed at once (no answer, no log line)."),
     Limit("max_client_connections", 50, "connections",
           "Open connections at once from one client address (behind a reverse proxy, every connection is the "
-          "proxy's: raise it there); further ones are closed at once, so one slow client cannot hold every slot."),
+          "proxy's: raise it there); further ones are closed at once, so one slow client cannot hold every slot. "
+          "Unless given, a quarter of --max-connections, at least 1 and at most 50, so no client can take them all.",
+          derived_from="min(50, max(1, max_connections // 4))"),
     Limit("keep_alive_timeout", 5.0, "s", "An idle keep-alive connection is closed after this long."),
     Limit("header_timeout", 10.0, "s",
           "A connection must send a complete request head within this long, or it is closed; "
           "a SPARQL request's body too (else 408)."),
     Limit("max_header_bytes", 16_384, "bytes",
-          "Largest request head (request line and headers); a larger one gets 431 and the connection is closed "
-          "(send a long query by POST)."),
+          "Largest request head (request line and headers) in bytes as sent, whitespace and folded lines "
+          "included; a larger one gets 431 and the connection is closed (send a long query by POST)."),
+    Limit("max_header_count", 100, "fields",
+          "Most header fields in one request (Apache's LimitRequestFields), empty ones included; more get 431 "
+          "and the connection is closed."),
     Limit("max_lookup_batch", 50, "queries",
           "Queries in one reconciliation batch, and ids in one data-extension request (OpenRefine sends 10 at a "
           "time); a larger one is answered 400."),
@@ -78,15 +85,31 @@ LIMITS: tuple[Limit, ...] = (
 )
 BY_NAME = {limit.name: limit for limit in LIMITS}
 
+
+def derived(name: str, values: dict[str, Any]) -> Any:
+    """The default of a limit that follows others (``derived_from``), from the other settings' values."""
+    if name == "max_client_connections":
+        return min(BY_NAME[name].default, max(1, values["max_connections"] // 4))
+    raise KeyError(name)
+
+
+def _fill_derived(self: Any) -> None:
+    """Settings left None whose default follows other settings get it (the CLI passes None when not given)."""
+    values = {f.name: getattr(self, f.name) for f in fields(self)}
+    for limit in LIMITS:
+        if limit.derived_from and values[limit.name] is None:
+            object.__setattr__(self, limit.name, derived(limit.name, values))
+
+
 #: What `clusterlod serve` runs with: the release, where its data lives, and every limit above.
 Settings = make_dataclass(
     "Settings",
     [("dist", Path), ("base", "str | None", None), ("endpoint", "str | None", None),
      ("queries", "Path | None", Path("queries"))]
-    + [(limit.name, limit.type, limit.default) for limit in LIMITS],
+    + [(limit.name, limit.type, None if limit.derived_from else limit.default) for limit in LIMITS],
     frozen=True,
     namespace={"__doc__": "What `clusterlod serve` was asked for; the limits come from LIMITS.",
-               "__module__": __name__},
+               "__module__": __name__, "__post_init__": _fill_derived},
 )
 
 
@@ -99,7 +122,8 @@ def markdown_table() -> str:
     """The limits as the Markdown table of docs/serving.md."""
     lines = ["| Option | Default | What it bounds |", "|---|---|---|"]
     for limit in LIMITS:
-        lines.append(f"| `{limit.option}` | {limit.default:,} {limit.unit} | {limit.help} |")
+        default = f"`{limit.derived_from}`" if limit.derived_from else f"{limit.default:,}"
+        lines.append(f"| `{limit.option}` | {default} {limit.unit} | {limit.help} |")
     return "\n".join(lines) + "\n"
 
 
