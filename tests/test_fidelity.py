@@ -597,5 +597,6 @@ def test_the_ontology_follows_the_data_version_wherever_it_is_set() -> None:
     header = [ox.Triple(ox.NamedNode(ns.ontology), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                         ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology"))]
     added = {(t.predicate.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1], t.object.value)
-             for t in ontology_version(header, ns, {"version": "9.1.0", "issued": "2031-02-03"})}
+             for t in ontology_version(header, ns, {"version": "9.1.0", "issued": "2030-01-01",
+                                                                    "modified": "2031-02-03"})}
     assert ("versionInfo", "9.1.0") in added and ("modified", "2031-02-03") in added
