@@ -28,6 +28,7 @@ from clusterlod.namespaces import Namespaces
 from clusterlod.release import catalog, jsonld, publish, readme
 from clusterlod.release.about import RELEASE_GRAPH, ontology_version, release_triples
 from clusterlod.release.diff import Release, diff, read_release
+from clusterlod.release.imi import view_quads, view_source
 from clusterlod.release.licence import write_licence
 from clusterlod.release.linksets import write_linksets
 from clusterlod.release.notes import Previous
@@ -49,6 +50,7 @@ class Publication:
     ontology: list[ox.Triple]
     shapes_triples: list[ox.Triple]
     quads: list[ox.Quad] = field(default_factory=list)
+    view: list[ox.Quad] = field(default_factory=list)  # the IMI view (clusterlod.release.imi)
 
     @property
     def data_triples(self) -> list[ox.Triple]:
@@ -80,11 +82,13 @@ def make_publication(sources: Sources, ns: Namespaces, sink: Callable[[list[ox.Q
     # Stated means printed: graph/document's words are on the page (clusterlod.fidelity.printed).
     check_printed(built.quads, ns.graph(DOCUMENT_GRAPH), sources.source.text, f"data/{sources.source_name}",
                   built.origins, builder.records, ns.prefixes())
-    publication = Publication(ns, sources, built, ontology, shapes_triples)
+    # The IMI view, made from the stated and editorial graphs by the crosswalk, into graphs of its own.
+    view = view_quads(built.quads, ontology, ns)
+    publication = Publication(ns, sources, built, ontology, shapes_triples, view=view)
     own = own_quads(ontology, ns, sources.dataset)
     if sink is not None:
-        sink(own)
-    publication.quads = built.quads + own
+        sink(view + own)
+    publication.quads = built.quads + view + own
     return publication
 
 
@@ -96,7 +100,8 @@ def own_quads(ontology: list[ox.Triple], ns: Namespaces, meta: dict[str, Any]) -
 def gate_of(publication: Publication, engine: str = DEFAULT_ENGINE, fail_on: str = "violation") -> Gate:
     """The gate's input: the instance data with the ontology (for rdfs:subClassOf), shapes, quads."""
     ns = publication.ns
-    quads = publication.built.quads + own_quads(publication.ontology, ns, publication.sources.dataset)
+    quads = publication.built.quads + publication.view + own_quads(publication.ontology, ns,
+                                                                    publication.sources.dataset)
     root = publication.sources.root
     shapes_file = ", ".join(relative(p, root) for p in publication.sources.shapes_files) or "shapes/"
     return Gate(quads, publication.shapes_triples, publication.built.origins, ns, root / "queries", engine,
@@ -124,12 +129,28 @@ def graph_infos(publication: Publication) -> list[catalog.GraphInfo]:
         elif name == DOCUMENT_GRAPH:
             infos.append(catalog.GraphInfo(iri, "文書が述べる事実と出典",
                                            "Facts stated by the document, with their quotes", counts[iri]))
+        elif view_source(name) is not None:
+            infos.append(imi_graph_info(iri, view_source(name) or "", counts[iri], labels, ns))
         else:
             basis = name.split("/", 1)[1]
             label = labels.get(basis, {"ja": basis, "en": basis})
             infos.append(catalog.GraphInfo(iri, f"編集上の追加：{label['ja']}", f"Editorial additions: {label['en']}",
                                            counts[iri], ns.resource("basis", basis)))
     return infos
+
+
+def imi_graph_info(iri: str, source: str, triples: int, labels: dict[str, Any], ns: Namespaces
+                   ) -> catalog.GraphInfo:
+    """A graph of the IMI view: what it restates, derived from its source graph, under the same basis."""
+    if source == DOCUMENT_GRAPH:
+        return catalog.GraphInfo(iri, "共通語彙基盤（IMI）による表現：文書が述べる事実",
+                                 "In the IMI core vocabulary: facts stated by the document", triples,
+                                 derived_from=ns.graph(source))
+    basis = source.split("/", 1)[1]
+    label = labels.get(basis, {"ja": basis, "en": basis})
+    return catalog.GraphInfo(iri, f"共通語彙基盤（IMI）による表現：編集上の追加：{label['ja']}",
+                             f"In the IMI core vocabulary: editorial additions: {label['en']}", triples,
+                             ns.resource("basis", basis), derived_from=ns.graph(source))
 
 
 @dataclass

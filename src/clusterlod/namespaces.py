@@ -35,6 +35,8 @@ STANDARD_PREFIXES: dict[str, str] = {
     "dbpedia": "http://dbpedia.org/resource/",
     "gn": "https://sws.geonames.org/",
     "sac": "http://data.e-stat.go.jp/lod/sac/",
+    # The IMI core vocabulary (共通語彙基盤) as e-Stat, gBizINFO and city event LOD use it (the IMI view).
+    "ic": "http://imi.go.jp/ns/core/rdf#",
 }
 
 RDF_TYPE = STANDARD_PREFIXES["rdf"] + "type"

@@ -64,6 +64,7 @@ class GraphInfo:
     title_en: str
     triples: int
     basis: str | None = None
+    derived_from: str | None = None  # the graph a generated view (graph/imi/...) restates
 
 
 def media_type(path: Path) -> str:
@@ -166,6 +167,8 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
         if info.basis:
             w.add(graph, "clo:editorialBasis", ox.NamedNode(info.basis))
             w.add(graph, "prov:wasDerivedFrom", ox.NamedNode(info.basis))
+        if info.derived_from:
+            w.add(graph, "prov:wasDerivedFrom", ox.NamedNode(info.derived_from))
     for linkset in linksets:
         _linkset(w, dataset, linkset)
     for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != CATALOG_FILE):
