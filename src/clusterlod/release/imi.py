@@ -8,7 +8,9 @@ It is generated, never edited: each statement derives from facts of one source g
 editorial graph stays editorial, under the same basis, and the source graphs are left as they were.
 Which clo: term becomes which ic: term is read from ontology/imi-crosswalk.ttl (one place for the
 mapping); the shapes of IMI's structured values (a name node, a schedule, an ID) are written here.
-Blank nodes get labels derived from what they describe, so a rebuild writes the same bytes.
+Where IMI writes a blank node (``[ ic:表記 … ]``) the view writes a Skolem IRI (RDF 1.1, section 3.5) under
+``<base>.well-known/genid/``, named by a hash of what it describes: a ``[ … ]`` pattern matches it the same,
+a rebuild writes the same bytes, and every store, diff and syntax sees the same term.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ SCHEMES = {
     "localGovernmentCode": ("全国地方公共団体コード", "総務省"),
 }
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Term = ox.NamedNode | ox.Literal
+#: Where the view's structured values live, below the base (RDF 1.1 Skolem IRIs stand for blank nodes).
+GENID = ".well-known/genid/"
 
 
 @dataclass(frozen=True)
@@ -111,23 +115,27 @@ class View:
     def __init__(self, ns: Namespaces, crosswalk: Crosswalk, facts: Facts):
         self.ns, self.crosswalk, self.facts = ns, crosswalk, facts
         self.quads: list[ox.Quad] = []
+        self.seen: set[ox.Quad] = set()
         self.typed: set[tuple[str, str]] = set()
 
     def ic(self, local: str) -> ox.NamedNode:
         return ox.NamedNode(IC + local)
 
-    def add(self, s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode, o: Term, source: str) -> None:
-        self.quads.append(ox.Quad(s, p, o, ox.NamedNode(self.ns.graph(f"{VIEW}/{source}"))))
+    def add(self, s: ox.NamedNode, p: ox.NamedNode, o: Term, source: str) -> None:
+        quad = ox.Quad(s, p, o, ox.NamedNode(self.ns.graph(f"{VIEW}/{source}")))
+        if quad not in self.seen:  # a shared value (an ID scheme) is written once per graph
+            self.seen.add(quad)
+            self.quads.append(quad)
 
-    def a(self, s: ox.NamedNode | ox.BlankNode, cls: str, source: str) -> None:
+    def a(self, s: ox.NamedNode, cls: str, source: str) -> None:
         self.add(s, ox.NamedNode(RDF_TYPE), self.ic(cls), source)
 
-    @staticmethod
-    def blank(*parts: str) -> ox.BlankNode:
-        """A blank node labelled by what it describes: the same input gives the same label."""
-        return ox.BlankNode("imi" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20])
+    def blank(self, *parts: str) -> ox.NamedNode:
+        """The Skolem IRI of a structured value, named by what it describes: the same input, the same IRI."""
+        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+        return ox.NamedNode(f"{self.ns.base}{GENID}imi-{digest}")
 
-    def text(self, s: ox.NamedNode | ox.BlankNode, local: str, value: str, source: str) -> None:
+    def text(self, s: ox.NamedNode, local: str, value: str, source: str) -> None:
         """An IMI string: ic:表記 and its kind are xsd:string, so the language tag is left off."""
         self.add(s, self.ic(local), ox.Literal(value), source)
 
@@ -178,7 +186,7 @@ class View:
         self.add(node, self.ic("体系"), self.scheme(key, source), source)
         self.add(node, target, ox.Literal(value), source)
 
-    def scheme(self, key: str, source: str) -> ox.BlankNode:
+    def scheme(self, key: str, source: str) -> ox.NamedNode:
         title, issuer = SCHEMES[key]
         node, name, agent, agent_name = (self.blank("体系", key, part) for part in ("", "名称", "発行者", "発行者名称"))
         self.a(node, "ID体系型", source)
