@@ -35,9 +35,12 @@ def prefecture_code(jis: str) -> str:
 
 
 def fiscal_year_ja(year: int) -> str:
-    """A fiscal year as the page prints it: 平成N年度 within 平成, else the 西暦 form YYYY年度."""
+    """A fiscal year as the page prints it: 平成N年度 (平成元年度 for the first) within 平成, else YYYY年度."""
     first, last = HEISEI
-    return f"平成{year - first + 1}年度" if first <= year <= last else f"{year}年度"
+    if not first <= year <= last:
+        return f"{year}年度"
+    number = year - first + 1
+    return f"平成{'元' if number == 1 else number}年度"
 
 
 def fiscal_year_both(year: int, language: str) -> str:
