@@ -240,3 +240,13 @@ def test_fiscal_years_in_wareki_and_seireki() -> None:
     assert fiscal_year_both(2007, "ja") == "平成19年度（2007年度）"
     assert fiscal_year_both(2007, "en") == "FY2007 (平成19年度)"
     assert fiscal_year_both(2020, "ja") == "2020年度"
+
+
+def test_the_pages_show_a_fiscal_year_in_wareki_beside_seireki(built_dist: Path, tmp_path: Path) -> None:
+    from inprocess import app_client
+
+    (tmp_path / "queries").mkdir()
+    with app_client(dist=built_dist, queries=tmp_path / "queries") as client:
+        ja, en = client.get("/index.ja.html").text, client.get("/index.en.html").text
+    assert "平成19年度（2007年度）" in ja  # the page prints 平成19年度 (line 79)
+    assert "FY2007 (平成19年度)" in en

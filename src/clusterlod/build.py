@@ -29,7 +29,7 @@ from clusterlod.release import catalog, jsonld, publish, readme
 from clusterlod.release.about import RELEASE_GRAPH, ontology_version, release_triples
 from clusterlod.release.diff import Release, diff, read_release
 from clusterlod.release.imi import view_quads, view_source
-from clusterlod.release.licence import write_licence
+from clusterlod.release.licence import credit_lines, source_credit, write_licence
 from clusterlod.release.linksets import write_linksets
 from clusterlod.release.notes import Previous
 from clusterlod.release.rdfio import canonical_blank_nodes, in_graph, rebase_triples, sorted_quads, union_triples
@@ -85,23 +85,30 @@ def make_publication(sources: Sources, ns: Namespaces, sink: Callable[[list[ox.Q
     # The IMI view, made from the stated and editorial graphs by the crosswalk, into graphs of its own.
     view = view_quads(built.quads, ontology, ns)
     publication = Publication(ns, sources, built, ontology, shapes_triples, view=view)
-    own = own_quads(ontology, ns, sources.dataset)
+    own = own_quads(ontology, ns, sources.dataset, credit_of(sources))
     if sink is not None:
         sink(view + own)
     publication.quads = built.quads + view + own
     return publication
 
 
-def own_quads(ontology: list[ox.Triple], ns: Namespaces, meta: dict[str, Any]) -> list[ox.Quad]:
+def own_quads(ontology: list[ox.Triple], ns: Namespaces, meta: dict[str, Any], credit: dict[str, str]
+              ) -> list[ox.Quad]:
     """The publication's quads that no record makes: the ontology's graph and the release graph."""
-    return in_graph(ontology, ns.graph(ONTOLOGY_GRAPH)) + in_graph(release_triples(ns, meta), ns.graph(RELEASE_GRAPH))
+    return (in_graph(ontology, ns.graph(ONTOLOGY_GRAPH))
+            + in_graph(release_triples(ns, meta, credit), ns.graph(RELEASE_GRAPH)))
+
+
+def credit_of(sources: Sources) -> dict[str, str]:
+    """The release's credit line (出典・加工) in Japanese and English, for the README, the pages and the tables."""
+    return credit_lines(source_credit(sources.records, sources.dataset))
 
 
 def gate_of(publication: Publication, engine: str = DEFAULT_ENGINE, fail_on: str = "violation") -> Gate:
     """The gate's input: the instance data with the ontology (for rdfs:subClassOf), shapes, quads."""
     ns = publication.ns
-    quads = publication.built.quads + publication.view + own_quads(publication.ontology, ns,
-                                                                    publication.sources.dataset)
+    quads = publication.built.quads + publication.view + own_quads(
+        publication.ontology, ns, publication.sources.dataset, credit_of(publication.sources))
     root = publication.sources.root
     shapes_file = ", ".join(relative(p, root) for p in publication.sources.shapes_files) or "shapes/"
     return Gate(quads, publication.shapes_triples, publication.built.origins, ns, root / "queries", engine,
@@ -244,7 +251,8 @@ def _describe(run: Run) -> None:
     document = next(r for r in sources.records if r.type == "Document")
     examples = [ns.resource("cluster", r.id) for r in sources.records if r.type == "Cluster"][:1]
     description = catalog.describe(ns, sources.dataset, out, graph_infos(publication), run.triples,
-                                   ns.resource("document", document.id), examples, linksets, run.previous)
+                                   ns.resource("document", document.id), examples, linksets, run.previous,
+                                   credit_of(sources))
     publish.write_graph(out / catalog.CATALOG_FILE, description, prefixes)
 
 
@@ -266,7 +274,8 @@ def _readme(run: Run) -> None:
     """The licence text and the README, generated from this release's files, graphs and metadata."""
     publication = run.pub
     write_licence(run.staging, publication.sources.dataset["licence"])
-    readme.write(run.staging, publication.ns, publication.sources.dataset, graph_infos(publication), run.previous)
+    readme.write(run.staging, publication.ns, publication.sources.dataset, graph_infos(publication), run.previous,
+                 credit=credit_of(publication.sources))
 
 
 def _load_for_checks(run: Run) -> None:

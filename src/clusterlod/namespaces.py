@@ -31,6 +31,7 @@ STANDARD_PREFIXES: dict[str, str] = {
     "vann": "http://purl.org/vocab/vann/",
     "adms": "http://www.w3.org/ns/adms#",
     "cs": "http://purl.org/vocab/changeset/schema#",
+    "cc": "http://creativecommons.org/ns#",
     "wd": "http://www.wikidata.org/entity/",
     "dbpedia": "http://dbpedia.org/resource/",
     "gn": "https://sws.geonames.org/",

@@ -102,9 +102,11 @@ class CatalogWriter:
 
 def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[GraphInfo],
              union: list[ox.Triple], document_iri: str, example: list[str],
-             linksets: list[Linkset] = (), previous: Previous | None = None) -> list[ox.Triple]:
+             linksets: list[Linkset] = (), previous: Previous | None = None,
+             credit: dict[str, str] | None = None) -> list[ox.Triple]:
     """Triples describing the release in ``out`` (every file but the catalog itself).
 
+    ``credit`` is the credit line (出典・加工, clusterlod.release.licence.credit_lines), given as cc:attributionText.
     ``previous`` is the release this one follows (``clusterlod build --previous``): it is linked with
     dcat:previousVersion, and what changed since is told in adms:versionNotes.
     """
@@ -117,6 +119,8 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
     w.bilingual(dataset, "dcterms:title", meta["title"])
     w.bilingual(dataset, "dcterms:description", meta["description"])
     w.bilingual(dataset, "dcterms:bibliographicCitation", meta["attribution"])
+    if credit:
+        w.bilingual(dataset, "cc:attributionText", credit)
     for language in ("ja", "en"):
         for keyword in meta.get("keywords", {}).get(language, []):
             w.add(dataset, "dcat:keyword", w.lit(keyword, language=language))
