@@ -131,8 +131,11 @@ class View:
         self.add(s, ox.NamedNode(RDF_TYPE), self.ic(cls), source)
 
     def blank(self, *parts: str) -> ox.NamedNode:
-        """The Skolem IRI of a structured value, named by what it describes: the same input, the same IRI."""
-        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+        """The Skolem IRI of a structured value, named by what it describes: the same input, the same IRI,
+        whatever the base (the hash reads IRIs below it without it, so ``--base`` moves the IRI, nothing else)."""
+        base = self.ns.base
+        relative = (part[len(base):] if part.startswith(base) else part for part in parts)
+        digest = hashlib.sha256("\x1f".join(relative).encode()).hexdigest()[:24]
         return ox.NamedNode(f"{self.ns.base}{GENID}imi-{digest}")
 
     def text(self, s: ox.NamedNode, local: str, value: str, source: str) -> None:
