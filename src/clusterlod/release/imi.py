@@ -9,8 +9,10 @@ editorial graph stays editorial, under the same basis, and the source graphs are
 Which clo: term becomes which ic: term is read from ontology/imi-crosswalk.ttl (one place for the
 mapping); the shapes of IMI's structured values (a name node, a schedule, an ID) are written here.
 Where IMI writes a blank node (``[ ic:表記 … ]``) the view writes a Skolem IRI (RDF 1.1, section 3.5) under
-``<base>.well-known/genid/``, named by a hash of what it describes: a ``[ … ]`` pattern matches it the same,
-a rebuild writes the same bytes, and every store, diff and syntax sees the same term.
+``<base>genid/``, named by a hash of what it describes: a ``[ … ]`` pattern matches it the same, a rebuild
+writes the same bytes, and every store, diff and syntax sees the same term. (RDF 1.1 suggests
+``/.well-known/genid/``, but a well-known path belongs to the root of a host, and w3id.org's is not ours; a
+path without a dot is also what the servers' negotiation takes for a resource.)
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ SCHEMES = {
 
 Term = ox.NamedNode | ox.Literal
 #: Where the view's structured values live, below the base (RDF 1.1 Skolem IRIs stand for blank nodes).
-GENID = ".well-known/genid/"
+GENID = "genid/"
 
 
 @dataclass(frozen=True)
