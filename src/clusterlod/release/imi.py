@@ -39,7 +39,7 @@ MATCHES = ("exactMatch", "closeMatch", "broadMatch")
 #: IMI classes whose instances are named by ic:名称 [ic:表記]; a person's name and a document's title differ.
 NAMED = ("組織型", "場所型", "施設型", "イベント型", "活動型")
 #: The roles of an ic:関連組織 relation, by the clo: property it comes from.
-ROLES = {"organizer": "主催", "participant": "参加"}
+ROLES = {"organizer": "主催", "participant": "参加", "inCooperationWith": "連携"}
 #: The ID schemes the view writes: (local key, name of the scheme, its issuer).
 SCHEMES = {
     "corporateNumber": ("法人番号", "国税庁"),
