@@ -97,17 +97,30 @@ class Facts:
         return min(found, key=lambda f: (str(f[0]), f[1])) if found else None
 
 
-def read_facts(quads: Iterable[ox.Quad], ns: Namespaces) -> Facts:
-    """Index the stated graph and the editorial graphs (never the ontology, release or a view)."""
-    facts, root = Facts(), ns.graph("")
+#: The clo: properties the view reads (besides rdf:type and rdfs:label), by local name.
+READ = ("startDate", "endDate", "fiscalYear", "venue", "location", *ROLES, "partOfEvent", "inConjunctionWith",
+        *SCHEMES)
+TIME = STANDARD_PREFIXES["time"]
+
+
+def read_facts(quads: Iterable[ox.Quad], ns: Namespaces, classes: Iterable[str]) -> Facts:
+    """Index what the view reads of the stated graph and the editorial graphs (never the ontology, release or
+    a view): the types of ``classes``' instances, Japanese labels, the properties it restates, the fiscal years'
+    start days and the quotes of dates. Only those, so a large release is not indexed twice over."""
+    facts, root, wanted = Facts(), ns.graph(""), set(classes)
+    predicates = {RDFS_LABEL, TIME_BEGINNING, TIME + "inXSDDate", *(ns.term(local) for local in READ)}
     for q in quads:
         name = q.graph_name.value[len(root):] if isinstance(q.graph_name, ox.NamedNode) else ""
         if name != "document" and not name.startswith("editorial/"):
             continue
-        if q.predicate.value == RDF_TYPE:
-            facts.types.setdefault(q.subject.value, []).append((q.object.value, name))
-        else:
-            facts.values.setdefault((q.subject.value, q.predicate.value), []).append((q.object, name))
+        predicate = q.predicate.value
+        if predicate == RDF_TYPE:
+            if q.object.value in wanted:
+                facts.types.setdefault(q.subject.value, []).append((q.object.value, name))
+        elif predicate in predicates or (predicate == OA_EXACT and q.subject.value.endswith("-date-quote")):
+            if predicate == RDFS_LABEL and getattr(q.object, "language", None) != "ja":
+                continue
+            facts.values.setdefault((q.subject.value, predicate), []).append((q.object, name))
     return facts
 
 
@@ -250,7 +263,7 @@ class View:
         """A fiscal year as the event's ic:期間 (an ic:期間型), 和暦 beside 西暦 in its ic:説明."""
         self.add(event, self.crosswalk.target(self.ns, "fiscalYear"), period, source)
         beginning = self.facts.first(period.value, TIME_BEGINNING)
-        instant = beginning and self.facts.first(beginning[0].value, STANDARD_PREFIXES["time"] + "inXSDDate")
+        instant = beginning and self.facts.first(beginning[0].value, TIME + "inXSDDate")
         if not instant or (period.value, "期間型") in self.typed:
             return
         self.typed.add((period.value, "期間型"))
@@ -261,8 +274,9 @@ class View:
 
 def view_quads(quads: Iterable[ox.Quad], ontology: Iterable[ox.Triple], ns: Namespaces) -> list[ox.Quad]:
     """The IMI view of ``quads`` (a publication's stated and editorial graphs), by ``ontology``'s crosswalk."""
-    facts = read_facts(quads, ns)
-    view = View(ns, Crosswalk.of(ontology, ns), facts)
+    crosswalk = Crosswalk.of(ontology, ns)
+    facts = read_facts(quads, ns, crosswalk.counterparts)
+    view = View(ns, crosswalk, facts)
     for subject in sorted(facts.types):
         for cls, graph in sorted(facts.types[subject]):
             view.resource(subject, cls, graph)
