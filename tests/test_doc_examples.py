@@ -272,3 +272,40 @@ def test_what_the_samples_write_is_ignored_by_git() -> None:
     for name in sorted(outputs):
         ignored = subprocess.run(["git", "check-ignore", "-q", "--no-index", f"{name}/"], cwd=ROOT)
         assert ignored.returncode == 0, f"{name}/ is not in .gitignore"
+# --------------------------------------------------------------------------- docs/querying.md, IMI examples
+
+
+def saved_queries(text: str) -> list[tuple[str, str, list[str]]]:
+    """docs/querying.md's saved queries: a ```sparql block whose first line names its file (``# x.rq``), and the
+    ```console block that runs it (``$ clusterlod query x.rq``) with the table it printed."""
+    found = []
+    blocks = re.findall(r"^```(\w*)\n(.*?)^```", text, re.M | re.S)
+    for (kind, body), (next_kind, after) in zip(blocks, blocks[1:], strict=False):
+        first = body.splitlines()[0]
+        if kind == "sparql" and re.fullmatch(r"# [\w-]+\.rq", first) and next_kind == "console":
+            name = first[2:]
+            lines = after.rstrip("\n").splitlines()
+            assert lines[0] == f"$ clusterlod query {name}", (name, lines[0])
+            found.append((name, body, lines[1:]))
+    return found
+
+
+def test_the_imi_examples_print_what_the_doc_shows(built_dist: Path, tmp_path: Path) -> None:
+    examples = saved_queries((ROOT / "docs" / "querying.md").read_text(encoding="utf-8"))
+    assert {name for name, _, _ in examples} >= {"imi-events.rq", "imi-codes.rq", "imi-fiscal-years.rq"}
+    for name, query, shown in examples:
+        (tmp_path / name).write_text(query, encoding="utf-8")
+        done = subprocess.run([str(INSTALLED), "query", str(tmp_path / name), "--dist", str(built_dist)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.rstrip("\n").splitlines() == shown, f"{name}: the doc shows\n" + "\n".join(shown) + \
+            "\nbut the query prints\n" + done.stdout
+
+
+def test_an_imi_example_with_a_wrong_row_is_caught() -> None:
+    text = (ROOT / "docs" / "querying.md").read_text(encoding="utf-8")
+    [(name, query, shown)] = [e for e in saved_queries(text) if e[0] == "imi-events.rq"]
+    assert "2008-04" in "\n".join(shown)
+    wrong = text.replace("2008-04     日本", "2008-04-01  日本")  # a day the page does not give
+    [(_, _, edited)] = [e for e in saved_queries(wrong) if e[0] == "imi-events.rq"]
+    assert edited != shown

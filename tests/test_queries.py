@@ -285,9 +285,12 @@ EXPECTED: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], l
         ("id/country/japan", SAME_AS, "https://sws.geonames.org/1861060/", "verified twice"),
     ]),
     ("external-links", (("class", "clo:Ministry"),)): (("entity", "link_property", "target"), [
+        # gBizINFO's IRI form for the 法人番号 of identifiers.csv (docs/release.md, "The standard codes").
+        ("id/organization/meti", "http://www.w3.org/2000/01/rdf-schema#seeAlso", "http://hojin-info.go.jp/data/basic/4000012090001"),
         ("id/organization/meti", "http://www.w3.org/2000/01/rdf-schema#seeAlso", "http://ja.dbpedia.org/resource/経済産業省"),
         ("id/organization/meti", "ontology/corporateNumber", "4000012090001"),
         ("id/organization/mext", "http://www.w3.org/2000/01/rdf-schema#seeAlso", "http://dbpedia.org/resource/Ministry_of_Education,_Culture,_Sports,_Science_and_Technology"),
+        ("id/organization/mext", "http://www.w3.org/2000/01/rdf-schema#seeAlso", "http://hojin-info.go.jp/data/basic/7000012060001"),
         ("id/organization/mext", "http://www.w3.org/2000/01/rdf-schema#seeAlso", "http://ja.dbpedia.org/resource/文部科学省"),
         ("id/organization/mext", "http://www.w3.org/2000/01/rdf-schema#seeAlso", "https://doi.org/10.13039/501100001700"),
         ("id/organization/mext", "http://www.w3.org/2000/01/rdf-schema#seeAlso", "https://ror.org/048rj2z13"),

@@ -30,7 +30,8 @@ from clusterlod.release import catalog, jsonld, publish, readme
 from clusterlod.release.about import RELEASE_GRAPH, ontology_version, release_triples
 from clusterlod.release.archive import ARCHIVE_DIR, archived, copy_archive, extract, previous_of
 from clusterlod.release.diff import Release, diff, read_release
-from clusterlod.release.licence import write_licence
+from clusterlod.release.imi import view_quads, view_source
+from clusterlod.release.licence import credit_lines, source_credit, write_licence
 from clusterlod.release.linksets import write_linksets
 from clusterlod.release.notes import Previous
 from clusterlod.release.rdfio import (
@@ -59,6 +60,7 @@ class Publication:
     ontology: list[ox.Triple]
     shapes_triples: list[ox.Triple]
     quads: list[ox.Quad] = field(default_factory=list)
+    view: list[ox.Quad] = field(default_factory=list)  # the IMI view (clusterlod.release.imi)
 
     @property
     def data_triples(self) -> list[ox.Triple]:
@@ -90,23 +92,33 @@ def make_publication(sources: Sources, ns: Namespaces, sink: Callable[[list[ox.Q
     # Stated means printed: graph/document's words are on the page (clusterlod.fidelity.printed).
     check_printed(built.quads, ns.graph(DOCUMENT_GRAPH), sources.source.text, f"data/{sources.source_name}",
                   built.origins, builder.records, ns.prefixes())
-    publication = Publication(ns, sources, built, ontology, shapes_triples)
-    own = own_quads(ontology, ns, sources.dataset)
+    # The IMI view, made from the stated and editorial graphs by the crosswalk, into graphs of its own.
+    view = view_quads(built.quads, ontology, ns)
+    publication = Publication(ns, sources, built, ontology, shapes_triples, view=view)
+    own = own_quads(ontology, ns, sources.dataset, credit_of(sources))
     if sink is not None:
-        sink(own)
-    publication.quads = built.quads + own
+        sink(view + own)
+    publication.quads = built.quads + view + own
     return publication
 
 
-def own_quads(ontology: list[ox.Triple], ns: Namespaces, meta: dict[str, Any]) -> list[ox.Quad]:
+def own_quads(ontology: list[ox.Triple], ns: Namespaces, meta: dict[str, Any], credit: dict[str, str]
+              ) -> list[ox.Quad]:
     """The publication's quads that no record makes: the ontology's graph and the release graph."""
-    return in_graph(ontology, ns.graph(ONTOLOGY_GRAPH)) + in_graph(release_triples(ns, meta), ns.graph(RELEASE_GRAPH))
+    return (in_graph(ontology, ns.graph(ONTOLOGY_GRAPH))
+            + in_graph(release_triples(ns, meta, credit), ns.graph(RELEASE_GRAPH)))
+
+
+def credit_of(sources: Sources) -> dict[str, str]:
+    """The release's credit line (出典・加工) in Japanese and English, for the README, the pages and the tables."""
+    return credit_lines(source_credit(sources.records, sources.dataset))
 
 
 def gate_of(publication: Publication, engine: str = DEFAULT_ENGINE, fail_on: str = "violation") -> Gate:
     """The gate's input: the instance data with the ontology (for rdfs:subClassOf), shapes, quads."""
     ns = publication.ns
-    quads = publication.built.quads + own_quads(publication.ontology, ns, publication.sources.dataset)
+    quads = publication.built.quads + publication.view + own_quads(
+        publication.ontology, ns, publication.sources.dataset, credit_of(publication.sources))
     root = publication.sources.root
     shapes_file = ", ".join(relative(p, root) for p in publication.sources.shapes_files) or "shapes/"
     return Gate(quads, publication.shapes_triples, publication.built.origins, ns, root / "queries", engine,
@@ -134,12 +146,28 @@ def graph_infos(publication: Publication) -> list[catalog.GraphInfo]:
         elif name == DOCUMENT_GRAPH:
             infos.append(catalog.GraphInfo(iri, "文書が述べる事実と出典",
                                            "Facts stated by the document, with their quotes", counts[iri]))
+        elif view_source(name) is not None:
+            infos.append(imi_graph_info(iri, view_source(name) or "", counts[iri], labels, ns))
         else:
             basis = name.split("/", 1)[1]
             label = labels.get(basis, {"ja": basis, "en": basis})
             infos.append(catalog.GraphInfo(iri, f"編集上の追加：{label['ja']}", f"Editorial additions: {label['en']}",
                                            counts[iri], ns.resource("basis", basis)))
     return infos
+
+
+def imi_graph_info(iri: str, source: str, triples: int, labels: dict[str, Any], ns: Namespaces
+                   ) -> catalog.GraphInfo:
+    """A graph of the IMI view: what it restates, derived from its source graph, under the same basis."""
+    if source == DOCUMENT_GRAPH:
+        return catalog.GraphInfo(iri, "共通語彙基盤（IMI）による表現：文書が述べる事実",
+                                 "In the IMI core vocabulary: facts stated by the document", triples,
+                                 derived_from=ns.graph(source))
+    basis = source.split("/", 1)[1]
+    label = labels.get(basis, {"ja": basis, "en": basis})
+    return catalog.GraphInfo(iri, f"共通語彙基盤（IMI）による表現：編集上の追加：{label['ja']}",
+                             f"In the IMI core vocabulary: editorial additions: {label['en']}", triples,
+                             ns.resource("basis", basis), derived_from=ns.graph(source))
 
 
 @dataclass
@@ -239,7 +267,7 @@ def _describe(run: Run) -> None:
     examples = [ns.resource("cluster", r.id) for r in sources.records if r.type == "Cluster"][:1]
     description = catalog.describe(ns, sources.dataset, out, graph_infos(publication), run.triples,
                                    ns.resource("document", document.id), examples, linksets, run.previous,
-                                   software=__version__)
+                                   software=__version__, credit=credit_of(sources))
     publish.write_graph(out / catalog.CATALOG_FILE, description, prefixes)
 
 
@@ -291,7 +319,8 @@ def _readme(run: Run) -> None:
     """The licence text and the README, generated from this release's files, graphs and metadata."""
     publication = run.pub
     write_licence(run.staging, publication.sources.dataset["licence"])
-    readme.write(run.staging, publication.ns, publication.sources.dataset, graph_infos(publication), run.previous)
+    readme.write(run.staging, publication.ns, publication.sources.dataset, graph_infos(publication), run.previous,
+                 credit=credit_of(publication.sources))
 
 
 def _load_for_checks(run: Run) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from clusterlod.japan import fiscal_year_ja, gbizinfo_iri, prefecture_code
 from clusterlod.model import CONCEPT_CLASSES, TYPES, FieldSpec
 from clusterlod.namespaces import XSD
 from clusterlod.sources.identifiers import Identifier, best_row
@@ -56,7 +57,7 @@ class ValueFields:
         g, date = DOCUMENT_GRAPH, ox.NamedNode(XSD + "date")
         for cls in ("time:ProperInterval", "dcterms:PeriodOfTime"):
             self.add(node, self.curie("rdf:type"), self.curie(cls), g)
-        name = f"平成{year - 1988}年度" if 1989 <= year <= 2018 else f"{year}年度"
+        name = fiscal_year_ja(year)
         self.add(node, self.curie("rdfs:label"), self.lang(name, "ja"), g)
         quote = ox.NamedNode(self.ns.resource("quote", f"fiscal-year-{year}"))
         self.add_quote(ctx.record, line, node, f"fiscal-year-{year}", name, ctx.section, ctx.primary,
@@ -97,6 +98,31 @@ class ValueFields:
                 ("clo:verification", ox.Literal(identifier.where_seen)),
                 ("clo:identifierListLine", ox.Literal(str(identifier.line), datatype=ox.NamedNode(XSD + "integer"))),
             ))
+            for predicate, obj, confidence, how in self.derived_links(identifier):
+                self.add(ctx.subject, self.curie(predicate), obj, f"editorial/{IDENTIFIERS_BASIS}")
+                self.reify(ctx, f"{identifier.scheme}-derived", n, self.curie(predicate), obj, IDENTIFIERS_BASIS, (
+                    ("clo:confidence", ox.Literal(confidence)),
+                    ("clo:verification", ox.Literal(how)),
+                    ("clo:identifierListLine",
+                     ox.Literal(str(identifier.line), datatype=ox.NamedNode(XSD + "integer"))),
+                ))
+
+    @staticmethod
+    def derived_links(identifier: Identifier) -> list[tuple[str, ox.NamedNode | ox.Literal, str, str]]:
+        """What follows from a verified code by a published rule (clusterlod.japan): a prefecture's 6-digit
+        全国地方公共団体コード, a corporation's gBizINFO IRI; with the confidence that rule allows."""
+        if identifier.scheme == "jisx0401":
+            return [("clo:localGovernmentCode", ox.Literal(prefecture_code(identifier.key)), identifier.confidence,
+                     f"computed from JIS X 0401 code {identifier.key}: {identifier.key}000 and the check digit "
+                     "(digits x 6,5,4,3,2, summed, (11 - sum mod 11) mod 10); clusterlod.japan.prefecture_code")]
+        if identifier.scheme == "houjin":
+            return [("rdfs:seeAlso", ox.NamedNode(gbizinfo_iri(identifier.key)),
+                     f"{identifier.confidence} (the number); the IRI form is gBizINFO's",
+                     "IRI form http://hojin-info.go.jp/data/basic/<法人番号> as gBizINFO's LOD minted it (public code: "
+                     "github.com/Babibubebon/gbizinfo-lod gbizinfo_lod/mappers/hojin.py, namespace HJ_BASIC); "
+                     "gBizINFO ended its RDF service on 2024-04-01, so the IRI may no longer resolve: "
+                     "not checked from here")]
+        return []
 
     def link_statement(self, ctx: Context, line: int, identifier: Identifier,
                        match: str | None) -> tuple[ox.NamedNode, ox.NamedNode | ox.Literal]:

@@ -31,10 +31,13 @@ STANDARD_PREFIXES: dict[str, str] = {
     "vann": "http://purl.org/vocab/vann/",
     "adms": "http://www.w3.org/ns/adms#",
     "cs": "http://purl.org/vocab/changeset/schema#",
+    "cc": "http://creativecommons.org/ns#",
     "wd": "http://www.wikidata.org/entity/",
     "dbpedia": "http://dbpedia.org/resource/",
     "gn": "https://sws.geonames.org/",
     "sac": "http://data.e-stat.go.jp/lod/sac/",
+    # The IMI core vocabulary (共通語彙基盤) as e-Stat, gBizINFO and city event LOD use it (the IMI view).
+    "ic": "http://imi.go.jp/ns/core/rdf#",
 }
 
 RDF_TYPE = STANDARD_PREFIXES["rdf"] + "type"

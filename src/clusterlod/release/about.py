@@ -21,6 +21,7 @@ DCT = STANDARD_PREFIXES["dcterms"]
 DCAT = STANDARD_PREFIXES["dcat"]
 RDFS = STANDARD_PREFIXES["rdfs"]
 OWL = STANDARD_PREFIXES["owl"]
+CC = STANDARD_PREFIXES["cc"]
 
 
 def rights_iri(ns: Namespaces) -> ox.NamedNode:
@@ -40,12 +41,16 @@ def rights_triples(ns: Namespaces, meta: dict[str, Any]) -> list[ox.Triple]:
     return triples
 
 
-def release_triples(ns: Namespaces, meta: dict[str, Any]) -> list[ox.Triple]:
-    """The release graph's triples: the dataset's titles, version, licence, rights and citation."""
+def release_triples(ns: Namespaces, meta: dict[str, Any], credit: dict[str, str]) -> list[ox.Triple]:
+    """The release graph's triples: the dataset's titles, version, licence, rights, citation, and the credit line
+    (出典・加工, clusterlod.release.licence.credit_lines) as cc:attributionText, which the pages' footer shows."""
     dataset = ox.NamedNode(ns.dataset)
     triples = [ox.Triple(dataset, ox.NamedNode(DCAT + "version"), ox.Literal(release_version(meta))),
                ox.Triple(dataset, ox.NamedNode(DCT + "modified"),
                          ox.Literal(release_date(meta), datatype=ox.NamedNode(XSD + "date")))]
+    for language in ("ja", "en"):
+        triples.append(ox.Triple(dataset, ox.NamedNode(CC + "attributionText"),
+                                 ox.Literal(credit[language], language=language)))
     for key, predicate in (("title", DCT + "title"), ("attribution", DCT + "bibliographicCitation")):
         for language in ("ja", "en"):
             text = " ".join(str(meta[key][language]).split())

@@ -84,6 +84,7 @@ class GraphInfo:
     title_en: str
     triples: int
     basis: str | None = None
+    derived_from: str | None = None  # the graph a generated view (graph/imi/...) restates
 
 
 def media_type(path: Path) -> str:
@@ -123,9 +124,11 @@ class CatalogWriter:
 
 def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[GraphInfo],
              union: list[ox.Triple], document_iri: str, example: list[str],
-             linksets: list[Linkset] = (), previous: Previous | None = None, software: str = "") -> list[ox.Triple]:
+             linksets: list[Linkset] = (), previous: Previous | None = None, software: str = "",
+             credit: dict[str, str] | None = None) -> list[ox.Triple]:
     """Triples describing the release in ``out`` (every file but the catalog itself).
 
+    ``credit`` is the credit line (出典・加工, clusterlod.release.licence.credit_lines), given as cc:attributionText.
     ``previous`` is the release this one follows (``clusterlod build --previous``): it is linked with
     dcat:previousVersion, and what changed since is told in adms:versionNotes. ``software`` is the version
     of clusterlod that built it (prov:wasGeneratedBy): the data's own version is dataset.yaml's.
@@ -139,6 +142,8 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
     w.bilingual(dataset, "dcterms:title", meta["title"])
     w.bilingual(dataset, "dcterms:description", meta["description"])
     w.bilingual(dataset, "dcterms:bibliographicCitation", meta["attribution"])
+    if credit:
+        w.bilingual(dataset, "cc:attributionText", credit)
     for language in ("ja", "en"):
         for keyword in meta.get("keywords", {}).get(language, []):
             w.add(dataset, "dcat:keyword", w.lit(keyword, language=language))
@@ -196,6 +201,8 @@ def describe(ns: Namespaces, meta: dict[str, Any], out: Path, graphs: list[Graph
         if info.basis:
             w.add(graph, "clo:editorialBasis", ox.NamedNode(info.basis))
             w.add(graph, "prov:wasDerivedFrom", ox.NamedNode(info.basis))
+        if info.derived_from:
+            w.add(graph, "prov:wasDerivedFrom", ox.NamedNode(info.derived_from))
     for linkset in linksets:
         _linkset(w, dataset, linkset)
     for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != CATALOG_FILE

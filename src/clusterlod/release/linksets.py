@@ -1,6 +1,6 @@
 """Link sets: the external links of the release, one distribution per target dataset.
 
-Each file holds the links to one target (Wikidata, DBpedia, GeoNames, e-Stat) and,
+Each file holds the links to one target (Wikidata, DBpedia, GeoNames, e-Stat, gBizINFO) and,
 for each link, its reified statement saying how sure it is and where the
 identifier was verified. The catalog describes each (target, predicate) pair as
 a void:Linkset.
@@ -51,6 +51,9 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("geonames", "GeoNames", ("https://sws.geonames.org/",), "https://www.geonames.org/", None),
     Target("estat", "e-Stat 統計LOD 標準地域コード (standard area codes)", ("http://data.e-stat.go.jp/lod/sac/",),
            "https://data.e-stat.go.jp/", "https://data.e-stat.go.jp/lod/sparql/alldata/query"),
+    # gBizINFO ended its RDF service (and SPARQL API) on 2024-04-01: no endpoint to check the links against.
+    Target("gbizinfo", "gBizINFO 法人基本情報 (corporate register records)", ("http://hojin-info.go.jp/data/",),
+           "https://info.gbiz.go.jp/", None),
 )}
 
 

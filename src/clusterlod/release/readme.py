@@ -61,20 +61,20 @@ def files_of(out: Path) -> list[str]:
 
 
 def text(out: Path, ns: Namespaces, meta: dict[str, Any], graphs: list[GraphInfo],
-         previous: Previous | None = None) -> str:
-    """The README's Markdown."""
+         previous: Previous | None = None, *, credit: dict[str, str]) -> str:
+    """The README's Markdown; ``credit`` is the release's credit line (clusterlod.release.licence.credit_lines)."""
     files = files_of(out)
     lines = [f"# {meta['title']['ja']}", "", f"# {meta['title']['en']}", "",
              f"{_WORDS['ja']['version']} / {_WORDS['en']['version']}: {meta['version']} · "
              f"{_WORDS['ja']['modified']} / {_WORDS['en']['modified']}: {meta['modified']} · "
              f"{_WORDS['ja']['issued']} / {_WORDS['en']['issued']}: {meta['issued']} · {ns.dataset}", ""]
     for language in ("ja", "en"):
-        lines += _section(language, ns, meta, graphs, files, previous)
+        lines += _section(language, ns, meta, graphs, files, previous, credit[language])
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _section(language: str, ns: Namespaces, meta: dict[str, Any], graphs: list[GraphInfo], files: list[str],
-             previous: Previous | None) -> list[str]:
+             previous: Previous | None, credit: str) -> list[str]:
     w = _WORDS[language]
     ja = language == "ja"
     described = [describe_file(f) for f in files]
@@ -92,9 +92,8 @@ def _section(language: str, ns: Namespaces, meta: dict[str, Any], graphs: list[G
     lines += [f"### {w['load']}", "", w["load_cli"], "", "```sh",
               f"clusterlod load {formats.DATASET_FILE} --endpoint http://127.0.0.1:7878/query", "```", "",
               w["load_python"], "", "```python", PYTHON_EXAMPLE, "```", ""]
-    citation = " ".join(meta["attribution"][language].split())
     lines += [f"### {w['cite']}", "", w["cite_as"], "", f"> {cite_as(meta, ns.dataset, language)}", ""]
-    lines += [f"### {w['source']}", "", citation, ""]
+    lines += [f"### {w['source']}", "", credit, ""]
     if "source_rights" in meta and meta["source_rights"].get(language):
         lines += [" ".join(meta["source_rights"][language].split()), ""]
     lines += [f"### {w['licence']}", "", rights_text(meta)[language], "",
@@ -105,5 +104,5 @@ def _section(language: str, ns: Namespaces, meta: dict[str, Any], graphs: list[G
 
 
 def write(out: Path, ns: Namespaces, meta: dict[str, Any], graphs: list[GraphInfo],
-          previous: Previous | None = None) -> None:
-    (out / README_FILE).write_text(text(out, ns, meta, graphs, previous), encoding="utf-8")
+          previous: Previous | None = None, *, credit: dict[str, str]) -> None:
+    (out / README_FILE).write_text(text(out, ns, meta, graphs, previous, credit=credit), encoding="utf-8")

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from clusterlod import formats
+from clusterlod.japan import fiscal_year_both
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES
 from clusterlod.release import schemaorg
 from clusterlod.release.citation import citation
@@ -108,6 +109,8 @@ class Renderer:
         return {
             "lang": lang, "root": root, "t": {k: v[lang] for k, v in UI.items()}, "switch": switch,
             "attribution": self._literal(self.dataset, DCTERMS + "bibliographicCitation", lang),
+            # The credit line of 公共データ利用規約 (出典・加工), as the catalogue gives it (cc:attributionText).
+            "credit": self._literal(self.dataset, STANDARD_PREFIXES["cc"] + "attributionText", lang),
             "licence": self._literal(self.dataset, DCTERMS + "license", lang)
             or "https://creativecommons.org/licenses/by/4.0/",
             "static": self.static, "alternates": [], "jsonld": None, "robots": None,
@@ -331,7 +334,7 @@ class Renderer:
             elif "fy" in row:
                 year = int(row["fy"].value[:4])
                 sort = (0, year, 4, 0)
-                when = f"平成{year - 1988}年度" if lang == "ja" else f"FY{year}"
+                when = fiscal_year_both(year, lang)  # 和暦 beside 西暦, as the page prints 平成N年度
                 stamp = str(year)
             else:
                 sort, when, stamp = (1, 9999, 0, 0), UI["undated"][lang], ""
