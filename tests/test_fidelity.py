@@ -534,7 +534,10 @@ def test_the_verification_literals_are_the_lists_where_seen(project_root: Path, 
                                                             built_dist: Path) -> None:
     seen = {row["where_seen"] for row in _identifier_rows(project_root)}
     literals = {v for (v,) in select(dist_store, "SELECT DISTINCT ?v WHERE { ?st clo:verification ?v }")}
-    assert literals and literals <= seen
+    # A link derived from a verified code by a published rule (clusterlod.japan) names the rule instead.
+    derived = {v for v in literals - seen if v.startswith(("computed from JIS X 0401 code", "IRI form "))}
+    assert literals and literals - derived <= seen
+    assert all("clusterlod.japan" in v or "github.com/" in v for v in derived), derived
     shipped = (built_dist / "reference/identifiers.csv").read_bytes()
     assert shipped == (project_root / "data/reference/identifiers.csv").read_bytes()
 

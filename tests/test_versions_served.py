@@ -121,3 +121,24 @@ def test_memento_finds_the_version_current_at_a_date(serve: httpx.Client, built_
     assert timemap.headers["content-type"].startswith("application/link-format")
     listed = re.findall(r'<([^>]+)>; rel="[^"]*memento[^"]*"; datetime="([^"]+)"', timemap.text)
     assert {iri.rsplit("/", 1)[-1] for iri, _ in listed} == set(versions)
+
+
+def test_an_archived_file_that_differs_from_its_catalogue_is_never_served(built_dist: Path, tmp_path: Path) -> None:
+    """The archive copy is served only as each version's own catalogue lists and checks it: one changed
+    byte in an archived file refuses the whole release, as a changed current file does."""
+    import shutil
+
+    from clusterlod.web.generations import take_snapshot
+
+    dist = tmp_path / "dist"
+    shutil.copytree(built_dist, dist)
+    stored = dist / "releases" / ARCHIVED[0] / "clusterlod.nt.gz"
+    text = gzip.decompress(stored.read_bytes())
+    stored.write_bytes(gzip.compress(text.replace(b"<", b"<", 1) + b"\n", mtime=0))
+    with pytest.raises(Exception, match="SHA-256"):
+        take_snapshot(dist, attempts=1)
+    unlisted = dist / "releases" / ARCHIVED[0] / "secret.env.gz"
+    stored.write_bytes(gzip.compress(text, mtime=0))
+    unlisted.write_bytes(gzip.compress(b"TOKEN=1", mtime=0))
+    snapshot = take_snapshot(dist, attempts=1)
+    assert not any(name.endswith("secret.env.gz") for name in snapshot.digests)

@@ -340,7 +340,7 @@ def _tables(run: Run) -> None:
     assert run.checks_store is not None
     publication = run.pub
     write_tables(run.staging, run.checks_store.store(), publication.ns, publication.sources.dataset,
-                 publication.built.origins)
+                 credit_of(publication.sources))
 
 
 def _await_gate(run: Run) -> None:

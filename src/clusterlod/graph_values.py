@@ -98,7 +98,11 @@ class ValueFields:
                 ("clo:verification", ox.Literal(identifier.where_seen)),
                 ("clo:identifierListLine", ox.Literal(str(identifier.line), datatype=ox.NamedNode(XSD + "integer"))),
             ))
-            for predicate, obj, confidence, how in self.derived_links(identifier):
+            try:
+                derived = self.derived_links(identifier)
+            except ValueError as error:  # a verified code that the published rule cannot take (e.g. jisx0401:48)
+                raise ctx.record.error(f"field 'links': {item!r}: {error}", line) from None
+            for predicate, obj, confidence, how in derived:
                 self.add(ctx.subject, self.curie(predicate), obj, f"editorial/{IDENTIFIERS_BASIS}")
                 self.reify(ctx, f"{identifier.scheme}-derived", n, self.curie(predicate), obj, IDENTIFIERS_BASIS, (
                     ("clo:confidence", ox.Literal(confidence)),

@@ -12,18 +12,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from clusterlod import __version__, formats
-from clusterlod.errors import ClusterlodError, DataError
+from clusterlod import formats
 from clusterlod.namespaces import Namespaces
 from clusterlod.release.files import TABLE_FOLDER
 from clusterlod.release.licence import LICENCES, rights_text
 from clusterlod.release.tablespecs import SCHEMA, Column, Table, tables
+from clusterlod.sources.dataset import release_date, release_version
 
 #: The byte order mark the files begin with, and their line end.
 BOM = "\ufeff"
@@ -41,32 +40,19 @@ ENCODING_NOTE = {
 }
 
 
-def rows_of(table: Table, store: ox.Store, ns: Namespaces, origins: Mapping[str, Any] | None = None
-            ) -> list[dict[str, str]]:
-    """The table's rows: its query over the release, every unbound variable a blank cell.
-
-    A derived value that cannot be computed (a prefecture code that is none) is bad input: the error names the
-    record the row comes from (``origins``: the build's IRI -> file, line and record).
-    """
+def rows_of(table: Table, store: ox.Store, ns: Namespaces) -> list[dict[str, str]]:
+    """The table's rows: its query over the release, every unbound variable a blank cell. Every value is the
+    graph's (a computed code included: clusterlod.japan computes it while the graph is made), so a table
+    cannot say what the release does not."""
     prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(ns.prefixes().items()))
-    projected = " ".join(f"?{c.name}" for c in table.columns if c.name not in table.derived)
+    projected = " ".join(f"?{c.name}" for c in table.columns)
     text = prefixes + table.query.replace("SELECT DISTINCT *", f"SELECT DISTINCT {projected}", 1)
     rows = []
     for solution in store.query(text, use_default_graph_as_union=True):
         row = {}
         for column in table.columns:
-            term = solution[column.name] if column.name not in table.derived else None
+            term = solution[column.name]
             row[column.name] = "" if term is None else term.value
-        for name, (source, compute) in table.derived.items():
-            try:
-                row[name] = compute(row[source]) if row[source] else ""
-            except ValueError as error:
-                iri = row.get(table.about.strip("{+}"), "")
-                origin = (origins or {}).get(iri)
-                if origin is None:
-                    raise ClusterlodError(f"{TABLE_FOLDER}/{table.file}: {iri}: {error}") from error
-                raise DataError(origin.path, origin.line, origin.record,
-                                f"{error} (for column {name} of {TABLE_FOLDER}/{table.file})") from error
         rows.append(row)
     return rows
 
@@ -134,9 +120,11 @@ def _table(table: Table, ns: Namespaces) -> dict[str, Any]:
             "dc:description": _bilingual(table.description_ja, table.description_en), "tableSchema": schema}
 
 
-def metadata(ns: Namespaces, meta: dict[str, Any], specs: list[Table], sources: list[str] = ()) -> dict[str, Any]:
+def metadata(ns: Namespaces, meta: dict[str, Any], specs: list[Table], sources: list[str] = (),
+             credit: dict[str, str] | None = None) -> dict[str, Any]:
     """The CSVW table-group description of every table: columns, datatypes, IRIs, licence, credit, dialect;
-    ``sources`` are the IRIs of the documents the data comes from."""
+    ``sources`` are the IRIs of the documents the data comes from, ``credit`` the release's credit line
+    (出典・加工, clusterlod.release.licence.credit_lines), as the catalogue gives it."""
     rights = rights_text(meta)
     return {
         "@context": ["http://www.w3.org/ns/csvw", {"@language": "ja"}],
@@ -150,11 +138,12 @@ def metadata(ns: Namespaces, meta: dict[str, Any], specs: list[Table], sources: 
         "dc:rights": _bilingual(rights["ja"], rights["en"]),
         "dc:bibliographicCitation": _bilingual(" ".join(meta["attribution"]["ja"].split()),
                                                " ".join(meta["attribution"]["en"].split())),
+        **({"cc:attributionText": _bilingual(credit["ja"], credit["en"])} if credit else {}),
         "dc:publisher": _bilingual(meta["publisher"]["ja"], meta["publisher"]["en"]),
         "dc:issued": {"@value": meta["issued"], "@type": "xsd:date"},
-        "dc:modified": {"@value": meta["issued"], "@type": "xsd:date"},
+        "dc:modified": {"@value": release_date(meta), "@type": "xsd:date"},
         "dc:source": [{"@id": iri} for iri in sources],
-        "dcat:version": __version__,
+        "dcat:version": release_version(meta),
         "dc:isPartOf": {"@id": ns.dataset},
         "dc:format": _bilingual("UTF-8（BOM 付き）、CRLF", "UTF-8 with BOM, CRLF"),
         "rdfs:comment": _bilingual(ENCODING_NOTE["ja"], ENCODING_NOTE["en"]),
@@ -165,8 +154,10 @@ def metadata(ns: Namespaces, meta: dict[str, Any], specs: list[Table], sources: 
     }
 
 
-def metadata_bytes(ns: Namespaces, meta: dict[str, Any], specs: list[Table], sources: list[str] = ()) -> bytes:
-    return (json.dumps(metadata(ns, meta, specs, sources), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def metadata_bytes(ns: Namespaces, meta: dict[str, Any], specs: list[Table], sources: list[str] = (),
+                   credit: dict[str, str] | None = None) -> bytes:
+    text = json.dumps(metadata(ns, meta, specs, sources, credit), ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
 
 
 def source_documents(store: ox.Store, ns: Namespaces) -> list[str]:
@@ -176,7 +167,7 @@ def source_documents(store: ox.Store, ns: Namespaces) -> list[str]:
 
 
 def write_tables(out: Path, store: ox.Store, ns: Namespaces, meta: dict[str, Any],
-                 origins: Mapping[str, Any] | None = None) -> list[Path]:
+                 credit: dict[str, str] | None = None) -> list[Path]:
     """Every table and the one metadata file into ``out``/csv/; the paths written."""
     if meta["licence"] not in LICENCES:
         raise ValueError(f"no licence text for {meta['licence']}")
@@ -185,8 +176,8 @@ def write_tables(out: Path, store: ox.Store, ns: Namespaces, meta: dict[str, Any
     specs, written = tables(ns), []
     for table in specs:
         path = folder / table.file
-        path.write_bytes(csv_bytes(table, rows_of(table, store, ns, origins)))
+        path.write_bytes(csv_bytes(table, rows_of(table, store, ns)))
         written.append(path)
     path = folder / formats.CSVW_METADATA_FILE
-    path.write_bytes(metadata_bytes(ns, meta, specs, source_documents(store, ns)))
+    path.write_bytes(metadata_bytes(ns, meta, specs, source_documents(store, ns), credit))
     return [*written, path]

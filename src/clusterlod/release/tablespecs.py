@@ -8,11 +8,9 @@ presentation only (suppressOutput): a label repeated for the reader, or a figure
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from clusterlod.namespaces import STANDARD_PREFIXES, Namespaces
-from clusterlod.release.codes import local_government_code
 
 RDFS_LABEL = "rdfs:label"
 OA_EXACT = "oa:exact"
@@ -62,8 +60,6 @@ class Table:
     key: tuple[str, ...] = ("iri",)
     #: The row's resource, as a template (CSVW aboutUrl).
     about: str = "{+iri}"
-    #: Columns computed from others after the query: name -> (source column, function).
-    derived: dict[str, tuple[str, Callable[[str], str]]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -323,7 +319,8 @@ def tables(ns: Namespaces) -> list[Table]:
              Column("code", "都道府県コード（JIS X 0401）", "Prefecture code (JIS X 0401)", prop="clo:jisCode",
                     required=True, note_ja="2桁。表計算ソフトでは文字列として読み込むこと（先頭の0を保つ）。",
                     note_en="Two digits; import as text in a spreadsheet to keep the leading zero."),
-             Column("local_government_code", "全国地方公共団体コード", "Local government code", required=True,
+             Column("local_government_code", "全国地方公共団体コード", "Local government code",
+                    prop="clo:localGovernmentCode", required=True,
                     note_ja="6桁（JIS X 0402）：都道府県コード、000、検査数字。都道府県コードから計算。",
                     note_en="Six digits (JIS X 0402): the prefecture code, 000 and a check digit, computed from "
                             "the prefecture code."),
@@ -336,12 +333,11 @@ def tables(ns: Namespaces) -> list[Table]:
              Column("basis", "編集上の根拠（IRI）", "Editorial basis (IRI)", "anyURI", "clo:editorialBasis",
                     value="{+basis}", required=True)),
             """SELECT DISTINCT * WHERE {
-  ?iri a clo:Prefecture ; clo:jisCode ?code .""" + _LABELS + """
+  ?iri a clo:Prefecture ; clo:jisCode ?code ; clo:localGovernmentCode ?local_government_code .""" + _LABELS + """
   OPTIONAL { ?region_iri clo:coversPrefecture ?iri BIND(STRAFTER(STR(?region_iri), "/id/region/") AS ?region) }
   OPTIONAL { ?iri schema:sameAs ?estat_area FILTER(STRSTARTS(STR(?estat_area), STR(sac:))) }
   OPTIONAL { ?iri clo:editorialBasis ?basis }
-} ORDER BY ?code""",
-            derived={"local_government_code": ("code", local_government_code)}),
+} ORDER BY ?code"""),
         Table(
             "regions.csv", "地域（コード表）", "Regions (code table)",
             "プロジェクトと都道府県の地域コードの表：経済産業局の管轄区域。出典にはなく、編集上の追加。",

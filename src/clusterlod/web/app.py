@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import importlib.resources
+import io
 import signal
 import threading
 from collections.abc import Awaitable, Callable
@@ -375,7 +377,9 @@ class Site:
             media = file_media_type(Path(name))
             if media.startswith("text/") or media in TEXT_DATA_TYPES:
                 media += "; charset=utf-8"
-            return self.signposted(file_response(request, body, media, {**CORS, **CACHE}, None, None),
+            source = FileSource(lambda: io.BytesIO(body), len(body))  # an archived file, decompressed
+            return self.signposted(file_response(request, source, media, {**CORS, **CACHE},
+                                                 hashlib.sha256(body).hexdigest(), None),
                                    [signposting.Link(entry.iri, "collection", "text/html")])
         if extension == "ttl":
             return Response(entry.catalog, 200, {**CORS, **CACHE}, media_type=data_media("ttl"))

@@ -16,6 +16,7 @@ import contextlib
 import contextvars
 import errno
 import fcntl
+import gzip
 import hashlib
 import os
 import shutil
@@ -34,7 +35,9 @@ import pyoxigraph as ox
 
 from clusterlod.errors import ClusterlodError, DataError
 from clusterlod.namespaces import STANDARD_PREFIXES
+from clusterlod.release.archive import ARCHIVE_DIR, SUFFIX
 from clusterlod.release.catalog import CATALOG_FILE
+from clusterlod.sources.dataset import VERSION
 from clusterlod.web.paths import DOWNLOAD
 
 SPDX = STANDARD_PREFIXES["spdx"]
@@ -192,9 +195,42 @@ def _copy(dist: Path, into: Path) -> tuple[dict[str, str], dict[str, float], str
                 raise MixedRelease(f"{relative} is missing") from None
             if digests[relative] != listed[relative]:
                 raise MixedRelease(f"{relative} does not have the SHA-256 {CATALOG_FILE} states")
+        _copy_archive(handle, into, digests, mtimes)
     finally:
         os.close(handle)
     return digests, mtimes, version
+
+
+def _copy_archive(handle: int, into: Path, digests: dict[str, str], mtimes: dict[str, float]) -> None:
+    """Copy the archived past releases (``releases/<X>/``, gzip-compressed, clusterlod.release.archive) that
+    ``<dataset>/version/<X>`` answers from: each version's files are the ones its own archived catalogue lists,
+    each checked against the SHA-256 that catalogue states for its decompressed bytes. Nothing else is read."""
+    try:
+        folder = os.open(ARCHIVE_DIR, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=handle)
+    except FileNotFoundError:
+        return  # a release without an archive
+    except OSError as e:
+        raise RefusedRelease(f"{ARCHIVE_DIR}/ is a symbolic link or no folder: refused") from e
+    try:
+        versions = sorted(name for name in os.listdir(folder) if VERSION.fullmatch(name))
+    finally:
+        os.close(folder)
+    for version in versions:
+        root = f"{ARCHIVE_DIR}/{version}/"
+        catalog = root + CATALOG_FILE + SUFFIX
+        try:
+            digests[catalog], mtimes[catalog] = _copy_one(handle, catalog, into)
+        except FileNotFoundError:
+            raise MixedRelease(f"{catalog} is missing") from None
+        listed, _ = _listed(gzip.decompress((into / catalog).read_bytes()))
+        for relative in sorted(listed):
+            stored = root + relative + SUFFIX
+            try:
+                digests[stored], mtimes[stored] = _copy_one(handle, stored, into)
+            except FileNotFoundError:
+                raise MixedRelease(f"{stored} is missing") from None
+            if hashlib.sha256(gzip.decompress((into / stored).read_bytes())).hexdigest() != listed[relative]:
+                raise MixedRelease(f"{stored} does not have the SHA-256 its version's {CATALOG_FILE} states")
 
 
 def _private_folder() -> tuple[Path, CopyLock]:
