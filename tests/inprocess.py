@@ -19,8 +19,8 @@ import anyio.from_thread
 import httpx
 
 from clusterlod.cli import main
-from clusterlod.web.app import create_app
-from clusterlod.web.limits import Settings
+from clusterlod.web.http.app import create_app
+from clusterlod.web.http.limits import Settings
 
 
 class PortalTransport(httpx.BaseTransport):

@@ -29,10 +29,11 @@ import zipfile
 from functools import cache
 from pathlib import Path
 
+from support.system import ensure_packages
+
 from clusterlod.sparql import answers
 from clusterlod.sparql.answers import Answer
 from clusterlod.sparql.canned import query_form
-from clusterlod.testing.system import ensure_packages
 
 JENA_PACKAGE = "libapache-jena-java"
 #: Jena's jars need a Java runtime, which the Jena package does not depend on.

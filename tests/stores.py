@@ -36,8 +36,7 @@ from pathlib import Path
 import httpx
 import pytest
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
-
-from clusterlod.testing.servers import OxigraphServer, VirtuosoServer, ensure_virtuoso, free_port
+from support.servers import OxigraphServer, VirtuosoServer, ensure_virtuoso, free_port
 
 __all__ = ["OxigraphServer", "VirtuosoServer", "free_port", "select_rows", "ensure_virtuoso",
            "oxigraph_server", "oxigraph_instance", "virtuoso_server", "virtuoso_instance",

@@ -207,7 +207,7 @@ def test_the_installed_command_never_deletes_a_project(command: list[str], tmp_p
 
 def test_a_site_from_before_the_marker_is_recognised_by_its_nginx_example(tmp_path: Path) -> None:
     """A 0.3.0 `clusterlod site` tree: no marker, but the nginx example that `site` writes first."""
-    from clusterlod.web.static_site import NGINX_FILE, _old_site
+    from clusterlod.web.release.static_site import NGINX_FILE, _old_site
 
     old = tmp_path / "public"
     old.mkdir()

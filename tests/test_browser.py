@@ -6,10 +6,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from support.system import ensure_chromium
 from test_serve import CLUSTER, canned_queries
 
-from clusterlod.testing.process import free_port, start_server, stop
-from clusterlod.testing.system import ensure_chromium
+from clusterlod.bench.processes import free_port, start_server, stop
 
 JS_IRI_QUERY = "SELECT ?x ?y WHERE { BIND(<javascript:alert(1)> AS ?x) BIND(<http://example.org/ok> AS ?y) }"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -12,10 +12,10 @@ import httpx
 import pytest
 from inprocess import run_cli
 
+from clusterlod.bench.processes import free_port, stop, wait_until_up
 from clusterlod.cli import COMMANDS
 from clusterlod.errors import ExitCode
 from clusterlod.release.atomic import MARKER
-from clusterlod.testing.process import free_port, stop, wait_until_up
 
 #: The console script pip installed next to this interpreter: what a user runs, not ``python -m``.
 INSTALLED = Path(sys.executable).with_name("clusterlod")

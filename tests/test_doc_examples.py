@@ -147,7 +147,7 @@ def prose_figures(text: str) -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def real_load(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """`clusterlod load` of the shared build into a fresh Oxigraph: the table it prints."""
-    from clusterlod.testing.servers import OxigraphServer
+    from support.servers import OxigraphServer
 
     server = OxigraphServer(tmp_path_factory.mktemp("oxigraph-docs")).start()
     try:

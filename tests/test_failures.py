@@ -22,9 +22,9 @@ import pytest
 from inprocess import run_cli
 from stores import swallowing_proxy
 
+from clusterlod.bench.processes import free_port, stop, wait_until_up
 from clusterlod.commands.failures import FAILURES, SHOWN, Failure
 from clusterlod.errors import ExitCode
-from clusterlod.testing.process import free_port, stop, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTALLED = Path(sys.executable).with_name("clusterlod")

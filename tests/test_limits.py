@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from inprocess import app_client
 
 from clusterlod.commands.serve import serve
-from clusterlod.web.limits import LIMITS, Settings, markdown_table
+from clusterlod.web.http.limits import LIMITS, Settings, markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 RDF_VALUE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#value")

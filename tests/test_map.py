@@ -16,7 +16,7 @@ import pytest
 from test_browser import browser_page, server  # noqa: F401 - fixtures
 from test_serve import BASE, canned_queries
 
-from clusterlod.web.static_site import write_site
+from clusterlod.web.release.static_site import write_site
 
 VOCAB = BASE + "ontology/"
 EXPECTED = f"""

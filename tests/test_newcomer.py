@@ -50,7 +50,7 @@ def fresh_venv(tmp_path: Path) -> Iterator[dict[str, str]]:
     stock Debian 12 (the README's first command must make its own virtual environment)."""
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("needs git and a git checkout to clone")
-    from clusterlod.testing.system import ensure_packages
+    from support.system import ensure_packages
 
     python = ensure_packages(["python3", "python3-venv"], DEBIAN_PYTHON)
     ensure_packages(["python3-venv"], "/usr/lib/python3.11/ensurepip/__init__.py")  # venv's pip, else it fails

@@ -29,12 +29,12 @@ from stores import _oxigraph
 from test_serve import HEAVY, SMALL_LIMITS
 
 from clusterlod.errors import ClusterlodError, DataError, ExitCode
-from clusterlod.web import generations
-from clusterlod.web.app import create_app
-from clusterlod.web.generations import PINNED
-from clusterlod.web.limits import Settings
-from clusterlod.web.operations import HEALTH_PROBE_S, METRICS
-from clusterlod.web.worker import QueryRequest
+from clusterlod.web.http.app import create_app
+from clusterlod.web.http.limits import Settings
+from clusterlod.web.http.operations import HEALTH_PROBE_S, METRICS
+from clusterlod.web.release import generations
+from clusterlod.web.release.generations import PINNED
+from clusterlod.web.sparql.worker import QueryRequest
 
 SPDX = "http://spdx.org/rdf/terms#"
 DCAT_VERSION = "http://www.w3.org/ns/dcat#version"

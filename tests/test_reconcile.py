@@ -21,9 +21,9 @@ import pytest
 from inprocess import app_client
 from recon_schemas import EXAMPLES, SCHEMAS, check, validator
 
+from clusterlod.bench.processes import free_port, start_server, stop
 from clusterlod.build import build
-from clusterlod.testing.process import free_port, start_server, stop
-from clusterlod.web.limits import BY_NAME
+from clusterlod.web.http.limits import BY_NAME
 from clusterlod.web.lookup import match, normalise
 
 CLASSES = ("Cluster", "Program", "Organization", "Ministry", "Region", "Prefecture", "Event", "IndustrialField",
@@ -471,7 +471,7 @@ def test_lookups_take_turns_per_client_like_queries(client: httpx.Client) -> Non
 def test_each_release_answers_from_its_own_index(built_dist: Path, project_copy: Path, tmp_path: Path) -> None:
     """A reload builds the next release's index beside the old one; a request pinned to the old release
     still gets the old names, a new one the new names, never a mixture."""
-    from clusterlod.web.generations import PINNED
+    from clusterlod.web.release.generations import PINNED
 
     clusters = project_copy / "data" / "clusters.yaml"
     clusters.write_text(clusters.read_text(encoding="utf-8").replace("en: Shikoku Techno Bridge Plan",

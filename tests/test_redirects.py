@@ -19,11 +19,11 @@ from pathlib import Path
 import httpx
 import pytest
 from inprocess import app_client, run_cli
+from support.apache import ApacheServer
 from test_serve import BASE, CLUSTER, MATRIX
 from test_site import tree  # noqa: F401 - the fixture: `clusterlod site` of the built release
 
-from clusterlod.testing.apache import ApacheServer
-from clusterlod.web.release import Release
+from clusterlod.web.release.served import Release
 
 TARGET = "https://data.example.org/lod/"
 FOLDER = "clusterlod"
@@ -235,7 +235,7 @@ def test_accepted_targets_redirect_in_apache(apache: str) -> None:
 def test_what_is_written_is_escaped_as_mod_rewrite_reads_it() -> None:
     """mod_rewrite's docs: "The special characters $ and % can be quoted by prepending them with a backslash".
     Nothing that reaches the rules needs it today (the URL check refuses both); the escape stays the last guard."""
-    from clusterlod.web.webconf import _substitution
+    from clusterlod.web.release.webconf import _substitution
 
     assert _substitution("https://h/$1/%{HTTP:X-Host}/a\\b") == "https://h/\\$1/\\%{HTTP:X-Host}/a\\\\b"
     assert _substitution("https://data.example.org/lod/") == "https://data.example.org/lod/"

@@ -326,7 +326,7 @@ def test_load_timeout_bounds_the_whole_request(hostile: Hostile, quads: str) -> 
 
 def test_serve_with_a_trickling_endpoint_finishes_starting(hostile: Hostile, built_dist: Path) -> None:
     """`serve --endpoint … --timeout 2` once never finished starting: now it serves, or stops, in bounded time."""
-    from clusterlod.testing.process import free_port
+    from clusterlod.bench.processes import free_port
 
     port = free_port()
     process = subprocess.Popen(capped("serve", "--dist", str(built_dist), "--port", str(port),

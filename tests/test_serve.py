@@ -15,9 +15,9 @@ import pytest
 from inprocess import app_client
 
 from clusterlod.release.catalog import CATALOG_FILE
-from clusterlod.web.negotiation import choose
-from clusterlod.web.paths import is_suspicious
-from clusterlod.web.release import Release
+from clusterlod.web.http.negotiation import choose
+from clusterlod.web.release.paths import is_suspicious
+from clusterlod.web.release.served import Release
 
 BASE = "https://w3id.org/clusterlod/"
 CLUSTER = "id/cluster/hokkaido-super-cluster"

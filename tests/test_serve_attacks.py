@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from clusterlod.testing.process import free_port, start_server, stop
+from clusterlod.bench.processes import free_port, start_server, stop
 
 JSON = {"Accept": "application/sparql-results+json"}
 LIGHT = "ASK { ?s ?p ?o }"
@@ -88,7 +88,7 @@ def nginx(url: str, tmp_path_factory: pytest.TempPathFactory):
     It caches every 200 and 303 for ten minutes (an operator's ordinary ``proxy_cache_valid``),
     keyed by the URL: only the answers' ``Vary`` can keep a Turtle client from an HTML copy.
     """
-    from clusterlod.testing.nginx import start_nginx
+    from support.nginx import start_nginx
 
     tmp = tmp_path_factory.mktemp("nginx-cache")
     port = free_port()
@@ -177,7 +177,7 @@ def test_a_head_over_the_limit_gets_431(url: str, pieces: int) -> None:
 
 def test_one_client_cannot_hold_every_connection(url: str) -> None:
     """Slowloris: 50 idle connections from one address (the default limit) leave room for everyone else."""
-    from clusterlod.web.limits import BY_NAME
+    from clusterlod.web.http.limits import BY_NAME
 
     allowed = BY_NAME["max_client_connections"].default
     host, port = url.removeprefix("http://").split(":")
@@ -310,7 +310,7 @@ def test_client_turns_are_per_address_and_forgotten_when_unused() -> None:
     and an address with nothing running or waiting costs no memory (a flood of addresses is no leak)."""
     import anyio
 
-    from clusterlod.web.fairness import Busy, ClientTurns
+    from clusterlod.web.http.fairness import Busy, ClientTurns
 
     turns = ClientTurns(1)
     outcomes: list[str] = []

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import pytest
 from inprocess import app_client
 
-from clusterlod.web.negotiation import parse_accept
+from clusterlod.web.http.negotiation import parse_accept
 
 BASE = "https://w3id.org/clusterlod/"
 JSON = {"Accept": "application/sparql-results+json"}
@@ -342,7 +342,7 @@ def test_from_gives_the_same_answer_here_and_on_an_oxigraph_server(client: httpx
 
 def test_the_answer_cache_stays_within_its_bytes() -> None:
     """Repeated answers are kept, least recently used first out, never more bytes than allowed."""
-    from clusterlod.web.answers_cache import AnswerCache
+    from clusterlod.web.sparql.answers_cache import AnswerCache
 
     cache: AnswerCache[bytes] = AnswerCache(64 * 100)  # answers of up to 100 bytes are kept
     for n in range(500):

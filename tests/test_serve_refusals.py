@@ -30,16 +30,16 @@ import pytest
 from inprocess import PortalTransport, run_cli
 from starlette.requests import Request
 
+from clusterlod.bench.processes import free_port
 from clusterlod.errors import ClusterlodError
-from clusterlod.testing.process import free_port
-from clusterlod.web import operations
-from clusterlod.web.app import create_app
-from clusterlod.web.connections import StrictConnection
-from clusterlod.web.generations import COPY_PREFIX, remove_stale_copies, take_snapshot
-from clusterlod.web.limits import BY_NAME, Settings
-from clusterlod.web.operations import combined_line
-from clusterlod.web.pidfile import read_pid, serving_process
-from clusterlod.web.ranges import FileSource, file_response
+from clusterlod.web.http import operations
+from clusterlod.web.http.app import create_app
+from clusterlod.web.http.connections import StrictConnection
+from clusterlod.web.http.limits import BY_NAME, Settings
+from clusterlod.web.http.operations import combined_line
+from clusterlod.web.release.generations import COPY_PREFIX, remove_stale_copies, take_snapshot
+from clusterlod.web.release.pidfile import read_pid, serving_process
+from clusterlod.web.release.ranges import FileSource, file_response
 
 FILE = "/download/clusterlod.ttl"
 
@@ -458,8 +458,8 @@ def test_sighups_only_wake_the_loop_and_coalesce(built_dist: Path, tmp_path: Pat
     import signal
     import types
 
-    from clusterlod.web.app import reload_on_sighup
-    from clusterlod.web.generations import Generations
+    from clusterlod.web.http.app import reload_on_sighup
+    from clusterlod.web.release.generations import Generations
 
     live = tmp_path / "dist"
     shutil.copytree(built_dist, live)

@@ -26,9 +26,9 @@ import pyoxigraph as ox
 import pytest
 from test_operations import COMBINED, release_id
 
+from clusterlod.bench.processes import free_port, start_server, stop
 from clusterlod.build import build
 from clusterlod.release.atomic import replace_directory
-from clusterlod.testing.process import free_port, start_server, stop
 
 SWAPS = 20
 CLIENTS = 4

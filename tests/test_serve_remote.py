@@ -19,7 +19,7 @@ import pytest
 from stores import OxigraphServer, _oxigraph
 
 from clusterlod.sparql import canned
-from clusterlod.web.app import Settings, create_app
+from clusterlod.web.http.app import Settings, create_app
 
 BASE = "https://w3id.org/clusterlod/"
 CLUSTER = "id/cluster/hokkaido-super-cluster"
@@ -154,7 +154,7 @@ def test_a_page_whose_store_is_gone_is_a_502_with_one_line(oxigraph_instance: Ox
 def test_unacceptable_result_types_are_refused_alike_in_both_modes(remote_app, built_dist: Path,
                                                                    query: str, accept: str) -> None:
     """The embedded worker (run here on the built dataset) and ``serve --endpoint`` give the same 406."""
-    from clusterlod.web.worker import QueryRequest, execute
+    from clusterlod.web.sparql.worker import QueryRequest, execute
 
     store = ox.Store()
     store.bulk_load(path=str(built_dist / "clusterlod.nq"), format=ox.RdfFormat.N_QUADS)
@@ -172,8 +172,8 @@ def test_unacceptable_result_types_are_refused_alike_in_both_modes(remote_app, b
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_labels_for_the_query_page_are_the_embedded_ones(remote_app, built_dist: Path, lang: str) -> None:
     """``/labels.<lang>.json`` (the labels YASGUI's table shows) reads the same from the remote store."""
-    from clusterlod.web.pages import Renderer
-    from clusterlod.web.release import Release
+    from clusterlod.web.pages.render import Renderer
+    from clusterlod.web.release.served import Release
 
     remote = get(remote_app, f"/labels.{lang}.json")
     assert remote.status_code == 200, remote.text

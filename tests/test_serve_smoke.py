@@ -22,7 +22,7 @@ import pytest
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 from test_serve import BASE, CLUSTER, SMALL_LIMITS, canned_queries
 
-from clusterlod.testing.process import free_port, start_server, stop
+from clusterlod.bench.processes import free_port, start_server, stop
 
 
 def options(limits: dict) -> list[str]:
@@ -139,8 +139,9 @@ def test_serve_in_front_of_a_remote_endpoint(built_dist: Path, tmp_path: Path) -
     """The same pages and protocol over an Oxigraph server reached through SPARQLWrapper."""
     import subprocess
 
-    from clusterlod.testing.process import wait_until_up
-    from clusterlod.testing.servers import oxigraph_cli
+    from support.servers import oxigraph_cli
+
+    from clusterlod.bench.processes import wait_until_up
 
     binary = oxigraph_cli()
     if binary is None:

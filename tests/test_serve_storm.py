@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from clusterlod.testing.process import free_port, stop, wait_until_up
+from clusterlod.bench.processes import free_port, stop, wait_until_up
 
 JSON = {"Accept": "application/sparql-results+json"}
 ASK = "ASK { ?s ?p ?o }"

@@ -21,7 +21,7 @@ import yaml
 from conftest import ROOT
 from rdflib import URIRef
 
-from clusterlod.testing.process import free_port, start_server, stop
+from clusterlod.bench.processes import free_port, start_server, stop
 
 BASE = "https://w3id.org/clusterlod/"
 DATASET = URIRef(BASE + "dataset")

@@ -8,14 +8,14 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from support.nginx import start_nginx
 from test_serve import BASE, CLUSTER, MATRIX, SYNTAXES, answers_every_iri, canned_queries
 
 from clusterlod import formats
-from clusterlod.testing.nginx import start_nginx
-from clusterlod.testing.process import free_port, stop
-from clusterlod.web import webconf
-from clusterlod.web.release import Release
-from clusterlod.web.static_site import NGINX_FILE, write_site
+from clusterlod.bench.processes import free_port, stop
+from clusterlod.web.release import webconf
+from clusterlod.web.release.served import Release
+from clusterlod.web.release.static_site import NGINX_FILE, write_site
 
 
 @pytest.fixture(scope="module")

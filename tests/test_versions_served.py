@@ -128,7 +128,7 @@ def test_an_archived_file_that_differs_from_its_catalogue_is_never_served(built_
     byte in an archived file refuses the whole release, as a changed current file does."""
     import shutil
 
-    from clusterlod.web.generations import take_snapshot
+    from clusterlod.web.release.generations import take_snapshot
 
     dist = tmp_path / "dist"
     shutil.copytree(built_dist, dist)

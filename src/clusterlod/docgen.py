@@ -105,14 +105,14 @@ def module_map() -> str:
 
 def operations() -> str:
     """The /healthz fields and /metrics series of `clusterlod serve` (web/operations.py)."""
-    from clusterlod.web.operations import markdown_table
+    from clusterlod.web.http.operations import markdown_table
 
     return markdown_table()
 
 
 def serve_limits() -> str:
     """The limits of `clusterlod serve` (web/limits.py), for docs/serving.md."""
-    from clusterlod.web.limits import markdown_table
+    from clusterlod.web.http.limits import markdown_table
 
     return markdown_table()
 

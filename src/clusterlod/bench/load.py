@@ -132,10 +132,10 @@ def row(r: LoadResult) -> dict[str, Any]:
 def server_load(project_root: Path, work: Path, seconds: float) -> list[dict[str, Any]]:
     """`clusterlod serve` of the real data, under 1 and 50 concurrent clients, in a separate process;
     then a light query alone and beside ten clients of one address sending heavy COUNTs."""
+    from clusterlod.bench.processes import free_port, start_server, stop
     from clusterlod.build import build
     from clusterlod.namespaces import Namespaces
     from clusterlod.sparql import canned as queries
-    from clusterlod.testing.process import free_port, start_server, stop
 
     dist = work / "serve-dist"
     build(project_root, dist)

@@ -13,7 +13,7 @@ from typing import TextIO
 import click
 
 from clusterlod.errors import ExitCode
-from clusterlod.web.limits import LIMITS, Settings
+from clusterlod.web.http.limits import LIMITS, Settings
 
 dist_option = click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
                            show_default=True, help="The built release (`clusterlod build`).")
@@ -71,12 +71,12 @@ def serve(host: str, port: int, dist: Path, base: str | None, endpoint: str | No
     try:
         settings = Settings(dist=dist, base=base, endpoint=endpoint, queries=queries, **limits)
         if pid_file is not None:  # a live server's file is refused; a killed one's is replaced
-            from clusterlod.web.pidfile import PidFile
+            from clusterlod.web.release.pidfile import PidFile
 
             PidFile(pid_file).claim()
         sock = listen(host, port)  # first: a busy port is known at once, not after the release is copied and checked
-        from clusterlod.web.app import create_app
-        from clusterlod.web.connections import run
+        from clusterlod.web.http.app import create_app
+        from clusterlod.web.http.connections import run
 
         with contextlib.closing(sock):
             app = create_app(settings, access_log, pid_file)
@@ -130,7 +130,7 @@ def reload(pid_file: Path, dist: Path | None, wait: float) -> None:
     import time
 
     from clusterlod.errors import ClusterlodError
-    from clusterlod.web.pidfile import serving_process, wait_for_outcome
+    from clusterlod.web.release.pidfile import serving_process, wait_for_outcome
 
     pid = serving_process(pid_file, dist)
     sent = time.time()
@@ -166,7 +166,7 @@ def site(out: Path, dist: Path, base: str | None, queries: Path) -> None:
     OUT is replaced whole, and only if it is missing, empty or a site clusterlod wrote
     (docs/release.md).
     """
-    from clusterlod.web.static_site import write_site
+    from clusterlod.web.release.static_site import write_site
 
     count = write_site(dist, out, base, queries)
     click.echo(f"clusterlod: wrote {count} files to {out}", err=True)
@@ -193,11 +193,11 @@ def redirects(target: str, out: Path | None, folder: Path | None) -> None:
     says how to register it at w3id.org.
     """
     from clusterlod.release.atomic import write_text
-    from clusterlod.web.webconf import w3id
+    from clusterlod.web.release.webconf import w3id
 
     rules = w3id(target)  # checks the URL first: refused, it is one line and exit 2, and nothing is written
     if folder is not None:
-        from clusterlod.web.webconf import w3id_folder
+        from clusterlod.web.release.webconf import w3id_folder
 
         w3id_folder(folder, target)
     if folder is not None and out is None:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES
-from clusterlod.web.backend import Backend, StoreBackend
 from clusterlod.web.lookup.normalise import bigrams, key, name_forms
+from clusterlod.web.sparql.backend import Backend, StoreBackend
 
 RDFS, SKOS, DCTERMS, OA = (STANDARD_PREFIXES[p] for p in ("rdfs", "skos", "dcterms", "oa"))
 LABEL, ALT_LABEL, DESCRIPTION = RDFS + "label", SKOS + "altLabel", DCTERMS + "description"

@@ -22,14 +22,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from clusterlod import formats
-from clusterlod.web.fairness import Busy, ClientTurns
+from clusterlod.web.http.fairness import Busy, ClientTurns
+from clusterlod.web.http.negotiation import LANGUAGES
 from clusterlod.web.lookup import suggest
 from clusterlod.web.lookup.index import Index, Lazy, build
 from clusterlod.web.lookup.preview import PREVIEW_POLICY, preview
 from clusterlod.web.lookup.reconcile import BadRequest, Limits, Service, decode
 from clusterlod.web.lookup.search import FACETS, ORIGINS, Found, Searcher
-from clusterlod.web.negotiation import LANGUAGES
-from clusterlod.web.sparql import TooLarge, read_body
+from clusterlod.web.sparql.protocol import TooLarge, read_body
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 #: A JSONP callback must be a dotted JavaScript name, so nothing else can be made to run.

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from clusterlod.namespaces import RDF_TYPE, STANDARD_PREFIXES, XSD
-from clusterlod.web.i18n import TERMS, UI
-from clusterlod.web.release import Release
+from clusterlod.web.pages.i18n import TERMS, UI
+from clusterlod.web.release.served import Release
 
 RDFS = STANDARD_PREFIXES["rdfs"]
 SKOS = STANDARD_PREFIXES["skos"]

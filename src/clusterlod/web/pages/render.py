@@ -27,14 +27,14 @@ from clusterlod.release.files import TABLE_FOLDER
 from clusterlod.release.licence import LICENCES
 from clusterlod.release.tablespecs import tables
 from clusterlod.release.versions import FileRow, Version, next_of
-from clusterlod.web import charts, japan_map
-from clusterlod.web.canned import CannedQuery
 from clusterlod.web.http import signposting
-from clusterlod.web.i18n import UI
-from clusterlod.web.negotiation import DATA_VARIANTS, LANGUAGES
-from clusterlod.web.paths import DOWNLOAD
-from clusterlod.web.release import Release
-from clusterlod.web.views import Value, Viewer, heading
+from clusterlod.web.http.negotiation import DATA_VARIANTS, LANGUAGES
+from clusterlod.web.pages import charts, japan_map
+from clusterlod.web.pages.canned import CannedQuery
+from clusterlod.web.pages.i18n import UI
+from clusterlod.web.pages.views import Value, Viewer, heading
+from clusterlod.web.release.paths import DOWNLOAD
+from clusterlod.web.release.served import Release
 
 DCTERMS, VOID, DCAT = STANDARD_PREFIXES["dcterms"], STANDARD_PREFIXES["void"], STANDARD_PREFIXES["dcat"]
 #: The canned query the query editor opens with.
@@ -88,7 +88,7 @@ class Renderer:
 
     def __init__(self, release: Release, queries: list[CannedQuery], static: bool = False):
         self.release, self.queries, self.static = release, queries, static
-        self.env = jinja2.Environment(loader=jinja2.PackageLoader("clusterlod", "templates"),
+        self.env = jinja2.Environment(loader=jinja2.PackageLoader("clusterlod.web.pages", "templates"),
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
         self.dataset = release.ns.dataset
 

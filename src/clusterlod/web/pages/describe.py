@@ -14,7 +14,7 @@ from clusterlod import formats
 from clusterlod.release import jsonld
 from clusterlod.release.publish import used_prefixes
 from clusterlod.release.rdfio import sorted_triples
-from clusterlod.web.backend import RDFS_LABEL, Backend
+from clusterlod.web.sparql.backend import RDFS_LABEL, Backend
 
 OA_EXACT = "http://www.w3.org/ns/oa#exact"
 

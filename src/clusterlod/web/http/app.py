@@ -28,22 +28,23 @@ from clusterlod import formats
 from clusterlod.errors import RemoteError
 from clusterlod.release.archive import ARCHIVE_DIR
 from clusterlod.release.catalog import media_type as file_media_type
-from clusterlod.web import negotiation, paths, sparql, wellknown
-from clusterlod.web.canned import read_queries
-from clusterlod.web.connections import GONE
-from clusterlod.web.describe import serialize
-from clusterlod.web.fairness import Busy, ClientTurns
-from clusterlod.web.generations import PINNED, Generation, Generations, no_release
-from clusterlod.web.http import memento, signposting
-from clusterlod.web.limits import SD, Settings, service_description
+from clusterlod.web.http import memento, negotiation, signposting, wellknown
+from clusterlod.web.http.connections import GONE
+from clusterlod.web.http.fairness import Busy, ClientTurns
+from clusterlod.web.http.limits import SD, Settings, service_description
+from clusterlod.web.http.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES, VARY_ALL, VARY_LANGUAGE
+from clusterlod.web.http.operations import Operations
 from clusterlod.web.lookup.routes import LookupRoutes, opener
-from clusterlod.web.negotiation import BY_EXTENSION, HTML, LANG_COOKIE, LANGUAGES, VARY_ALL, VARY_LANGUAGE
-from clusterlod.web.operations import Operations
-from clusterlod.web.pages import Renderer
-from clusterlod.web.pidfile import PidFile
-from clusterlod.web.ranges import FileSource, file_response
-from clusterlod.web.release import DATASET_FILE, Release
-from clusterlod.web.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryPool, QueryRequest
+from clusterlod.web.pages.canned import read_queries
+from clusterlod.web.pages.describe import serialize
+from clusterlod.web.pages.render import Renderer
+from clusterlod.web.release import paths
+from clusterlod.web.release.generations import PINNED, Generation, Generations, no_release
+from clusterlod.web.release.pidfile import PidFile
+from clusterlod.web.release.ranges import FileSource, file_response
+from clusterlod.web.release.served import DATASET_FILE, Release
+from clusterlod.web.sparql import protocol as sparql
+from clusterlod.web.sparql.worker import GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryPool, QueryRequest
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",

@@ -6,15 +6,15 @@ import os
 import subprocess
 from pathlib import Path
 
-from clusterlod.testing.process import wait_until_up
-from clusterlod.testing.system import ensure_nginx
+from clusterlod.bench.processes import wait_until_up
+from support.system import ensure_nginx
 
 
 def start_nginx(folder: Path, port: int, http_body: str) -> subprocess.Popen:
     """nginx running ``http_body`` inside its ``http {}`` block, every file it writes in ``folder``.
 
     The configuration is checked with ``nginx -t`` first, so a bad one fails with nginx's own
-    message. Stop it with :func:`clusterlod.testing.process.stop`, by its process.
+    message. Stop it with :func:`clusterlod.bench.processes.stop`, by its process.
     """
     binary = ensure_nginx()
     # As root, nginx's workers would drop to nobody and could not read pytest's private temp folders.

@@ -38,7 +38,7 @@ from clusterlod.namespaces import STANDARD_PREFIXES
 from clusterlod.release.archive import ARCHIVE_DIR, SUFFIX
 from clusterlod.release.catalog import CATALOG_FILE
 from clusterlod.sources.dataset import VERSION
-from clusterlod.web.paths import DOWNLOAD
+from clusterlod.web.release.paths import DOWNLOAD
 
 SPDX = STANDARD_PREFIXES["spdx"]
 DCAT_VERSION = STANDARD_PREFIXES["dcat"] + "version"
@@ -296,7 +296,10 @@ def take_snapshot(dist: Path, attempts: int | None = None) -> Snapshot:
             _discard(folder, lock)
             raise
         else:
-            manifest = "".join(f"{path}\0{digests[path]}\n" for path in sorted(digests))
+            # The identity is the current release's files (docs/serving.md); the archive of past versions in it is
+            # fixed by that catalogue (dcat:previousVersion), so it adds nothing to tell two releases apart.
+            manifest = "".join(f"{path}\0{digests[path]}\n" for path in sorted(digests)
+                               if not path.startswith(ARCHIVE_DIR + "/"))
             return Snapshot(folder, digests, mtimes, hashlib.sha256(manifest.encode()).hexdigest()[:16], version,
                             lock)
         _discard(folder, lock)

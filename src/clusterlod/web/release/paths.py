@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from clusterlod.web.negotiation import BY_EXTENSION, LANGUAGES
+from clusterlod.web.http.negotiation import BY_EXTENSION, LANGUAGES
 
 DOWNLOAD = "download/"
 SPARQL = "sparql"

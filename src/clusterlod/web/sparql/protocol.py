@@ -1,7 +1,7 @@
 """The SPARQL 1.1 Protocol, read-only: GET, POST form and POST direct body.
 
 Requests are parsed here into a :class:`QueryRequest`; the embedded store runs them in
-worker processes (:mod:`clusterlod.web.worker`), a remote endpoint through :mod:`clusterlod.sparql.remote`.
+worker processes (:mod:`clusterlod.web.sparql.worker`), a remote endpoint through :mod:`clusterlod.sparql.remote`.
 Updates are refused before anything runs.
 """
 
@@ -15,8 +15,8 @@ from starlette.requests import Request
 
 from clusterlod import formats
 from clusterlod.sparql.sparql_text import QueryShape, inspect
-from clusterlod.web import negotiation
-from clusterlod.web.worker import BOOLEAN_VARIANTS, GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryRequest, error
+from clusterlod.web.http import negotiation
+from clusterlod.web.sparql.worker import BOOLEAN_VARIANTS, GRAPH_VARIANTS, RESULT_VARIANTS, Outcome, QueryRequest, error
 
 FORM = formats.FORM_URLENCODED
 QUERY_BODY = formats.SPARQL_QUERY

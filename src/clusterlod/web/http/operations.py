@@ -1,7 +1,7 @@
 """What an operator needs around the application: /healthz, /metrics, the access log, the release header.
 
 :class:`Operations` is the outermost ASGI layer. It pins each request to the generation
-current when it arrived (:mod:`clusterlod.web.generations`), names that release in every
+current when it arrived (:mod:`clusterlod.web.release.generations`), names that release in every
 answer (``X-Clusterlod-Release``), counts the request for ``/metrics`` (Prometheus text
 format, written by the maintained ``prometheus_client``) and writes one Combined Log Format
 line per request when an access log was asked for.
@@ -26,8 +26,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
 
 from clusterlod import __version__
-from clusterlod.web.generations import PINNED, RELEASE_HEADER
-from clusterlod.web.paths import split_document
+from clusterlod.web.release.generations import PINNED, RELEASE_HEADER
+from clusterlod.web.release.paths import split_document
 
 HEALTH_PATH, METRICS_PATH = "/healthz", "/metrics"
 #: Latency buckets (seconds): a cached page is well under a millisecond, a query up to --timeout.

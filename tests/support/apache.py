@@ -14,8 +14,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clusterlod.testing.process import free_port, stop, wait_until_up
-from clusterlod.testing.system import ensure_apache
+from clusterlod.bench.processes import free_port, stop, wait_until_up
+from support.system import ensure_apache
 
 MODULES = Path("/usr/lib/apache2/modules")
 

@@ -1,6 +1,6 @@
 """`clusterlod site`: the server's pages and data documents as files, for hosting without Python.
 
-File names are the server's URLs (see :mod:`clusterlod.web.paths`); ``x.html`` is the
+File names are the server's URLs (see :mod:`clusterlod.web.release.paths`); ``x.html`` is the
 Japanese page. Links are relative, so the tree also works from a sub-folder or
 from disk; only the 303s from the bare IRIs need the generated nginx/Apache rules.
 """
@@ -12,15 +12,15 @@ from pathlib import Path
 from clusterlod import formats
 from clusterlod.release.archive import ARCHIVE_DIR
 from clusterlod.release.atomic import MARKER, check_replaceable, replace_directory
-from clusterlod.web import webconf, wellknown
-from clusterlod.web.app import _static_files, sitemap
-from clusterlod.web.canned import read_queries
-from clusterlod.web.http import signposting
-from clusterlod.web.negotiation import DATA_VARIANTS, DEFAULT_LANGUAGE, LANGUAGES
-from clusterlod.web.pages import Renderer
-from clusterlod.web.paths import relative_root
-from clusterlod.web.release import Release
-from clusterlod.web.worker import QueryRequest, execute
+from clusterlod.web.http import signposting, wellknown
+from clusterlod.web.http.app import _static_files, sitemap
+from clusterlod.web.http.negotiation import DATA_VARIANTS, DEFAULT_LANGUAGE, LANGUAGES
+from clusterlod.web.pages.canned import read_queries
+from clusterlod.web.pages.render import Renderer
+from clusterlod.web.release import webconf
+from clusterlod.web.release.paths import relative_root
+from clusterlod.web.release.served import Release
+from clusterlod.web.sparql.worker import QueryRequest, execute
 
 NGINX_FILE = "nginx.conf.example"
 

@@ -1,6 +1,6 @@
 """nginx and Apache configurations doing the server's 303 negotiation over the static tree.
 
-Both are generated from :func:`clusterlod.web.negotiation.accept_patterns`, the
+Both are generated from :func:`clusterlod.web.http.negotiation.accept_patterns`, the
 regex form of the same Accept rules the Python server applies.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from clusterlod import formats
 from clusterlod.formats import FILE_MEDIA_TYPES
-from clusterlod.web.negotiation import DEFAULT_LANGUAGE, LANG_COOKIE, accept_patterns
+from clusterlod.web.http.negotiation import DEFAULT_LANGUAGE, LANG_COOKIE, accept_patterns
 
 DATA_TYPES = FILE_MEDIA_TYPES
 DATA_EXTENSIONS = "ttl|jsonld|nt|rdf|nq|trig|csv|txt"

@@ -17,8 +17,8 @@ from functools import lru_cache
 from html import escape
 
 from clusterlod.namespaces import STANDARD_PREFIXES
-from clusterlod.web.release import Release
-from clusterlod.web.views import Mark, Value, Viewer
+from clusterlod.web.pages.views import Mark, Value, Viewer
+from clusterlod.web.release.served import Release
 
 BOUNDARIES = "japan-prefectures.json"
 #: Outlines whose middle lies south of this latitude (Okinawa) are drawn in an inset, as Japanese maps do.

@@ -20,10 +20,10 @@ import pyoxigraph as ox
 from clusterlod import formats
 from clusterlod.namespaces import Namespaces
 from clusterlod.sparql.sparql_text import dataset_arguments
-from clusterlod.web import negotiation
-from clusterlod.web.answers_cache import AnswerCache
-from clusterlod.web.describe import serialize
-from clusterlod.web.negotiation import Variant
+from clusterlod.web.http import negotiation
+from clusterlod.web.http.negotiation import Variant
+from clusterlod.web.pages.describe import serialize
+from clusterlod.web.sparql.answers_cache import AnswerCache
 
 RESULT_VARIANTS = (
     Variant("srj", formats.SPARQL_RESULTS_JSON, (formats.JSON_MEDIA_TYPE,)),

@@ -19,10 +19,10 @@ from clusterlod.errors import ClusterlodError
 from clusterlod.namespaces import DEFAULT_BASE, STANDARD_PREFIXES, Namespaces, Shortener
 from clusterlod.release.catalog import CATALOG_FILE
 from clusterlod.release.versions import read_versions
-from clusterlod.web.backend import Backend, RemoteBackend, StoreBackend
-from clusterlod.web.describe import Description, describe, serialize, whole_graph
-from clusterlod.web.negotiation import LANGUAGES
-from clusterlod.web.paths import DOWNLOAD, Layout
+from clusterlod.web.http.negotiation import LANGUAGES
+from clusterlod.web.pages.describe import Description, describe, serialize, whole_graph
+from clusterlod.web.release.paths import DOWNLOAD, Layout
+from clusterlod.web.sparql.backend import Backend, RemoteBackend, StoreBackend
 
 DATASET_FILE = f"{formats.DATASET_STEM}.{formats.N_QUADS.extension}"
 LABEL_PREDICATES = (

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 
-from clusterlod.testing.process import free_port
-from clusterlod.testing.system import ensure_packages
+from clusterlod.bench.processes import free_port
+from support.system import ensure_packages
 
 __all__ = ["READY_TIMEOUT", "OxigraphServer", "VirtuosoServer", "ensure_virtuoso", "free_port", "wait_until_ready"]
 

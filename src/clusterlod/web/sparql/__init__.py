@@ -1,0 +1,1 @@
+"""The SPARQL endpoint: the protocol, its worker processes, backend and answer cache."""
