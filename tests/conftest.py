@@ -24,7 +24,7 @@ EXTERNAL_MODULES = frozenset({"test_bench.py"})
 #: The inner loop's pytest arguments, as README.md and docs/development.md give them (tests/test_tiers.py):
 #: four xdist workers on two cores (many tests wait on a server or a subprocess), each module on one
 #: worker so its module-scoped servers start once.
-INNER_LOOP = '-n 4 --dist loadscope -m "not external and not slow"'
+INNER_LOOP = '-n auto --dist loadscope -m "not external and not slow"'
 #: Tests that need nothing outside Python but cost seconds each, with what the inner loop keeps
 #: instead. They are marked ``slow`` and left out of the inner loop; the README's test command runs
 #: them (docs/development.md#tests).

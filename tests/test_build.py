@@ -76,10 +76,42 @@ def test_a_failed_build_ends_its_gate_process(project_copy: Path, tmp_path: Path
         "PREFIX clo: <https://w3id.org/clusterlod/ontology/>\nSELECT ?c WHERE { ?c a clo:Cluster } ORDER BY ?c\n",
         encoding="utf-8")
     threads = threading.active_count()
-    with pytest.raises(ClusterlodError, match="every-cluster"):
-        build(project_copy, tmp_path / "dist")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("clusterlod.graph.SINK_CHUNK", 500)  # data in many chunks: the gate gets its own process
+        started = spawned(lambda: build(project_copy, tmp_path / "dist"), ClusterlodError, "every-cluster")
+    assert started, "the gate's process never started: this test proves nothing"
     assert gate_processes() == []
     assert threading.active_count() == threads
+
+
+def spawned(run: object, error: type[Exception], match: str) -> list[list[str]]:
+    """The commands ``run`` started with subprocess.Popen (the real Popen still runs them), expecting it to
+    raise ``error``."""
+    started: list[list[str]] = []
+    original = subprocess.Popen.__init__
+
+    def counting(self: subprocess.Popen, args: list[str], *rest: object, **kwargs: object) -> None:
+        started.append(list(args))
+        original(self, args, *rest, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess.Popen, "__init__", counting)
+        with pytest.raises(error, match=match):
+            run()
+    return started
+
+
+def test_small_data_is_judged_without_a_process(project_root: Path, tmp_path: Path) -> None:
+    """This project's data comes in one chunk: its gate runs in a thread, with the same verdict as in a process
+    (the report is written into dist/, and test_two_builds_are_byte_identical compares builds)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess.Popen, "__init__", lambda *a, **k: pytest.fail("a process was started"))
+        build(project_root, tmp_path / "one")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("clusterlod.graph.SINK_CHUNK", 500)
+        build(project_root, tmp_path / "many")
+    for name in ("validation-report.ttl", "clusterlod.nq", "catalog.ttl"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "many" / name).read_bytes(), name
 
 
 def test_bad_input_fails_before_the_gate_process_starts(project_copy: Path, tmp_path: Path) -> None:
@@ -88,17 +120,7 @@ def test_bad_input_fails_before_the_gate_process_starts(project_copy: Path, tmp_
     clusters = project_copy / "data" / "clusters.yaml"
     clusters.write_text(clusters.read_text(encoding="utf-8") + "\n- type: Cluster\n  id: Bad Id\n",
                         encoding="utf-8")
-    started: list[int] = []
-    original = subprocess.Popen.__init__
-
-    def counting(self: subprocess.Popen, args: list[str], *rest: object, **kwargs: object) -> None:
-        started.append(1)
-        original(self, args, *rest, **kwargs)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(subprocess.Popen, "__init__", counting)
-        with pytest.raises(DataError, match="bad id"):
-            build(project_copy, tmp_path / "dist")
+    started = spawned(lambda: build(project_copy, tmp_path / "dist"), DataError, "bad id")
     assert started == []
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from clusterlod import graph
 from clusterlod.gate.shacl import DEFAULT_ENGINE, Report, sort_results, validate
 from clusterlod.graph import Origin
 from clusterlod.namespaces import DEFAULT_BASE, Namespaces
@@ -211,12 +212,20 @@ class Background:
     half as fast again beside pyshacl-turbo in the same process (the two contend
     for the process's memory map as they allocate), and at full speed beside it
     in another. :meth:`close` ends the process when the build stops early.
+
+    Data smaller than one chunk (``graph.SINK_CHUNK`` quads, as this project's own) is judged in a
+    thread of this process instead: there an interpreter that imports the SHACL engine costs more than the
+    validation itself, and a build that ends before its graph is made starts nothing.
     """
 
     def __init__(self) -> None:
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._gate: Gate | None = None
+        self._pending: list[bytes] = []  # what was fed, until it reaches a chunk's size and the data is large
+        self._pending_quads = 0
+        self._thread: threading.Thread | None = None
+        self._verdict: Report | BaseException | None = None
 
     def _start(self) -> Connection:
         """The process, started on the first chunk: a build that stops before its graph is made (most bad
@@ -237,17 +246,47 @@ class Background:
         return self._conn
 
     def feed(self, quads: list[ox.Quad]) -> None:
-        self._start().send(("chunk", triples_text(quads)))
+        text = triples_text(quads)
+        if self._conn is None and self._pending_quads + len(quads) < graph.SINK_CHUNK:
+            self._pending.append(text)  # perhaps all there is: judged here then (see the class docstring)
+            self._pending_quads += len(quads)
+            return
+        conn = self._start()
+        for chunk in [*self._pending, text]:
+            conn.send(("chunk", chunk))
+        self._pending.clear()
 
     def judge(self, gate: Gate) -> None:
         """No more quads: validate what was fed against ``gate``'s shapes."""
         self._gate = gate
-        self._start().send(("judge", GateSpec.of(gate)))
+        if self._conn is None:
+            self._thread = threading.Thread(target=self._judge_here, args=(gate,), daemon=True)
+            self._thread.start()
+            return
+        self._conn.send(("judge", GateSpec.of(gate)))
+
+    def _judge_here(self, gate: Gate) -> None:
+        try:
+            start = time.perf_counter()
+            union = ox.Store()
+            for chunk in self._pending:
+                union.load(input=chunk, format=ox.RdfFormat.N_TRIPLES)
+            gate.seconds[UNION_LOAD] = time.perf_counter() - start
+            self._verdict = shacl(gate, union)
+        except BaseException as error:
+            self._verdict = error
 
     def wait(self) -> Report:
         """The verdict, with the data's file, line and record put back on every result."""
         gate = self._gate
-        assert gate is not None and self._conn is not None and self._process is not None
+        assert gate is not None
+        if self._thread is not None:
+            self._thread.join()
+            if isinstance(self._verdict, BaseException):
+                raise self._verdict
+            assert self._verdict is not None
+            return self._verdict
+        assert self._conn is not None and self._process is not None
         try:
             message = self._conn.recv()
         except EOFError:
@@ -264,8 +303,10 @@ class Background:
     def close(self) -> None:
         """End the process: one still waiting for quads leaves on "close"; one already validating (the build
         failed elsewhere), or that does not leave within seconds, is terminated, by its own PID."""
+        if self._thread is not None:
+            self._thread.join()  # small data: the validation ends by itself, in moments
         if self._process is None or self._conn is None:
-            return  # never started: nothing was fed
+            return  # never started: nothing or one chunk was fed
         if self._process.poll() is None and self._gate is None:
             with contextlib.suppress(OSError):
                 self._conn.send(("close",))

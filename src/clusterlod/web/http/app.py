@@ -12,7 +12,6 @@ import hashlib
 import importlib.resources
 import io
 import signal
-import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -39,7 +38,7 @@ from clusterlod.web.pages.canned import read_queries
 from clusterlod.web.pages.describe import serialize
 from clusterlod.web.pages.render import Renderer
 from clusterlod.web.release import paths
-from clusterlod.web.release.generations import PINNED, Generation, Generations, no_release
+from clusterlod.web.release.generations import Generation, Generations, no_release
 from clusterlod.web.release.pidfile import PidFile
 from clusterlod.web.release.ranges import FileSource, file_response
 from clusterlod.web.release.served import DATASET_FILE, Release
@@ -155,7 +154,9 @@ class Site:
         return served
 
     def _start(self, generation: Generation, served: Served) -> None:
-        """Query workers started and ready, every page rendered: the release is ready to be shown."""
+        """Query workers started and ready: the release is ready to be shown. Pages are rendered on their first
+        visit (a few ms) and kept: rendering all of them at start cost about 4 cpu-s and every page's bytes in
+        memory at each start and reload, for visits that may never come."""
         s = self.settings
         if s.endpoint:
             served.queries = sparql.RemoteQueries(s.endpoint, s.timeout, s.max_result_bytes)
@@ -163,10 +164,6 @@ class Site:
         served.queries = QueryPool(generation.snapshot.folder / DATASET_FILE, served.release.ns.base,
                                    s.query_workers, s.timeout, s.max_result_bytes, s.worker_memory_mb,
                                    s.answer_cache_bytes)
-        if self.started:  # a reload: render the pages after the switch, so the switch waits only for the workers
-            threading.Thread(target=self.warm, args=(generation,), name="clusterlod-warm", daemon=True).start()
-        else:
-            self.warm(generation)
         served.queries.wait_ready()
 
     def _close(self, generation: Generation) -> None:
@@ -221,20 +218,6 @@ class Site:
         generation = self.generations.current
         self._start(generation, generation.parts)
         self.started = True
-
-    def warm(self, generation: Generation | None = None) -> None:
-        """Render every page once (about two seconds), so no visitor waits for a first render (a few ms each)."""
-        generation = generation or self.generations.current
-        token = PINNED.set(generation)
-        try:
-            for iri in sorted(self.release.resources):
-                for lang in LANGUAGES:
-                    if generation.retired:
-                        return  # replaced meanwhile: nobody will ask it for pages
-                    self.page(iri, lang)
-            generation.parts.lookup.get()  # the lookup index too, before anyone searches
-        finally:
-            PINNED.reset(token)
 
     def stop(self, grace: float | None = None) -> None:
         for close in self.closers:
