@@ -22,8 +22,8 @@ EXTERNAL_FIXTURES = frozenset({"virtuoso_server", "virtuoso_instance", "virtuoso
 #: Test modules that are external as a whole (the benchmark runs every stage at several sizes).
 EXTERNAL_MODULES = frozenset({"test_bench.py"})
 #: The inner loop's pytest arguments, as README.md and docs/development.md give them (tests/test_tiers.py):
-#: four xdist workers on two cores (many tests wait on a server or a subprocess), each module on one
-#: worker so its module-scoped servers start once.
+#: one xdist worker per core (each worker builds the session fixtures once, so more workers cost CPU the
+#: two cores do not have), each module on one worker so its module-scoped servers start once.
 INNER_LOOP = '-n auto --dist loadscope -m "not external and not slow"'
 #: Tests that need nothing outside Python but cost seconds each, with what the inner loop keeps
 #: instead. They are marked ``slow`` and left out of the inner loop; the README's test command runs

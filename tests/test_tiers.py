@@ -33,3 +33,12 @@ def test_every_external_module_exists() -> None:
 def test_the_docs_give_the_inner_loop_that_the_tests_define() -> None:
     for doc in ("README.md", "docs/development.md"):
         assert f"pytest -q {INNER_LOOP}" in (ROOT / doc).read_text(encoding="utf-8"), f"{doc} gives another inner loop"
+
+
+def test_no_installed_module_installs_system_packages() -> None:
+    """What installs Debian packages is test machinery (tests/support/), never part of the installed package."""
+    package = ROOT / "src" / "clusterlod"
+    offenders = [str(path.relative_to(ROOT)) for path in sorted(package.rglob("*.py"))
+                 if any(word in path.read_text(encoding="utf-8") for word in ("apt-get", "dpkg", "ensure_packages"))]
+    assert offenders == []
+    assert (ROOT / "tests" / "support" / "system.py").is_file()  # where it went: the check has something to miss

@@ -3,4 +3,4 @@
 #: The one version of the package and of the release it builds: pyproject reads it (dynamic version), the
 #: catalogue's dcat:version, the release graph, the ontology's owl:versionInfo, dist/README.md and
 #: `clusterlod --version` say it, and CHANGELOG.md's top released section must name it (tests/test_version.py).
-__version__ = "0.3.0"
+__version__ = "0.4.0"
