@@ -5,6 +5,7 @@ What needs a real socket (SPARQLWrapper, raw request lines, timeouts) is in test
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from urllib.parse import quote
@@ -183,10 +184,11 @@ def test_page_content(client: httpx.Client) -> None:
         assert f'<link rel="alternate" type="{media}"' in page
     assert "情報・バイオ分野" in page  # the source quote
     assert 'class="mark"' in page and "Region from the project" in page  # an editorial mark and its basis
-    assert "Source: MEXT" in page and "creativecommons.org/licenses/by/4.0" in page
+    title = "知的クラスター創成事業における関係府省等との連携及び国際展開"  # the page's title (source, l.1-2)
+    footer = html.unescape(page.split("<footer>")[1])
+    assert f'Source: "{title}" (MEXT)' in footer and "creativecommons.org/licenses/by/4.0" in footer
     ja = client.get(f"/{CLUSTER}.ja.html").text
-    credit = "出典：文部科学省「知的クラスター創成事業における関係府省等との連携及び国際展開」（2008年）を加工して作成"
-    assert credit in ja
+    assert f"出典：「{title}」（文部科学省）" in ja and f"「{title}」（文部科学省）を加工して作成" in ja
     embedded = ja.split('<script type="application/ld+json">')[1].split("</script>")[0]
     assert json.loads(embedded)["@graph"]
 

@@ -35,9 +35,12 @@ def served(built_dist: Path, project_root: Path, tmp_path_factory: pytest.TempPa
     tmp = tmp_path_factory.mktemp("serve")
     port = free_port()
     log = tmp / "server.log"
+    # One client opens every connection here: the per-client share (max_connections // 4 by default) would
+    # refuse it before the limits these tests are about; test_serve_refusals.py tests that share.
     process = start_server(built_dist, port, "--queries", str(canned_queries(project_root, tmp / "queries")),
                            *options({**SMALL_LIMITS, "keep_alive_timeout": 1.0, "header_timeout": 2.0,
-                                     "max_connections": 40}), "--access-log", str(tmp / "access.log"), log=log)
+                                     "max_connections": 40, "max_client_connections": 40}),
+                           "--access-log", str(tmp / "access.log"), log=log)
     yield f"http://127.0.0.1:{port}", process, log
     stop(process)
 

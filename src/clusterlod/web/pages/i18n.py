@@ -300,6 +300,19 @@ TERMS: dict[str, tuple[str, str]] = {
     P["foaf"] + "homepage": ("ホームページ", "homepage"),
     P["foaf"] + "page": ("ページ", "page"),
     P["schema"] + "sameAs": ("同一の資源（schema.org）", "same as (schema.org)"),
+    # The IMI core vocabulary (graph/imi/...): a term's name is its Japanese label.
+    **{P["ic"] + ja: (ja, en) for ja, en in (
+        ("ID", "ID"), ("ID型", "ID (type)"), ("ID体系型", "ID scheme (type)"), ("体系", "scheme"),
+        ("識別値", "identifier value"), ("名称", "name"), ("名称型", "name (type)"), ("表記", "written form"),
+        ("説明", "description"), ("組織型", "organization (type)"), ("組織", "organization"),
+        ("組織関連型", "related organization (type)"), ("関連組織", "related organization"), ("役割", "role"),
+        ("イベント型", "event (type)"), ("イベントスケジュール型", "event schedule (type)"),
+        ("関連イベント", "related event"), ("期間", "period"), ("期間型", "period (type)"),
+        ("開始日", "start date"), ("終了日", "end date"), ("開催場所", "venue"), ("場所型", "place (type)"),
+        ("施設型", "facility (type)"), ("住所", "address"), ("住所型", "address (type)"),
+        ("都道府県コード", "prefecture code"), ("活動型", "activity (type)"), ("数量型", "quantity (type)"),
+        ("数値", "number"), ("単位表記", "unit"), ("文書型", "document (type)"), ("発行者", "issuer"),
+        ("実体型", "entity (type)"), ("人型", "person (type)"), ("国籍", "nationality"))},
 }
 
 

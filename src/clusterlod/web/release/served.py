@@ -30,6 +30,8 @@ LABEL_PREDICATES = (
     STANDARD_PREFIXES["skos"] + "prefLabel",
     STANDARD_PREFIXES["dcterms"] + "title",
     STANDARD_PREFIXES["foaf"] + "name",
+    STANDARD_PREFIXES["ic"] + "表記",  # an IMI view's name or address node (graph/imi/...): its written form
+    STANDARD_PREFIXES["ic"] + "識別値",  # an IMI view's ID node: its value
 )
 VOID_URI_SPACE = STANDARD_PREFIXES["void"] + "uriSpace"
 CLO_EDITORIAL_BASIS = "ontology/editorialBasis"
@@ -157,7 +159,10 @@ class Release:
         return bool(self.labels(iri))
 
     def basis_of(self, graph: str) -> str | None:
-        """The editorial basis of a graph, or None when the graph holds stated facts."""
+        """The editorial basis of a graph, or None when the graph holds stated facts. The catalogue names it for
+        every editorial graph, the IMI view's (graph/imi/editorial/...) included."""
+        if graph in self._bases:
+            return self._bases[graph]
         if not graph.startswith(self.editorial_prefix):
             return None
         return self._bases.get(graph) or self.ns.resource("basis", graph[len(self.editorial_prefix):])
