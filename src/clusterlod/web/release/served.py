@@ -110,6 +110,18 @@ class Release:
                     if isinstance(q.object, ox.Literal) and isinstance(q.subject, ox.NamedNode):
                         self._remember(q.subject.value, q.object)
 
+    def _remember_remote(self, condition: str, wanted: set[str]) -> None:
+        """Labels from a remote store by the same predicates and the same precedence as the embedded data's,
+        in the default graph or any named one (the store need not union them)."""
+        predicates = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
+        rows = self.data.select(f"SELECT DISTINCT ?s ?p ?l WHERE {{ VALUES ?p {{ {predicates} }} "
+                                f"{{ ?s ?p ?l }} UNION {{ GRAPH ?g {{ ?s ?p ?l }} }} {condition} }}")
+        rank = {predicate: n for n, predicate in enumerate(LABEL_PREDICATES)}
+        found = [row for row in rows if isinstance(row.get("l"), ox.Literal) and row.get("s") is not None
+                 and row["s"].value in wanted and row.get("p") is not None and row["p"].value in rank]
+        for row in sorted(found, key=lambda row: -rank[row["p"].value]):  # rdfs:label last, so it wins
+            self._remember(row["s"].value, row["l"])
+
     def _remember(self, iri: str, literal: ox.Literal) -> None:
         labels = self._labels.setdefault(iri, {})
         lang = literal.language if literal.language in LANGUAGES else ""
@@ -126,8 +138,7 @@ class Release:
 
     def labels(self, iri: str) -> dict[str, str]:
         if iri not in self._labels and self.endpoint:
-            for literal in self.data.labels(iri):
-                self._remember(iri, literal)
+            self._remember_remote(f"FILTER(?s = {ox.NamedNode(iri)})", {iri})
             self._labels.setdefault(iri, {})
         return self._labels.get(iri, {})
 
@@ -136,13 +147,7 @@ class Release:
         if not self.endpoint or getattr(self, "_prefetched", False):
             return
         missing = {iri for iri in self.resources if not self._labels.get(iri)}  # a lookup may have found none
-        pattern = f"?s <{LABEL_PREDICATES[0]}> ?l"  # rdfs:label, in the default graph or any named one
-        rows = self.data.select(f"SELECT DISTINCT ?s ?l WHERE {{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} }} "
-                                f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(self.ns.base)})) }}")
-        for row in rows:
-            subject, literal = row.get("s"), row.get("l")
-            if isinstance(literal, ox.Literal) and subject is not None and subject.value in missing:
-                self._remember(subject.value, literal)
+        self._remember_remote(f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(self.ns.base)}))", missing)
         for iri in missing:
             self._labels.setdefault(iri, {})
         self._prefetched = True  # only once it worked: a failed query is tried again on the next request
