@@ -189,16 +189,22 @@ def _copy(dist: Path, into: Path) -> tuple[dict[str, str], dict[str, float], str
                                  "lists and checks it") from None
         listed, version = _listed((into / CATALOG_FILE).read_bytes())
         for relative in sorted(listed):
-            try:
-                digests[relative], mtimes[relative] = _copy_one(handle, relative, into)
-            except FileNotFoundError:
-                raise MixedRelease(f"{relative} is missing") from None
-            if digests[relative] != listed[relative]:
+            if _copy_listed(handle, relative, into, digests, mtimes) != listed[relative]:
                 raise MixedRelease(f"{relative} does not have the SHA-256 {CATALOG_FILE} states")
         _copy_archive(handle, into, digests, mtimes)
     finally:
         os.close(handle)
     return digests, mtimes, version
+
+
+def _copy_listed(handle: int, relative: str, into: Path, digests: dict[str, str], mtimes: dict[str, float]) -> str:
+    """Copy one file a catalogue lists, noting its SHA-256 and time; a listed file that is gone is a mixed release
+    (a build may be swapping the folder). Its SHA-256 (of the bytes as stored)."""
+    try:
+        digests[relative], mtimes[relative] = _copy_one(handle, relative, into)
+    except FileNotFoundError:
+        raise MixedRelease(f"{relative} is missing") from None
+    return digests[relative]
 
 
 def _copy_archive(handle: int, into: Path, digests: dict[str, str], mtimes: dict[str, float]) -> None:
@@ -218,17 +224,11 @@ def _copy_archive(handle: int, into: Path, digests: dict[str, str], mtimes: dict
     for version in versions:
         root = f"{ARCHIVE_DIR}/{version}/"
         catalog = root + CATALOG_FILE + SUFFIX
-        try:
-            digests[catalog], mtimes[catalog] = _copy_one(handle, catalog, into)
-        except FileNotFoundError:
-            raise MixedRelease(f"{catalog} is missing") from None
+        _copy_listed(handle, catalog, into, digests, mtimes)
         listed, _ = _listed(gzip.decompress((into / catalog).read_bytes()))
         for relative in sorted(listed):
             stored = root + relative + SUFFIX
-            try:
-                digests[stored], mtimes[stored] = _copy_one(handle, stored, into)
-            except FileNotFoundError:
-                raise MixedRelease(f"{stored} is missing") from None
+            _copy_listed(handle, stored, into, digests, mtimes)
             if hashlib.sha256(gzip.decompress((into / stored).read_bytes())).hexdigest() != listed[relative]:
                 raise MixedRelease(f"{stored} does not have the SHA-256 its version's {CATALOG_FILE} states")
 
