@@ -42,7 +42,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -144,6 +144,15 @@ def jena(built_dist: Path, jena_classpath: list[str], tmp_path_factory: pytest.T
     return JenaStore(jena_classpath, location)
 
 
+@pytest.fixture(scope="module")
+def engines(endpoints: dict[str, str], jena: JenaStore) -> dict[str, Callable[[str], Q.Answer]]:
+    """Every store, as what it answers to a query text (bound as `clusterlod query` binds it)."""
+    def remote(url: str) -> Callable[[str], Q.Answer]:
+        return lambda text: Q.run_remote(text, url, timeout=30)
+
+    return {**{store: remote(url) for store, url in endpoints.items()}, "jena": jena.run}
+
+
 # --------------------------------------------------------------------------- comparing
 
 
@@ -230,16 +239,17 @@ def test_the_default_graph_is_the_union_of_the_loaded_graphs(dist_store: ox.Stor
 
 @pytest.mark.parametrize("name, params", CASES,
                          ids=[name + "".join(f"[{v}]" for v in params.values()) for name, params in CASES])
-def test_canned_queries_agree_across_the_three_stores(dist_store: ox.Store, endpoints: dict[str, str],
-                                                       name: str, params: dict[str, str]) -> None:
+def test_canned_queries_agree_across_the_stores(dist_store: ox.Store, engines: dict[str, Callable[[str], Q.Answer]],
+                                                name: str, params: dict[str, str]) -> None:
     query = Q.resolve(name)
     local = Q.run(query, params, store=dist_store)
     if not query.is_qc and local.kind == "bindings" and not params:
         assert local.rows, f"{name} gives no rows: nothing to compare"
     if local.kind == "graph":
         assert local.triples, f"{name} gives an empty graph: nothing to compare"
-    for store, url in endpoints.items():
-        assert_same_answer(query, local, Q.run(query, params, endpoint=url, timeout=30), store)
+    text = Q.prepare(query, params)
+    for store, answer in engines.items():
+        assert_same_answer(query, local, answer(text), store)
 
 
 def test_jena_version_is_recorded() -> None:
@@ -283,17 +293,6 @@ def test_the_tdb2_load_holds_every_graph(dist_store: ox.Store, jena: JenaStore) 
     assert found == expected
     union = jena.run("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert int(union.rows[0][0].value) == len(dist_store)
-
-
-@pytest.mark.parametrize("name, params", CASES,
-                         ids=[name + "".join(f"[{v}]" for v in params.values()) for name, params in CASES])
-def test_canned_queries_agree_on_jena(dist_store: ox.Store, jena: JenaStore, name: str,
-                                      params: dict[str, str]) -> None:
-    query = Q.resolve(name)
-    local = Q.run(query, params, store=dist_store)
-    if not query.is_qc and local.kind == "bindings" and not params:
-        assert local.rows, f"{name} gives no rows: nothing to compare"
-    assert_same_answer(query, local, jena.run(Q.prepare(query, params)), "jena")
 
 
 def test_every_canned_query_is_compared() -> None:
@@ -354,9 +353,9 @@ def broken_quads() -> list[ox.Quad]:
 
 @pytest.fixture
 def broken(tmp_path: Path, dist_store: ox.Store, endpoints: dict[str, str], oxigraph: OxigraphServer,
-           virtuoso: VirtuosoServer) -> Iterator[ox.Store]:
-    """The broken graph loaded into both servers (by clusterlod load) for one test, then dropped;
-    the embedded store with the same graph added."""
+           virtuoso: VirtuosoServer, jena: JenaStore) -> Iterator[ox.Store]:
+    """The broken graph loaded into both servers (by clusterlod load) and into Jena's TDB2 store for one test,
+    then dropped; the embedded store with the same graph added."""
     quads = broken_quads()
     source = tmp_path / "broken.nq"
     ox.serialize(quads, str(source), ox.RdfFormat.N_QUADS)
@@ -366,8 +365,11 @@ def broken(tmp_path: Path, dist_store: ox.Store, endpoints: dict[str, str], oxig
     try:
         for server in (oxigraph, virtuoso):
             clusterlod_load(source, *load_args(server))
+        jena.load(source)
         yield store
     finally:
+        jena.drop_graph(BROKEN_GRAPH)
+        assert jena.run(f"ASK {{ GRAPH <{BROKEN_GRAPH}> {{ ?s ?p ?o }} }}").boolean is False, "still in jena"
         drop = {"update": f"DROP SILENT GRAPH <{BROKEN_GRAPH}>"}
         assert httpx.post(oxigraph.update_url, data=drop, timeout=30).is_success
         assert httpx.post(virtuoso.update_url, data=drop, timeout=30,
@@ -377,31 +379,12 @@ def broken(tmp_path: Path, dist_store: ox.Store, endpoints: dict[str, str], oxig
             assert left.boolean is False, f"the broken graph is still in {store_name}"
 
 
-def test_quality_checks_agree_on_broken_data(broken: ox.Store, endpoints: dict[str, str]) -> None:
+def test_quality_checks_agree_on_broken_data(broken: ox.Store, engines: dict[str, Callable[[str], Q.Answer]]) -> None:
     for query in QC:
         local = Q.run(query, store=broken)
         assert local.rows, f"{query.name} finds nothing in the broken data: nothing to compare"
-        for store, url in endpoints.items():
-            assert_same_answer(query, local, Q.run(query, endpoint=url, timeout=30), store)
-
-
-def test_quality_checks_agree_on_broken_data_on_jena(tmp_path: Path, dist_store: ox.Store,
-                                                     jena: JenaStore) -> None:
-    quads = broken_quads()
-    source = tmp_path / "broken.nq"
-    ox.serialize(quads, str(source), ox.RdfFormat.N_QUADS)
-    store = ox.Store()
-    store.extend(list(dist_store))
-    store.extend(quads)
-    jena.load(source)
-    try:
-        for query in QC:
-            local = Q.run(query, store=store)
-            assert local.rows, f"{query.name} finds nothing in the broken data: nothing to compare"
-            assert_same_answer(query, local, jena.run(query.text), "jena")
-    finally:
-        jena.drop_graph(BROKEN_GRAPH)
-    assert jena.run(f"ASK {{ GRAPH <{BROKEN_GRAPH}> {{ ?s ?p ?o }} }}").boolean is False
+        for store, answer in engines.items():
+            assert_same_answer(query, local, answer(query.text), store)
 
 
 def test_no_query_text_needs_a_store_specific_form() -> None:
